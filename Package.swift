@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "mediaserver",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mediaserver", targets: ["mediaserver"]),
+        .library(name: "MediaStack", targets: ["MediaStack"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // The model and the catalog of services: values only, no I/O.
+        .target(name: "MediaStack"),
+        // One renderer per output file; YAML/INI emitters.
+        .target(name: "MediaStackRendering", dependencies: ["MediaStack", .product(name: "Yams", package: "Yams")]),
+        // Checks of the model, the settings and the rendered files.
+        .target(name: "MediaStackChecks", dependencies: ["MediaStack", "MediaStackRendering"]),
+        // Side effects: processes, files, HTTP probes.
+        .target(
+            name: "MediaStackOperations",
+            dependencies: [
+                "MediaStack", "MediaStackRendering", "MediaStackChecks",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .target(
+            name: "MediaServerCLI",
+            dependencies: [
+                "MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "mediaserver", dependencies: ["MediaServerCLI"]),
+        .testTarget(
+            name: "MediaStackTests",
+            dependencies: ["MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations"]
+        ),
+    ]
+)

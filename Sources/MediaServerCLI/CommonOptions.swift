@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import MediaStack
+import MediaStackChecks
+import MediaStackOperations
+
+/// Options shared by commands that read a checkout.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The checkout holding compose.yml (default: the current folder).")
+    var root: String = FileManager.default.currentDirectoryPath
+
+    @Option(
+        name: .customLong("env-file"),
+        help: "The settings file, relative to --root (default: .env, or .env.example when there is no .env).")
+    var envFile: String?
+
+    var rootURL: URL { URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL }
+
+    func validateRoot() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--root \(root) is not a folder")
+        }
+    }
+}
+
+/// Writes to stderr, for progress and diagnostics (stdout carries results).
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func output(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        output(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+extension SettingsError {
+    /// The settings problems as error findings (id `invalid-setting`), so `check --json` reports them too.
+    var findings: [Finding] {
+        issues.map { issue in
+            let location = issue.line.map { "\(issue.file):\($0)" } ?? issue.file
+            return Finding(.error, "invalid-setting", subject: location, message: issue.message, fix: issue.fix)
+        }
+    }
+}

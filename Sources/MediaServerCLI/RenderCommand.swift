@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import MediaStack
+import MediaStackChecks
+import MediaStackOperations
+import MediaStackRendering
+
+struct RenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render every stack file from the catalog and .env.",
+        discussion: """
+            Validates the settings and the model first and writes nothing if anything is wrong. Each file is \
+            written atomically. A file changed by hand since the last render is reported and kept unless --force.
+
+            Examples:
+              mediaserver render
+              mediaserver render --check          # CI: exit 1 when a committed file differs from a fresh render
+              mediaserver render --env-file .env.example --json
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Write nothing; exit 1 and name each file that differs from a fresh render.")
+    var check = false
+
+    @Flag(help: "Overwrite files that were edited by hand.")
+    var force = false
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        try common.validateRoot()
+        if check && force { throw ValidationError("--check writes nothing, so --force has no meaning with it") }
+    }
+
+    struct Report: Encodable {
+        let settings: String
+        let changes: [RenderWriter.Change]
+        let findings: [Finding]
+        let ok: Bool
+    }
+
+    func run() async throws {
+        let loader = SettingsLoader(root: common.rootURL)
+        let settings: Settings
+        do {
+            settings = try loader.load(common.envFile)
+        } catch {
+            try fail(error.findings, settings: common.envFile ?? loader.defaultPath())
+        }
+        let stack = Stack(settings: settings)
+        let files = try StackRenderer().render(stack)
+        let findings = StackChecks().run(stack, rendered: files)
+        if findings.hasErrors { try fail(findings, settings: settings.source) }
+
+        let writer = RenderWriter(root: common.rootURL)
+        let changes = writer.plan(files, force: force)
+        let pending = changes.filter { $0.action != .unchanged }
+        if check {
+            if json {
+                try Console.json(Report(settings: settings.source, changes: pending, findings: findings, ok: pending.isEmpty))
+            } else {
+                for change in pending { Console.output("\(change.path): differs from a fresh render (\(change.action.rawValue))") }
+                if pending.isEmpty { Console.error("render --check: all \(files.count) files match a fresh render of \(settings.source)") }
+            }
+            if !pending.isEmpty {
+                if !json { Console.error("run `mediaserver render` to update them") }
+                throw ExitCode.failure
+            }
+            return
+        }
+        try writer.apply(files, changes)
+        let kept = changes.filter { $0.action == .keepHandEdited || $0.action == .keepForeign }
+        if json {
+            try Console.json(Report(settings: settings.source, changes: changes, findings: findings, ok: kept.isEmpty))
+        } else {
+            for change in changes where change.action != .unchanged {
+                Console.output("\(change.action.rawValue): \(change.path)")
+            }
+            for finding in findings { Console.error(finding.description) }
+            for change in kept {
+                Console.error(
+                    "warning: \(change.path) was edited by hand (or not written by mediaserver) and was left alone;"
+                        + " run `mediaserver render --force` to replace it")
+            }
+            let written = changes.filter { $0.action == .create || $0.action == .update }.count
+            Console.error("rendered \(files.count) files from \(settings.source): \(written) written, \(kept.count) kept")
+        }
+        if !kept.isEmpty { throw ExitCode.failure }
+    }
+
+    private func fail(_ findings: [Finding], settings: String) throws -> Never {
+        if json {
+            try Console.json(Report(settings: settings, changes: [], findings: findings, ok: false))
+        } else {
+            for finding in findings { Console.error(finding.description) }
+            Console.error("nothing was written")
+        }
+        throw ExitCode(2)
+    }
+}

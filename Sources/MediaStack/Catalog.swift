@@ -1,0 +1,428 @@
+import Foundation
+
+/// Every service of the seed architecture, each declared exactly once.
+///
+/// To add a service, append one `Service(...)` value to `services` below; compose files, `.env.example`, checks and
+/// probes all derive from it.
+public enum Catalog {
+    /// The Docker socket; only services with a declared reason mount it.
+    static let dockerSocket = "/var/run/docker.sock"
+
+    public static let services: [Service] = core + dashboard
+
+    // MARK: - Core stack (compose.yml)
+
+    static let core: [Service] = [
+        Service(
+            "jellyfin", stack: .core,
+            summary: "Media server with VAAPI hardware transcoding",
+            image: ImageReference("jellyfin/jellyfin", tag: "10.11.11"),
+            identity: .user,
+            ports: [PublishedPort(host: 8096, container: 8096, settingKey: "JELLYFIN_PORT")],
+            mounts: [
+                Mount(.config("config"), "/config"),
+                Mount(.config("cache"), "/cache"),
+                Mount(.data("media"), "/data/media"),
+            ],
+            devices: ["/dev/dri:/dev/dri"],
+            // The official image does not add its user to the device's group by itself.
+            groupAdd: ["${RENDER_GID}"],
+            environment: [EnvironmentVariable("TZ", "${TZ}")],
+            health: .http("/health", port: 8096, via: .curl),
+            dashboard: .init(group: "Media", icon: "jellyfin.png", description: "Watch your library"),
+            backup: .init(excludes: ["cache", "config/log", "config/data/transcodes"])
+        ),
+        Service(
+            "plex", stack: .core,
+            summary: "Media server on the host network for client discovery and DLNA",
+            image: ImageReference("lscr.io/linuxserver/plex", tag: "1.43.3.10828-00f62d37d-ls315"),
+            identity: .linuxServer,
+            network: .host(reason: "client discovery (GDM) and DLNA need the host's broadcast domain"),
+            hostPorts: [
+                HostPort(32400, .tcp, "Plex web and API"),
+                HostPort(32469, .tcp, "Plex DLNA server"),
+                HostPort(8324, .tcp, "Plex Companion (Roku)"),
+                HostPort(1900, .udp, "Plex DLNA discovery"),
+                HostPort(5353, .udp, "Bonjour/Avahi discovery"),
+                HostPort(32410, .udp, "GDM network discovery"),
+                HostPort(32412, .udp, "GDM network discovery"),
+                HostPort(32413, .udp, "GDM network discovery"),
+                HostPort(32414, .udp, "GDM network discovery"),
+            ],
+            mounts: [
+                Mount(.config("config"), "/config"),
+                Mount(.config("transcode"), "/transcode"),
+                Mount(.data("media"), "/data/media"),
+            ],
+            devices: ["/dev/dri:/dev/dri"],
+            environment: [
+                EnvironmentVariable("VERSION", "docker"),
+                EnvironmentVariable("PLEX_CLAIM", "${PLEX_CLAIM}"),
+            ],
+            health: .http("/identity", port: 32400, via: .curl),
+            dashboard: .init(group: "Media", icon: "plex.png", description: "Plex Media Server"),
+            backup: .init(excludes: [
+                "transcode",
+                "config/Library/Application Support/Plex Media Server/Cache",
+                "config/Library/Application Support/Plex Media Server/Codecs",
+                "config/Library/Application Support/Plex Media Server/Crash Reports",
+                "config/Library/Application Support/Plex Media Server/Diagnostics",
+                "config/Library/Application Support/Plex Media Server/Logs",
+                "config/Library/Application Support/Plex Media Server/Updates",
+            ])
+        ),
+        seerr("jellyseerr", hostPort: 5055, requires: "jellyfin", audience: "Jellyfin"),
+        seerr("overseerr", hostPort: 5155, requires: "plex", audience: "Plex"),
+        Service(
+            "tautulli", stack: .core,
+            summary: "Plex activity analytics and history",
+            image: ImageReference("lscr.io/linuxserver/tautulli", tag: "v2.17.1-ls230"),
+            identity: .linuxServer,
+            ports: [PublishedPort(host: 8181, container: 8181, settingKey: "TAUTULLI_PORT")],
+            mounts: [Mount(.config(""), "/config")],
+            health: .http("/status", port: 8181, via: .curl),
+            requires: ["plex"],
+            dashboard: .init(group: "Media", icon: "tautulli.png", description: "Plex statistics"),
+            backup: .init(excludes: ["cache", "logs", "backups"])
+        ),
+        servarr(
+            "sonarr", tag: "4.0.19.2979-ls316", port: 8989, summary: "TV series automation",
+            mediaMount: Mount(.data(""), "/data"), description: "TV shows"),
+        servarr(
+            "radarr", tag: "6.2.1.10461-ls308", port: 7878, summary: "Movie automation",
+            mediaMount: Mount(.data(""), "/data"), description: "Movies"),
+        servarr(
+            "prowlarr", tag: "2.5.2.5491-ls155", port: 9696, summary: "Indexer management for the *arr apps",
+            mediaMount: nil, description: "Indexers"),
+        Service(
+            "sabnzbd", stack: .core,
+            summary: "Usenet downloader",
+            image: ImageReference("lscr.io/linuxserver/sabnzbd", tag: "5.0.4-ls263"),
+            identity: .linuxServer,
+            // SABnzbd answers 403 to any Host header missing from its whitelist, which it seeds from the
+            // hostname at first start; `sabnzbd` lets exportarr, Homepage and Blackbox reach it by name.
+            hostname: "sabnzbd",
+            ports: [PublishedPort(host: 8080, container: 8080, settingKey: "SABNZBD_PORT")],
+            mounts: [Mount(.config(""), "/config"), Mount(.data("usenet"), "/data/usenet")],
+            health: .http("/api?mode=version&output=json", port: 8080, via: .curl),
+            dashboard: .init(group: "Downloads", icon: "sabnzbd.png", description: "Usenet downloads"),
+            backup: .init(excludes: ["logs", "admin/future"])
+        ),
+        Service(
+            "bazarr", stack: .core,
+            summary: "Subtitle management",
+            image: ImageReference("lscr.io/linuxserver/bazarr", tag: "v1.6.0-ls360"),
+            identity: .linuxServer,
+            ports: [PublishedPort(host: 6767, container: 6767, settingKey: "BAZARR_PORT")],
+            mounts: [Mount(.config(""), "/config"), Mount(.data("media"), "/data/media")],
+            health: .http("/api/system/ping", port: 6767, via: .curl),
+            dashboard: .init(group: "Automation", icon: "bazarr.png", description: "Subtitles"),
+            backup: .init(excludes: ["log", "cache"])
+        ),
+        Service(
+            "recyclarr", stack: .core,
+            summary: "Syncs TRaSH-Guides quality and naming profiles to Sonarr and Radarr, on demand",
+            image: ImageReference("ghcr.io/recyclarr/recyclarr", tag: "8.7.1"),
+            identity: .user,
+            mounts: [
+                Mount(.config(""), "/config"),
+                Mount(.repository("recyclarr/recyclarr.yml"), "/config/recyclarr.yml", readOnly: true),
+            ],
+            environment: [
+                EnvironmentVariable("TZ", "${TZ}"),
+                EnvironmentVariable("SONARR_API_KEY", "${SONARR_API_KEY}"),
+                EnvironmentVariable("RADARR_API_KEY", "${RADARR_API_KEY}"),
+            ],
+            health: nil,
+            restart: .no,
+            profiles: ["tools"],
+            backup: .init(excludes: ["cache", "logs", "repositories"])
+        ),
+        Service(
+            "fail2ban", stack: .core,
+            summary: "Bans abusive addresses with the host's iptables",
+            image: ImageReference("crazymax/fail2ban", tag: "1.1.0-r6"),
+            identity: .imageDefault(reason: "runs as root to manage iptables"),
+            network: .host(reason: "bans must land in the host's iptables (INPUT and DOCKER-USER)"),
+            mounts: [
+                Mount(.config(""), "/data"),
+                Mount(.repository("security/fail2ban/jail.d"), "/data/jail.d", readOnly: true),
+                Mount(.repository("security/fail2ban/filter.d"), "/data/filter.d", readOnly: true),
+                Mount(.host("/var/log"), "/var/log", readOnly: true),
+            ],
+            environment: [
+                EnvironmentVariable("TZ", "${TZ}"),
+                EnvironmentVariable("F2B_LOG_TARGET", "STDOUT"),
+                EnvironmentVariable("F2B_LOG_LEVEL", "INFO"),
+                EnvironmentVariable("F2B_DB_PURGE_AGE", "1d"),
+            ],
+            health: .command("fail2ban-client", "ping"),
+            capAdd: ["NET_ADMIN", "NET_RAW"],
+            backup: .none
+        ),
+        Service(
+            "watchtower", stack: .core,
+            summary: "Updates opted-in containers on a schedule and reports through Shoutrrr",
+            image: ImageReference("nickfedor/watchtower", tag: "1.21.0"),
+            identity: .imageDefault(reason: "talks to the Docker API through the socket"),
+            mounts: [Mount(.host(dockerSocket), dockerSocket)],
+            environment: [
+                EnvironmentVariable("TZ", "${TZ}"),
+                EnvironmentVariable("WATCHTOWER_SCHEDULE", "${WATCHTOWER_SCHEDULE}"),
+                EnvironmentVariable("WATCHTOWER_LABEL_ENABLE", "true"),
+                EnvironmentVariable("WATCHTOWER_CLEANUP", "true"),
+                EnvironmentVariable("WATCHTOWER_NOTIFICATION_URL", "${WATCHTOWER_NOTIFICATION_URL}"),
+            ],
+            health: .command("/watchtower", "--health-check"),
+            backup: .none
+        ),
+        Service(
+            "borgmatic", containerName: "mediaserver-backup", stack: .core,
+            summary: "Encrypted, deduplicated Borg backups of every app's configuration (daily 03:30)",
+            image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7"),
+            identity: .imageDefault(reason: "reads every app's configuration, whatever its owner"),
+            mounts: [
+                Mount(.configRoot(""), "/mnt/source", readOnly: true),
+                Mount(.backupRepository, "/mnt/borg-repository"),
+                Mount(.repository("backup/config"), "/etc/borgmatic.d", readOnly: true),
+                Mount(.repository("backup"), "/etc/mediaserver/backup", readOnly: true),
+                Mount(.config("borg-config"), "/root/.config/borg"),
+                Mount(.config("borg-cache"), "/root/.cache/borg"),
+                Mount(.config("state"), "/root/.local/state/borgmatic"),
+                Mount(.configRoot("node_exporter/textfile"), "/textfile"),
+            ],
+            environment: [
+                EnvironmentVariable("TZ", "${TZ}"),
+                EnvironmentVariable("BORG_PASSPHRASE", "${BORG_PASSPHRASE}"),
+            ],
+            // The image's scheduler is busybox crond under s6; a valid config and a running crond mean backups happen.
+            health: .command("bash", "-c", "borgmatic config validate >/dev/null && pgrep -x crond >/dev/null"),
+            stopGracePeriod: "10m",
+            backup: .init(excludes: ["borg-cache"])
+        ),
+        Service(
+            "rclone", containerName: "rclone_backup", stack: .core,
+            summary: "Copies the Borg repository off-site while holding Borg's lock (daily 04:10)",
+            // The borgmatic image brings borg (for `borg with-lock`) and cron; rclone comes from Alpine.
+            image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7"),
+            identity: .imageDefault(reason: "takes Borg's lock in a repository owned by root"),
+            mounts: [
+                Mount(.backupRepository, "/mnt/borg-repository"),
+                Mount(.repository("backup/rclone"), "/etc/borgmatic.d", readOnly: true),
+                Mount(.config(""), "/config/rclone"),
+            ],
+            environment: [
+                EnvironmentVariable("TZ", "${TZ}"),
+                EnvironmentVariable("EXTRA_PKGS", "rclone"),
+                EnvironmentVariable("RCLONE_CONFIG", "/config/rclone/rclone.conf"),
+                EnvironmentVariable("RCLONE_REMOTE", "${RCLONE_REMOTE}"),
+            ],
+            health: .command("pgrep", "-x", "crond"),
+            requires: ["borgmatic"]
+        ),
+    ]
+
+    // MARK: - Dashboard stack (homepage-stack.yml)
+
+    static let dashboard: [Service] = [
+        Service(
+            "homepage", stack: .dashboard,
+            summary: "Central dashboard with links and widgets",
+            image: ImageReference("ghcr.io/gethomepage/homepage", tag: "v1.12.3"),
+            identity: .puidPgid,
+            ports: [PublishedPort(host: 3000, container: 3000, settingKey: "HOMEPAGE_PORT")],
+            mounts: [
+                Mount(.repository("homepage"), "/app/config", readOnly: true),
+                Mount(.host(dockerSocket), dockerSocket, readOnly: true),
+            ],
+            environment: [
+                // Every /api call, the healthcheck included, is refused unless its Host header is listed here.
+                EnvironmentVariable("HOMEPAGE_ALLOWED_HOSTS", "${LAN_IP:-127.0.0.1}:${HOMEPAGE_PORT},homepage:3000"),
+                EnvironmentVariable("LOG_TARGETS", "stdout"),
+            ],
+            health: .http("/api/healthcheck", port: 3000, via: .wget),
+            backup: .none
+        ),
+        Service(
+            "dozzle", stack: .dashboard,
+            summary: "Live container logs",
+            image: ImageReference("amir20/dozzle", tag: "v10.7.3"),
+            identity: .imageDefault(reason: "reads the Docker API through the socket"),
+            ports: [PublishedPort(host: 9999, container: 8080, settingKey: "DOZZLE_PORT")],
+            mounts: [Mount(.host(dockerSocket), dockerSocket, readOnly: true)],
+            environment: [EnvironmentVariable("DOZZLE_NO_ANALYTICS", "true")],
+            health: .command("/dozzle", "healthcheck"),
+            dashboard: .init(group: "Monitoring", icon: "dozzle.png", description: "Container logs"),
+            backup: .none
+        ),
+        Service(
+            "filebrowser", stack: .dashboard,
+            summary: "Simple file manager for the media tree",
+            image: ImageReference("filebrowser/filebrowser", tag: "v2.63.23"),
+            identity: .user,
+            ports: [PublishedPort(host: 8081, container: 80, settingKey: "FILEBROWSER_PORT")],
+            mounts: [
+                Mount(.data(""), "/srv"),
+                Mount(.config("database"), "/database"),
+                Mount(.config("config"), "/config"),
+            ],
+            health: .http("/health", port: 80, via: .wget),
+            dashboard: .init(group: "Tools", icon: "filebrowser.png", description: "Browse the media tree")
+        ),
+        Service(
+            "prometheus", stack: .dashboard,
+            summary: "Metrics database and scraper (15 days retention)",
+            image: ImageReference("prom/prometheus", tag: "v3.14.0"),
+            identity: .user,
+            ports: [PublishedPort(host: 9090, container: 9090, settingKey: "PROMETHEUS_PORT")],
+            mounts: [
+                Mount(.repository("prometheus"), "/etc/prometheus", readOnly: true),
+                Mount(.config("data"), "/prometheus"),
+            ],
+            command: [
+                "--config.file=/etc/prometheus/prometheus.yml",
+                "--storage.tsdb.path=/prometheus",
+                "--storage.tsdb.retention.time=15d",
+                "--web.enable-lifecycle",
+            ],
+            health: .http("/-/healthy", port: 9090, via: .wget),
+            dashboard: .init(group: "Monitoring", icon: "prometheus.png", description: "Metrics"),
+            metrics: .init(job: "prometheus", port: 9090),
+            backup: .none
+        ),
+        Service(
+            "grafana", stack: .dashboard,
+            summary: "Dashboards over Prometheus",
+            image: ImageReference("grafana/grafana", tag: "13.2.0"),
+            identity: .user,
+            ports: [PublishedPort(host: 3001, container: 3000, settingKey: "GRAFANA_PORT")],
+            mounts: [
+                Mount(.config(""), "/var/lib/grafana"),
+                Mount(.repository("grafana/provisioning"), "/etc/grafana/provisioning", readOnly: true),
+                Mount(.repository("grafana/dashboards"), "/var/lib/grafana/dashboards", readOnly: true),
+            ],
+            environment: [
+                EnvironmentVariable("GF_SECURITY_ADMIN_USER", "${GRAFANA_ADMIN_USER}"),
+                EnvironmentVariable("GF_SECURITY_ADMIN_PASSWORD", "${GRAFANA_ADMIN_PASSWORD}"),
+                EnvironmentVariable("GF_USERS_ALLOW_SIGN_UP", "false"),
+                EnvironmentVariable("GF_ANALYTICS_REPORTING_ENABLED", "false"),
+            ],
+            health: .http("/api/health", port: 3000, via: .curl),
+            dependsOn: ["prometheus"],
+            requires: ["prometheus"],
+            dashboard: .init(group: "Monitoring", icon: "grafana.png", description: "Dashboards"),
+            backup: .init(excludes: ["dashboards", "csv", "png"])
+        ),
+        Service(
+            "blackbox_exporter", stack: .dashboard,
+            summary: "HTTP probes of every service's health endpoint",
+            image: ImageReference("prom/blackbox-exporter", tag: "v0.28.0"),
+            identity: .imageDefault(reason: "the image's own unprivileged user"),
+            ports: [PublishedPort(host: 9115, container: 9115, settingKey: "BLACKBOX_EXPORTER_PORT")],
+            mounts: [
+                Mount(.repository("prometheus/blackbox.yml"), "/etc/blackbox_exporter/config.yml", readOnly: true)
+            ],
+            health: .http("/-/healthy", port: 9115, via: .wget),
+            // Plex is on the host network; the probe reaches it through the host gateway.
+            extraHosts: ["host.docker.internal:host-gateway"],
+            metrics: .init(job: "blackbox", port: 9115),
+            backup: .none
+        ),
+        Service(
+            "cadvisor", stack: .dashboard,
+            summary: "Per-container resource metrics",
+            image: ImageReference("ghcr.io/google/cadvisor", tag: "0.60.5"),
+            identity: .imageDefault(reason: "reads cgroups and the Docker state as root"),
+            ports: [PublishedPort(host: 8082, container: 8080, settingKey: "CADVISOR_PORT")],
+            mounts: [
+                Mount(.host("/"), "/rootfs", readOnly: true),
+                Mount(.host("/var/run"), "/var/run", readOnly: true),
+                Mount(.host("/sys"), "/sys", readOnly: true),
+                Mount(.host("/var/lib/docker/"), "/var/lib/docker", readOnly: true),
+                Mount(.host("/dev/disk/"), "/dev/disk", readOnly: true),
+            ],
+            devices: ["/dev/kmsg:/dev/kmsg"],
+            health: .http("/healthz", port: 8080, via: .wget),
+            privileged: true,
+            metrics: .init(job: "cadvisor", port: 8080),
+            backup: .none
+        ),
+        Service(
+            "node_exporter", stack: .dashboard,
+            summary: "Host metrics, and the backup metrics through the textfile collector",
+            image: ImageReference("prom/node-exporter", tag: "v1.12.1"),
+            identity: .imageDefault(reason: "the image's own unprivileged user reads the host read-only"),
+            ports: [PublishedPort(host: 9100, container: 9100, settingKey: "NODE_EXPORTER_PORT")],
+            mounts: [
+                Mount(.host("/"), "/host", readOnly: true, options: ["rslave"]),
+                Mount(.configRoot("node_exporter/textfile"), "/textfile", readOnly: true),
+            ],
+            command: ["--path.rootfs=/host", "--collector.textfile.directory=/textfile"],
+            health: .http("/metrics", port: 9100, via: .wget),
+            metrics: .init(job: "node", port: 9100),
+            backup: .none
+        ),
+        Service(
+            "sab_exporter", stack: .dashboard,
+            summary: "SABnzbd metrics through exportarr",
+            image: ImageReference("ghcr.io/onedr0p/exportarr", tag: "v2.3.0"),
+            identity: .imageDefault(reason: "the image's own unprivileged user"),
+            ports: [PublishedPort(host: 9707, container: 9707, settingKey: "SAB_EXPORTER_PORT")],
+            environment: [
+                // exportarr listens on 8081 unless told otherwise.
+                EnvironmentVariable("PORT", "9707"),
+                EnvironmentVariable("URL", "http://sabnzbd:8080"),
+                EnvironmentVariable("API_KEY", "${SABNZBD_API_KEY}"),
+            ],
+            command: ["sabnzbd"],
+            health: nil,
+            healthExemption: "the exportarr image has no shell or HTTP client; Blackbox and `mediaserver health` probe /healthz",
+            requires: ["sabnzbd"],
+            metrics: .init(job: "sabnzbd", port: 9707),
+            backup: .none
+        ),
+    ]
+
+    // MARK: - Families
+
+    /// Seerr serves both request portals of the seed: one instance for Jellyfin users, one for Plex users.
+    static func seerr(_ name: ServiceName, hostPort: Int, requires: ServiceName, audience: String) -> Service {
+        Service(
+            name, stack: .core,
+            summary: "Request portal (Seerr) for \(audience) users",
+            image: ImageReference("ghcr.io/seerr-team/seerr", tag: "v3.1.0"),
+            identity: .imageDefault(reason: "runs as node (1000); its config directory must be owned by 1000:1000"),
+            ports: [PublishedPort(host: hostPort, container: 5055, settingKey: "\(name.settingPrefix)_PORT")],
+            mounts: [Mount(.config(""), "/app/config")],
+            environment: [EnvironmentVariable("TZ", "${TZ}"), EnvironmentVariable("LOG_LEVEL", "info")],
+            // /api/v1/status asks GitHub on every call; the public settings route answers offline.
+            health: .http("/api/v1/settings/public", port: 5055, via: .wget),
+            requires: [requires],
+            initProcess: true,
+            dashboard: .init(group: "Requests", icon: "overseerr.png", description: "Requests for \(audience) users"),
+            backup: .init(excludes: ["logs", "cache"])
+        )
+    }
+
+    /// Sonarr, Radarr and Prowlarr share image family, probe and API-key convention.
+    static func servarr(
+        _ name: ServiceName, tag: String, port: Int, summary: String, mediaMount: Mount?, description: String
+    ) -> Service {
+        let prefix = name.settingPrefix
+        return Service(
+            name, stack: .core,
+            summary: summary,
+            image: ImageReference("lscr.io/linuxserver/\(name.rawValue)", tag: tag),
+            identity: .linuxServer,
+            ports: [PublishedPort(host: port, container: port, settingKey: "\(prefix)_PORT")],
+            mounts: [Mount(.config(""), "/config")] + (mediaMount.map { [$0] } ?? []),
+            // The apps take their API key from the environment, so Homepage, exportarr and Recyclarr share it.
+            environment: [EnvironmentVariable("\(prefix)__AUTH__APIKEY", "${\(prefix)_API_KEY}")],
+            health: .http("/ping", port: port, via: .curl),
+            dashboard: .init(
+                group: "Automation", icon: "\(name.rawValue).png",
+                description: description),
+            backup: .init(excludes: ["logs", "MediaCover", "Backups"])
+        )
+    }
+}

@@ -1,0 +1,62 @@
+/// One variable of `.env`: its key, safe default, kind (how it is validated) and the comment `.env.example` shows.
+public struct SettingDefinition: Hashable, Sendable {
+    /// How a value is validated.
+    public enum Kind: Hashable, Sendable {
+        /// A non-negative integer id (user or group).
+        case numericID
+        /// Three or four octal digits, e.g. `002`.
+        case umask
+        /// An IANA time zone such as `Europe/Berlin` or `Etc/UTC`.
+        case timeZone
+        /// An IPv4 or IPv6 address to bind published ports to.
+        case ipAddress
+        /// A host port number.
+        case port
+        /// An absolute host path.
+        case absolutePath
+        /// A comma-separated list of catalog service names.
+        case serviceList
+        /// A six-field cron expression (seconds first), as Watchtower expects.
+        case cronWithSeconds
+        /// A secret: never printed, never rendered; `.env.example` holds a placeholder.
+        case secret(placeholder: String)
+        /// Free text.
+        case text
+    }
+
+    /// The `.env.example` section a setting is listed under, in this order.
+    public enum Section: String, Hashable, Sendable, CaseIterable {
+        case identity = "Who the containers run as"
+        case network = "Network"
+        case paths = "Paths on the host"
+        case services = "Which services run"
+        case ports = "Host ports (read by `mediaserver render`; re-render after a change)"
+        case secrets = "Secrets (generate them with `mediaserver init`; never commit .env)"
+        case operations = "Updates, backups and dashboards"
+    }
+
+    public let key: String
+    public let defaultValue: String
+    public let kind: Kind
+    public let section: Section
+    /// One or two sentences for `.env.example`.
+    public let help: String
+    /// Whether an empty value is acceptable (optional secrets such as a Plex claim token).
+    public let mayBeEmpty: Bool
+
+    public init(
+        _ key: String, _ defaultValue: String, _ kind: Kind, _ section: Section, help: String, mayBeEmpty: Bool = false
+    ) {
+        self.key = key
+        self.defaultValue = defaultValue
+        self.kind = kind
+        self.section = section
+        self.help = help
+        self.mayBeEmpty = mayBeEmpty
+    }
+
+    public var isSecret: Bool {
+        if case .secret = kind { return true }
+        return false
+    }
+}

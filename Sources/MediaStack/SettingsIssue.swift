@@ -1,0 +1,32 @@
+/// A problem in a settings file: where it is, what is wrong, and how to fix it.
+public struct SettingsIssue: Hashable, Sendable, CustomStringConvertible {
+    public let file: String
+    /// 1-based line number, or nil when the problem is a missing key.
+    public let line: Int?
+    public let key: String?
+    public let message: String
+    public let fix: String
+
+    public init(file: String, line: Int?, key: String?, message: String, fix: String) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.message = message
+        self.fix = fix
+    }
+
+    /// `file:line: error: message (fix: …)`, the form editors and terminals link.
+    public var description: String {
+        let location = line.map { "\(file):\($0)" } ?? file
+        return "\(location): error: \(message)\n  fix: \(fix)"
+    }
+}
+
+/// Thrown when a settings file cannot be used; carries every issue found, not only the first.
+public struct SettingsError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let issues: [SettingsIssue]
+
+    public init(_ issues: [SettingsIssue]) { self.issues = issues }
+
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,32 @@
+/// The enabled services of one deployment with their effective host ports: what renderers, checks and operations
+/// all work from.
+public struct Stack: Hashable, Sendable {
+    public let settings: Settings
+    /// Enabled services in catalog order, host ports resolved from the settings.
+    public let services: [Service]
+    /// Every catalog service, enabled or not (checks look at dependencies of disabled ones).
+    public let catalog: [Service]
+
+    public init(settings: Settings, catalog: [Service] = Catalog.services) {
+        self.settings = settings
+        self.catalog = catalog
+        self.services = catalog.filter { !settings.disabledServices.contains($0.name) }.map { service in
+            var resolved = service
+            resolved.ports = service.ports.map { port in
+                var port = port
+                port.hostPort = settings.hostPort(for: port)
+                return port
+            }
+            return resolved
+        }
+    }
+
+    /// The enabled services of one Compose stack.
+    public func services(in stack: StackID) -> [Service] { services.filter { $0.stack == stack } }
+
+    /// The enabled service called `name`, if any.
+    public func service(_ name: ServiceName) -> Service? { services.first { $0.name == name } }
+
+    /// Whether `name` is enabled.
+    public func isEnabled(_ name: ServiceName) -> Bool { service(name) != nil }
+}

@@ -1,0 +1,155 @@
+import MediaStack
+
+/// Renders one Compose file per stack (`compose.yml`, `homepage-stack.yml`) from the enabled services.
+public struct ComposeRenderer: Sendable {
+    public static let network = "media_net"
+
+    public init() {}
+
+    public func render(_ stack: Stack, _ id: StackID) throws -> RenderedFile {
+        let services = stack.services(in: id)
+        let portValues = Self.portValues(stack)
+        var root: [(String, YAMLValue)] = [("name", .string(id.projectName))]
+        root.append(("services", .map(services.map { ($0.name.rawValue, serviceValue($0, stack, portValues)) })))
+        let network: [(String, YAMLValue)] =
+            switch id {
+            case .core: [("name", .string(Self.network))]
+            // Created by the core stack; the dashboard stack only joins it.
+            case .dashboard: [("name", .string(Self.network)), ("external", .bool(true))]
+            }
+        root.append(("networks", .map([(Self.network, .map(network))])))
+        let volumes = services.flatMap(\.mounts).compactMap { mount -> String? in
+            if case .volume(let name) = mount.source { return name }
+            return nil
+        }
+        if !volumes.isEmpty {
+            root.append(("volumes", .map(Array(Set(volumes)).sorted().map { ($0, .map([])) })))
+        }
+        let header = RenderHeader.lines(for: id.composeFile, settings: stack.settings.source) + [
+            stackPurpose(id)
+        ]
+        return RenderedFile(path: id.composeFile, contents: try YAMLValue.map(root).yaml(header: header))
+    }
+
+    private func stackPurpose(_ id: StackID) -> String {
+        switch id {
+        case .core: "Core stack: media apps, security, updates and backups. Start: docker compose up -d"
+        case .dashboard:
+            "Dashboard and monitoring. Start after the core stack: docker compose -f homepage-stack.yml up -d"
+        }
+    }
+
+    /// Host-port settings are resolved at render time (Compose never sees them).
+    static func portValues(_ stack: Stack) -> [String: String] {
+        var values: [String: String] = [:]
+        for service in stack.catalog {
+            for port in service.ports { values[port.settingKey] = String(stack.settings.hostPort(for: port).value) }
+        }
+        return values
+    }
+
+    private func serviceValue(_ service: Service, _ stack: Stack, _ ports: [String: String]) -> YAMLValue {
+        func resolve(_ text: String) -> String { VariableReference.substitute(text, ports) }
+        var pairs: [(String, YAMLValue)] = [
+            ("container_name", .string(service.containerName)),
+            ("image", .string(service.image.description)),
+        ]
+        if let hostname = service.hostname { pairs.append(("hostname", .string(hostname))) }
+        if service.initProcess { pairs.append(("init", .bool(true))) }
+        if case .user = service.identity { pairs.append(("user", .string("${PUID}:${PGID}"))) }
+        if !service.groupAdd.isEmpty { pairs.append(("group_add", .list(service.groupAdd.map { .string($0) }))) }
+        if !service.profiles.isEmpty { pairs.append(("profiles", .list(service.profiles.map { .string($0) }))) }
+        switch service.network {
+        case .host: pairs.append(("network_mode", .string("host")))
+        case .mediaNet: pairs.append(("networks", .list([.string(Self.network)])))
+        }
+        if !service.ports.isEmpty {
+            pairs.append(("ports", .list(service.ports.map { .string(Self.portMapping($0)) })))
+        }
+        let environment = identityEnvironment(service.identity) + service.environment
+        if !environment.isEmpty {
+            pairs.append(("environment", .map(environment.map { ($0.key, .string(resolve($0.value))) })))
+        }
+        if !service.mounts.isEmpty {
+            pairs.append(("volumes", .list(service.mounts.map { .string(Self.volume($0, of: service)) })))
+        }
+        if !service.devices.isEmpty { pairs.append(("devices", .list(service.devices.map { .string($0) }))) }
+        if service.privileged { pairs.append(("privileged", .bool(true))) }
+        if !service.capAdd.isEmpty { pairs.append(("cap_add", .list(service.capAdd.map { .string($0) }))) }
+        if !service.extraHosts.isEmpty {
+            pairs.append(("extra_hosts", .list(service.extraHosts.map { .string($0) })))
+        }
+        if !service.entrypoint.isEmpty { pairs.append(("entrypoint", .flowList(service.entrypoint))) }
+        if !service.command.isEmpty { pairs.append(("command", .list(service.command.map { .string($0) }))) }
+        if !service.labels.isEmpty { pairs.append(("labels", .list(service.labels.map { .string($0) }))) }
+        if let health = service.health {
+            pairs.append(
+                (
+                    "healthcheck",
+                    .map([
+                        ("test", .flowList(health.containerTest)),
+                        ("interval", .string("\(health.interval)s")),
+                        ("timeout", .string("\(health.timeout)s")),
+                        ("retries", .int(health.retries)),
+                        ("start_period", .string("\(health.startPeriod)s")),
+                    ])
+                ))
+        }
+        let dependencies = service.dependsOn.filter { name in
+            stack.service(name)?.stack == service.stack
+        }
+        if !dependencies.isEmpty {
+            pairs.append(
+                (
+                    "depends_on",
+                    .map(dependencies.map { ($0.rawValue, .map([("condition", .string("service_healthy"))])) })
+                ))
+        }
+        if let grace = service.stopGracePeriod { pairs.append(("stop_grace_period", .string(grace))) }
+        pairs.append(("restart", .string(service.restart.rawValue)))
+        return .map(pairs)
+    }
+
+    private func identityEnvironment(_ identity: Service.Identity) -> [EnvironmentVariable] {
+        switch identity {
+        case .linuxServer:
+            [
+                EnvironmentVariable("PUID", "${PUID}"), EnvironmentVariable("PGID", "${PGID}"),
+                EnvironmentVariable("UMASK", "${UMASK}"), EnvironmentVariable("TZ", "${TZ}"),
+            ]
+        case .puidPgid:
+            [
+                EnvironmentVariable("PUID", "${PUID}"), EnvironmentVariable("PGID", "${PGID}"),
+                EnvironmentVariable("TZ", "${TZ}"),
+            ]
+        case .user, .imageDefault:
+            []
+        }
+    }
+
+    /// `${LAN_IP:-127.0.0.1}:HOST:CONTAINER[/udp]`: never every interface, even when `.env` lacks LAN_IP.
+    static func portMapping(_ port: PublishedPort) -> String {
+        let suffix = port.proto == .udp ? "/udp" : ""
+        return "${LAN_IP:-127.0.0.1}:\(port.hostPort):\(port.containerPort)\(suffix)"
+    }
+
+    /// The host side of a mount, as Compose sees it.
+    public static func hostPath(_ source: Mount.Source, of service: Service) -> String {
+        func join(_ base: String, _ sub: String) -> String { sub.isEmpty ? base : "\(base)/\(sub)" }
+        switch source {
+        case .config(let sub): return join("${CONFIG_ROOT}/\(service.name)", sub)
+        case .configRoot(let sub): return join("${CONFIG_ROOT}", sub)
+        case .data(let sub): return join("${DATA_ROOT}", sub)
+        case .backupRepository: return "${BACKUP_ROOT}"
+        case .repository(let path): return "./\(path)"
+        case .host(let path): return path
+        case .volume(let name): return name
+        }
+    }
+
+    static func volume(_ mount: Mount, of service: Service) -> String {
+        let options = (mount.readOnly ? ["ro"] : []) + mount.options
+        let base = "\(hostPath(mount.source, of: service)):\(mount.target)"
+        return options.isEmpty ? base : "\(base):\(options.joined(separator: ","))"
+    }
+}

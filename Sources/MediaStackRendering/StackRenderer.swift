@@ -1,0 +1,14 @@
+import MediaStack
+
+/// Renders every file of the deployment from one `Stack`, in memory; writing is the caller's job.
+public struct StackRenderer: Sendable {
+    public init() {}
+
+    public func render(_ stack: Stack) throws -> [RenderedFile] {
+        var files: [RenderedFile] = []
+        for id in StackID.allCases { files.append(try ComposeRenderer().render(stack, id)) }
+        files.append(EnvExampleRenderer().render())
+        if let recyclarr = try RecyclarrRenderer().render(stack) { files.append(recyclarr) }
+        return files.sorted { $0.path < $1.path }
+    }
+}

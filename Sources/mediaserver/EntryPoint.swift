@@ -1,0 +1,8 @@
+import MediaServerCLI
+
+@main
+enum EntryPoint {
+    static func main() async {
+        await MediaServerCommand.main()
+    }
+}
