@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(
             name: "MediaStackTests",
             dependencies: ["MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations"],
-            resources: [.copy("Golden")]
+            exclude: ["Golden", "Fixtures"]
         ),
         .testTarget(
             name: "IntegrationTests",

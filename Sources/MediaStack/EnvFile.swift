@@ -23,6 +23,13 @@ public struct EnvFile: Hashable, Sendable {
 
     /// Parses `text`, collecting every problem before throwing.
     public static func parse(_ text: String, path: String) throws(SettingsError) -> EnvFile {
+        let (file, issues) = parseCollectingIssues(text, path: path)
+        if !issues.isEmpty { throw SettingsError(issues) }
+        return file
+    }
+
+    /// Parses what it can of `text` and returns the problems of the lines it could not take.
+    public static func parseCollectingIssues(_ text: String, path: String) -> (EnvFile, [SettingsIssue]) {
         var entries: [Entry] = []
         var issues: [SettingsIssue] = []
         var firstLine: [String: Int] = [:]
@@ -66,8 +73,7 @@ public struct EnvFile: Hashable, Sendable {
                 issues.append(SettingsIssue(file: path, line: number, key: key, message: problem.0, fix: problem.1))
             }
         }
-        if !issues.isEmpty { throw SettingsError(issues) }
-        return EnvFile(path: path, entries: entries)
+        return (EnvFile(path: path, entries: entries), issues)
     }
 
     /// A file that sets every catalog default, as `.env.example` does.

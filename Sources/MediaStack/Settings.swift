@@ -23,6 +23,20 @@ public struct Settings: Hashable, Sendable {
         values[port.settingKey].flatMap(Int.init).flatMap(Port.init) ?? port.hostPort
     }
 
+    /// Parses and validates `text`, reporting syntax and value problems of every line together.
+    public static func parse(_ text: String, path: String) throws(SettingsError) -> Settings {
+        let (file, syntaxIssues) = EnvFile.parseCollectingIssues(text, path: path)
+        let valueIssues: [SettingsIssue]
+        do {
+            let settings = try Settings(file: file)
+            if syntaxIssues.isEmpty { return settings }
+            valueIssues = []
+        } catch {
+            valueIssues = error.issues
+        }
+        throw SettingsError((syntaxIssues + valueIssues).sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+    }
+
     /// Validates `file` against the definitions; every problem is collected before throwing.
     public init(
         file: EnvFile, definitions: [SettingDefinition] = SettingsCatalog.definitions(),

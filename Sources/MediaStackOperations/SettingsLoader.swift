@@ -34,6 +34,6 @@ public struct SettingsLoader: Sendable {
                     fix: "save it as UTF-8")
             ])
         }
-        return try Settings(file: EnvFile.parse(text, path: relative))
+        return try Settings.parse(text, path: relative)
     }
 }

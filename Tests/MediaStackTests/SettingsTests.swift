@@ -1,0 +1,103 @@
+import MediaStack
+import Testing
+
+@Suite("Settings")
+struct SettingsTests {
+    struct BadCase: Sendable, CustomTestStringConvertible {
+        let name: String
+        let line: String
+        let expectedMessage: String
+        let expectedFix: String
+        var testDescription: String { name }
+    }
+
+    static let badCases: [BadCase] = [
+        BadCase(
+            name: "malformed line", line: "this is not a setting", expectedMessage: "not KEY=value",
+            expectedFix: "KEY=value"),
+        BadCase(
+            name: "non-numeric PUID", line: "PUID=abc", expectedMessage: "not a numeric id", expectedFix: "id -u"),
+        BadCase(
+            name: "port out of range", line: "SONARR_PORT=70000", expectedMessage: "not a port number",
+            expectedFix: "free port"),
+        BadCase(
+            name: "relative path", line: "CONFIG_ROOT=opt/mediaserver", expectedMessage: "relative path",
+            expectedFix: "absolute path"),
+        BadCase(
+            name: "unknown service", line: "DISABLED_SERVICES=plex,emby", expectedMessage: "unknown service 'emby'",
+            expectedFix: "jellyfin"),
+        BadCase(
+            name: "unterminated quote", line: "TZ=\"Europe/Berlin", expectedMessage: "never closed",
+            expectedFix: "close the quote"),
+        BadCase(name: "bad UMASK", line: "UMASK=999", expectedMessage: "octal", expectedFix: "002"),
+        BadCase(
+            name: "every interface", line: "LAN_IP=0.0.0.0", expectedMessage: "every interface",
+            expectedFix: "LAN address"),
+        BadCase(name: "bad key", line: "1PUID=1000", expectedMessage: "not a valid variable name", expectedFix: "letters"),
+    ]
+
+    @Test("a bad line names the file, the line and the fix", arguments: badCases)
+    func badSetting(_ bad: BadCase) {
+        let text = "# my settings\nGRAFANA_ADMIN_USER=admin\n\(bad.line)\nTZ=Etc/UTC\n"
+        do {
+            _ = try Settings.parse(text, path: "/srv/.env")
+            Issue.record("\(bad.name) was accepted")
+        } catch {
+            #expect(error.issues.count == 1, "\(error.issues)")
+            let issue = error.issues[0]
+            #expect(issue.file == "/srv/.env")
+            #expect(issue.line == 3)
+            #expect(issue.message.contains(bad.expectedMessage), "\(issue.message)")
+            #expect(issue.fix.contains(bad.expectedFix), "\(issue.fix)")
+            #expect(issue.description.hasPrefix("/srv/.env:3: error:"))
+        }
+    }
+
+    @Test func aDuplicateKeyNamesBothLines() {
+        do {
+            _ = try EnvFile.parse("PUID=1000\nPGID=1000\nPUID=1001\n", path: ".env")
+            Issue.record("a duplicate key was accepted")
+        } catch {
+            #expect(error.issues.map(\.line) == [3])
+            #expect(error.issues[0].message.contains("set twice (first on line 1)"))
+        }
+    }
+
+    @Test func everyProblemIsReportedNotOnlyTheFirst() {
+        do {
+            _ = try Settings.parse("PUID=x\nPGID=y\nnonsense\n", path: ".env")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.issues.map(\.line) == [1, 2, 3])
+        }
+    }
+
+    @Test func dotenvQuotingAndComments() throws {
+        let file = try EnvFile.parse(
+            """
+            # comment
+            A=plain value # trailing comment
+            B="0 0 4 * * *"
+            C='single # not a comment'
+            D="escaped \\"quote\\""
+            E=
+            """, path: ".env")
+        #expect(file["A"] == "plain value")
+        #expect(file["B"] == "0 0 4 * * *")
+        #expect(file["C"] == "single # not a comment")
+        #expect(file["D"] == "escaped \"quote\"")
+        #expect(file["E"] == "")
+    }
+
+    @Test func defaultsFillWhatTheFileLeavesOut() throws {
+        let settings = try TestSupport.settings("PUID=1234\n")
+        #expect(settings["PUID"] == "1234")
+        #expect(settings["CONFIG_ROOT"] == "/opt/mediaserver")
+        #expect(!settings.isDefinedInFile("CONFIG_ROOT"))
+    }
+
+    @Test func disabledServicesAreParsed() throws {
+        let settings = try TestSupport.settings("DISABLED_SERVICES= plex , tautulli,overseerr\n")
+        #expect(settings.disabledServices == ["plex", "tautulli", "overseerr"])
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import MediaStack
+import MediaStackRendering
+
+enum TestSupport {
+    /// The repository root, found from this file's path.
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static let testsFolder = repositoryRoot.appendingPathComponent("Tests/MediaStackTests")
+
+    /// Settings parsed from `text` as if read from `path`.
+    static func settings(_ text: String, path: String = ".env") throws -> Settings {
+        try Settings.parse(text, path: path)
+    }
+
+    /// The defaults of `.env.example`, with `overrides` appended as extra lines.
+    static func settings(overriding overrides: [String: String]) throws -> Settings {
+        let defaults = EnvFile.defaults(path: ".env")
+        let lines = defaults.entries.map { entry in
+            "\(entry.key)=\(overrides[entry.key].map(quote) ?? quote(entry.value))"
+        }
+        return try settings(lines.joined(separator: "\n"))
+    }
+
+    static func quote(_ value: String) -> String { value.contains(" ") ? "\"\(value)\"" : value }
+
+    static func render(_ settings: Settings) throws -> [RenderedFile] {
+        try StackRenderer().render(Stack(settings: settings))
+    }
+
+    static func file(_ files: [RenderedFile], _ path: String) -> String {
+        files.first { $0.path == path }?.contents ?? ""
+    }
+
+    /// A fresh empty temporary folder.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mediaserver-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
