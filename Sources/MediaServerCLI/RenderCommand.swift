@@ -60,10 +60,15 @@ struct RenderCommand: AsyncParsableCommand {
         let pending = changes.filter { $0.action != .unchanged }
         if check {
             if json {
-                try Console.json(Report(settings: settings.source, changes: pending, findings: findings, ok: pending.isEmpty))
+                try Console.json(
+                    Report(settings: settings.source, changes: pending, findings: findings, ok: pending.isEmpty))
             } else {
-                for change in pending { Console.output("\(change.path): differs from a fresh render (\(change.action.rawValue))") }
-                if pending.isEmpty { Console.error("render --check: all \(files.count) files match a fresh render of \(settings.source)") }
+                for change in pending {
+                    Console.output("\(change.path): differs from a fresh render (\(change.action.rawValue))")
+                }
+                if pending.isEmpty {
+                    Console.error("render --check: all \(files.count) files match a fresh render of \(settings.source)")
+                }
             }
             if !pending.isEmpty {
                 if !json { Console.error("run `mediaserver render` to update them") }
@@ -86,7 +91,8 @@ struct RenderCommand: AsyncParsableCommand {
                         + " run `mediaserver render --force` to replace it")
             }
             let written = changes.filter { $0.action == .create || $0.action == .update }.count
-            Console.error("rendered \(files.count) files from \(settings.source): \(written) written, \(kept.count) kept")
+            Console.error(
+                "rendered \(files.count) files from \(settings.source): \(written) written, \(kept.count) kept")
         }
         if !kept.isEmpty { throw ExitCode.failure }
     }

@@ -376,7 +376,8 @@ public enum Catalog {
             ],
             command: ["sabnzbd"],
             health: nil,
-            healthExemption: "the exportarr image has no shell or HTTP client; Blackbox and `mediaserver health` probe /healthz",
+            healthExemption:
+                "the exportarr image has no shell or HTTP client; Blackbox and `mediaserver health` probe /healthz",
             requires: ["sabnzbd"],
             metrics: .init(job: "sabnzbd", port: 9707),
             backup: .none

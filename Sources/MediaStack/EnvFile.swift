@@ -82,7 +82,9 @@ public struct EnvFile: Hashable, Sendable {
     ) -> EnvFile {
         EnvFile(
             path: path,
-            entries: definitions.enumerated().map { Entry(key: $0.element.key, value: $0.element.defaultValue, line: $0.offset + 1) })
+            entries: definitions.enumerated().map {
+                Entry(key: $0.element.key, value: $0.element.defaultValue, line: $0.offset + 1)
+            })
     }
 
     static func isValidKey(_ key: String) -> Bool {

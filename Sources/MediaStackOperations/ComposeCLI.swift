@@ -13,8 +13,9 @@ public struct ComposeCLI: Sendable, Hashable {
         for candidate in [["docker", "compose"], ["docker-compose"]] {
             guard SubprocessRunner.locate(candidate[0]) != nil else { continue }
             let output = try? await runner.run(candidate[0], Array(candidate.dropFirst()) + ["version"], timeout: 30)
-            if let output, output.succeeded, output.standardOutput.contains("v2") || output.standardOutput.contains("v5")
-                || output.standardOutput.contains("version")
+            if let output, output.succeeded,
+                output.standardOutput.contains("v2") || output.standardOutput.contains("v5")
+                    || output.standardOutput.contains("version")
             {
                 return ComposeCLI(prefix: candidate)
             }

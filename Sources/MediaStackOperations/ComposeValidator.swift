@@ -22,7 +22,8 @@ public struct ComposeValidator: Sendable {
             let arguments = ComposeCLI.fileArguments(stacks, envFile: envFile) + ["config", "-q"]
             do {
                 let output = try await cli.run(arguments, in: root, environment: environment, runner: runner)
-                findings += Self.findings(from: output, subject: subject, command: cli.displayName, arguments: arguments)
+                findings += Self.findings(
+                    from: output, subject: subject, command: cli.displayName, arguments: arguments)
             } catch {
                 findings.append(
                     Finding(

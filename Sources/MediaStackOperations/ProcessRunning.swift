@@ -28,7 +28,8 @@ public enum ProcessError: Error, CustomStringConvertible, Sendable {
         case .notFound(let name): "\(name) is not installed or not on PATH"
         case .timedOut(let arguments, let seconds):
             "`\(arguments.joined(separator: " "))` did not finish within \(seconds) s and was stopped"
-        case .failedToStart(let arguments, let reason): "could not start `\(arguments.joined(separator: " "))`: \(reason)"
+        case .failedToStart(let arguments, let reason):
+            "could not start `\(arguments.joined(separator: " "))`: \(reason)"
         }
     }
 }
@@ -59,7 +60,9 @@ public struct SubprocessRunner: ProcessRunning {
         guard let path = Self.locate(executable, in: environment) else { throw ProcessError.notFound(executable) }
         let env: Subprocess.Environment =
             if let environment {
-                .custom(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+                .custom(
+                    Dictionary(
+                        uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
             } else {
                 .inherit
             }

@@ -77,7 +77,8 @@ public struct RenderWriter: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(manifest)
-        try Self.atomicWrite(String(decoding: data, as: UTF8.self) + "\n", to: root.appendingPathComponent(Self.manifestPath))
+        try Self.atomicWrite(
+            String(decoding: data, as: UTF8.self) + "\n", to: root.appendingPathComponent(Self.manifestPath))
     }
 
     func readManifest() -> [String: String] {

@@ -25,9 +25,10 @@ public struct ComposeRenderer: Sendable {
         if !volumes.isEmpty {
             root.append(("volumes", .map(Array(Set(volumes)).sorted().map { ($0, .map([])) })))
         }
-        let header = RenderHeader.lines(for: id.composeFile, settings: stack.settings.source) + [
-            stackPurpose(id)
-        ]
+        let header =
+            RenderHeader.lines(for: id.composeFile, settings: stack.settings.source) + [
+                stackPurpose(id)
+            ]
         return RenderedFile(path: id.composeFile, contents: try YAMLValue.map(root).yaml(header: header))
     }
 

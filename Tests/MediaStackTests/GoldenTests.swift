@@ -36,7 +36,8 @@ struct GoldenTests {
         var stale: [String] = []
         while let path = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: Self.golden.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            FileManager.default.fileExists(
+                atPath: Self.golden.appendingPathComponent(path).path, isDirectory: &isDirectory)
             if !isDirectory.boolValue && !paths.contains(path) { stale.append(path) }
         }
         #expect(stale.isEmpty, "golden files nothing renders any more: \(stale)")

@@ -17,7 +17,9 @@ struct RenderWriterTests {
         #expect(plan.map(\.action) == [.create, .create])
         try writer.apply(files, plan)
         #expect(try String(contentsOf: root.appendingPathComponent("compose.yml"), encoding: .utf8) == "a: 1\n")
-        let mode = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("backup/pre-backup.sh").path)[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("backup/pre-backup.sh").path)[
+                .posixPermissions] as? Int
         #expect(mode == 0o755)
         #expect(writer.plan(files).allSatisfy { $0.action == .unchanged })
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".tmp") }

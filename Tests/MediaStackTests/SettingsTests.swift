@@ -33,7 +33,8 @@ struct SettingsTests {
         BadCase(
             name: "every interface", line: "LAN_IP=0.0.0.0", expectedMessage: "every interface",
             expectedFix: "LAN address"),
-        BadCase(name: "bad key", line: "1PUID=1000", expectedMessage: "not a valid variable name", expectedFix: "letters"),
+        BadCase(
+            name: "bad key", line: "1PUID=1000", expectedMessage: "not a valid variable name", expectedFix: "letters"),
     ]
 
     @Test("a bad line names the file, the line and the fix", arguments: badCases)

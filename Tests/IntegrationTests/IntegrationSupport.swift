@@ -1,0 +1,83 @@
+import Foundation
+import MediaStackOperations
+import Testing
+
+enum IntegrationSupport {
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Set by the test script (and so under CI): a missing tool fails the test instead of skipping it.
+    static var toolsRequired: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["MEDIASERVER_REQUIRE_TOOLS"] == "1" || environment["CI"] == "true"
+    }
+
+    /// A clean environment: the caller's shell variables would override `--env-file` values in Compose.
+    static var cleanEnvironment: [String: String] {
+        ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/tmp"]
+    }
+
+    /// The standalone Compose v2 CLI; records a failure when it is missing and tools are required.
+    static func compose() -> ComposeCLI? {
+        if SubprocessRunner.locate("docker-compose") != nil { return ComposeCLI(prefix: ["docker-compose"]) }
+        if toolsRequired {
+            Issue.record("docker-compose is not on PATH: run the tests through scripts/test, which installs it")
+        }
+        return nil
+    }
+
+    /// The built `mediaserver` executable.
+    static func executable() throws -> String {
+        let candidates = [".build/debug/mediaserver", ".build/release/mediaserver"].map {
+            repositoryRoot.appendingPathComponent($0).path
+        }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            Issue.record("mediaserver is not built: run `swift build` first (scripts/test does)")
+            throw CancellationError()
+        }
+        return found
+    }
+
+    /// Runs `mediaserver` with `arguments` in a clean environment.
+    static func mediaserver(_ arguments: [String]) async throws -> ProcessOutput {
+        try await SubprocessRunner().run(
+            try executable(), arguments, environment: cleanEnvironment, workingDirectory: nil, timeout: 300)
+    }
+
+    /// A temporary checkout holding `.env` (when given) and nothing else.
+    static func scratchCheckout(env: String? = nil) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mediaserver-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if let env { try env.write(to: url.appendingPathComponent(".env"), atomically: true, encoding: .utf8) }
+        return url
+    }
+
+    /// A copy of the committed stack files (not the sources) in a temporary folder.
+    static func copyOfCommittedFiles() throws -> URL {
+        let url = try scratchCheckout()
+        for path in [
+            "compose.yml", "homepage-stack.yml", ".env.example", ".mediaserver-render.json", "recyclarr",
+        ] {
+            try FileManager.default.copyItem(
+                at: repositoryRoot.appendingPathComponent(path), to: url.appendingPathComponent(path))
+        }
+        return url
+    }
+
+    /// `.env.example` with `overrides` replacing its values.
+    static func exampleSettings(overriding overrides: [String: String]) throws -> String {
+        let example = try String(contentsOf: repositoryRoot.appendingPathComponent(".env.example"), encoding: .utf8)
+        var seen = Set<String>()
+        var lines = example.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard let equals = line.firstIndex(of: "="), !line.hasPrefix("#") else { return String(line) }
+            let key = String(line[..<equals])
+            guard let value = overrides[key] else { return String(line) }
+            seen.insert(key)
+            return "\(key)=\(value)"
+        }
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
+            lines.append("\(key)=\(value)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
