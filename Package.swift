@@ -36,6 +36,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "mediaserver", dependencies: ["MediaServerCLI"]),
+        // Benchmarks measured against a baseline in the same run (see docs/benchmarks.md).
+        .executableTarget(name: "mediaserver-benchmarks", dependencies: ["MediaStack", "MediaStackOperations"]),
         .testTarget(
             name: "MediaStackTests",
             dependencies: ["MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations"],

@@ -375,9 +375,8 @@ public enum Catalog {
                 EnvironmentVariable("API_KEY", "${SABNZBD_API_KEY}"),
             ],
             command: ["sabnzbd"],
-            health: nil,
-            healthExemption:
-                "the exportarr image has no shell or HTTP client; Blackbox and `mediaserver health` probe /healthz",
+            // The image is distroless (no shell, no HTTP client): Blackbox and `mediaserver health` probe it.
+            health: .http("/healthz", port: 9707, via: .outsideOnly),
             requires: ["sabnzbd"],
             metrics: .init(job: "sabnzbd", port: 9707),
             backup: .none

@@ -12,6 +12,9 @@ public struct HealthProbe: Hashable, Sendable {
     /// The program inside the image that performs an HTTP probe.
     public enum HTTPClient: String, Hashable, Sendable {
         case curl, wget
+        /// The image has no HTTP client (distroless): no Compose healthcheck; Blackbox and `mediaserver health`
+        /// probe the endpoint from outside.
+        case outsideOnly = "none"
     }
 
     public let kind: Kind
@@ -51,8 +54,8 @@ public struct HealthProbe: Hashable, Sendable {
         return nil
     }
 
-    /// The exec-form command that Docker runs inside the container.
-    public var containerTest: [String] {
+    /// The exec-form command that Docker runs inside the container; nil when the image cannot probe itself.
+    public var containerTest: [String]? {
         switch kind {
         case .http(let path, let port, _, let client):
             let url = "http://127.0.0.1:\(port)\(path)"
@@ -62,6 +65,7 @@ public struct HealthProbe: Hashable, Sendable {
             case .curl: return ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", limit, url]
             // busybox and GNU wget both exit non-zero on a non-2xx status.
             case .wget: return ["CMD", "wget", "-q", "-T", limit, "-O", "/dev/null", url]
+            case .outsideOnly: return nil
             }
         case .command(let arguments):
             return ["CMD"] + arguments

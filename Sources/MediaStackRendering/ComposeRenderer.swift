@@ -83,12 +83,12 @@ public struct ComposeRenderer: Sendable {
         if !service.entrypoint.isEmpty { pairs.append(("entrypoint", .flowList(service.entrypoint))) }
         if !service.command.isEmpty { pairs.append(("command", .list(service.command.map { .string($0) }))) }
         if !service.labels.isEmpty { pairs.append(("labels", .list(service.labels.map { .string($0) }))) }
-        if let health = service.health {
+        if let health = service.health, let test = health.containerTest {
             pairs.append(
                 (
                     "healthcheck",
                     .map([
-                        ("test", .flowList(health.containerTest)),
+                        ("test", .flowList(test)),
                         ("interval", .string("\(health.interval)s")),
                         ("timeout", .string("\(health.timeout)s")),
                         ("retries", .int(health.retries)),

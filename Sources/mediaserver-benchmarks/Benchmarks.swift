@@ -1,0 +1,65 @@
+import Foundation
+import MediaStack
+import MediaStackOperations
+
+/// Measures `mediaserver health`'s concurrent probing against probing one by one, on the same real loopback
+/// servers in the same run. Usage: swift run -c release mediaserver-benchmarks [endpoints] [delay-ms]
+@main
+enum Benchmarks {
+    static func main() async throws {
+        let arguments = CommandLine.arguments.dropFirst()
+        let count = arguments.first.flatMap(Int.init) ?? 30
+        let delay = arguments.dropFirst().first.flatMap(Int.init) ?? 200
+        let basePort = 18_700
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/fixtures/http_stand_in.py")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", script.path, String(basePort), String(count), String(Double(delay) / 1000)]
+        let input = Pipe()
+        let output = Pipe()
+        server.standardInput = input
+        server.standardOutput = output
+        try server.run()
+        // The server exits when its stdin closes.
+        defer { try? input.fileHandleForWriting.close() }
+        _ = output.fileHandleForReading.availableData  // "ready"
+
+        let targets = (0..<count).map { index in
+            ProbeTarget(
+                service: ServiceName(stringLiteral: "svc\(index)"),
+                method: .http(url: URL(string: "http://127.0.0.1:\(basePort + index)/ping")!, expectedStatus: 200))
+        }
+        let run = HealthCheckRun(prober: HealthProber(), timeout: .seconds(10))
+        _ = await run.run(Array(targets.prefix(2)))  // warm-up: URLSession and the servers' first accept
+        let clock = ContinuousClock()
+        var concurrent: [Double] = []
+        var sequential: [Double] = []
+        for _ in 0..<3 {
+            var start = clock.now
+            let outcomes = await run.run(targets)
+            concurrent.append(seconds(clock.now - start))
+            precondition(
+                outcomes.allSatisfy { $0.state == .up }, "a probe failed: \(outcomes.filter { $0.state == .down })")
+            start = clock.now
+            _ = await run.runSequentially(targets)
+            sequential.append(seconds(clock.now - start))
+        }
+        let bestConcurrent = concurrent.min() ?? 0
+        let bestSequential = sequential.min() ?? 0
+        print("health benchmark: \(count) loopback endpoints, each answering after \(delay) ms (best of 3)")
+        print(
+            String(
+                format: "  concurrent (mediaserver health): %.3f s  = %.2f × one endpoint's delay", bestConcurrent,
+                bestConcurrent / (Double(delay) / 1000)))
+        print(String(format: "  one by one (baseline):           %.3f s", bestSequential))
+        print(
+            String(
+                format: "  speed-up: %.1f× (concurrent / sequential = %.3f)", bestSequential / bestConcurrent,
+                bestConcurrent / bestSequential))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
