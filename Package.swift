@@ -19,7 +19,10 @@ let package = Package(
         // One renderer per output file; YAML/INI emitters.
         .target(name: "MediaStackRendering", dependencies: ["MediaStack", .product(name: "Yams", package: "Yams")]),
         // Checks of the model, the settings and the rendered files.
-        .target(name: "MediaStackChecks", dependencies: ["MediaStack", "MediaStackRendering"]),
+        .target(
+            name: "MediaStackChecks",
+            dependencies: ["MediaStack", "MediaStackRendering", .product(name: "Yams", package: "Yams")]
+        ),
         // Side effects: processes, files, HTTP probes.
         .target(
             name: "MediaStackOperations",

@@ -11,7 +11,9 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Report problems in the settings, the model and the rendered stack files.",
         discussion: """
             Checks host-port clashes (Plex's host-network ports included), duplicate names, variables used but \
-            not set, disabled services that others still need, and drift from a fresh render. When Docker Compose \
+            not set, disabled services that others still need, and drift from a fresh render. Security: a .env \
+            tracked by git or readable by others, placeholder secrets, ports published on every interface, \
+            socket mounts or privileged containers without a declared reason, reachable logins without a jail. When Docker Compose \
             v2 is installed it also runs `docker compose config -q` on each stack alone and on both merged.
 
             Examples:
@@ -48,6 +50,16 @@ struct CheckCommand: AsyncParsableCommand {
             let stack = Stack(settings: settings)
             let files = try StackRenderer().render(stack)
             findings += StackChecks().run(stack, rendered: files)
+            // The fresh render, and the files on disk, which a hand edit may have opened to every interface.
+            let composePaths = StackID.allCases.map(\.composeFile)
+            let onDisk = composePaths.compactMap { path -> RenderedFile? in
+                let url = common.rootURL.appendingPathComponent(path)
+                guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+                return RenderedFile(path: path, contents: text)
+            }
+            let fresh = files.filter { composePaths.contains($0.path) }
+            findings += SecurityChecks().run(stack, composeFiles: onDisk.isEmpty ? fresh : onDisk)
+            findings += await EnvFileHygiene(runner: SubprocessRunner()).check(root: common.rootURL, path: source)
             for change in RenderWriter(root: common.rootURL).plan(files) where change.action != .unchanged {
                 findings.append(
                     Finding(

@@ -8,6 +8,11 @@ public enum Catalog {
     /// The Docker socket; only services with a declared reason mount it.
     static let dockerSocket = "/var/run/docker.sock"
 
+    /// The read-only Docker API proxy of the dashboard stack, which Homepage and Dozzle use instead of the socket.
+    public static let socketProxy: ServiceName = "socket-proxy"
+    public static let dockerProxyHost = "socket-proxy"
+    public static let dockerProxyPort = 2375
+
     public static let services: [Service] = core + dashboard
 
     // MARK: - Core stack (compose.yml)
@@ -22,7 +27,8 @@ public enum Catalog {
             mounts: [
                 Mount(.config("config"), "/config"),
                 Mount(.config("cache"), "/cache"),
-                Mount(.data("media"), "/data/media"),
+                // Players only read the library; Sonarr, Radarr and Bazarr write it.
+                Mount(.data("media"), "/data/media", readOnly: true),
             ],
             devices: ["/dev/dri:/dev/dri"],
             // The official image does not add its user to the device's group by itself.
@@ -30,7 +36,12 @@ public enum Catalog {
             environment: [EnvironmentVariable("TZ", "${TZ}")],
             health: .http("/health", port: 8096, via: .curl),
             dashboard: .init(group: "Media", icon: "jellyfin.png", description: "Watch your library"),
-            backup: .init(excludes: ["cache", "config/log", "config/data/transcodes"])
+            backup: .init(excludes: ["cache", "config/log", "config/data/transcodes"]),
+            // JELLYFIN_LOG_DIR is /config/log in the official image; log_YYYYMMDD.log rolls daily. Jellyfin itself
+            // locks an account after 3 (user) or 5 (admin) failures, so 5 per hour also catches spraying.
+            authLog: AuthLog(directory: "config/log", file: "log_*.log", filter: .jellyfin),
+            // Runs as ${PUID}:${PGID} from the start; /dev/dri access comes from group_add, not a capability.
+            security: .unprivileged
         ),
         Service(
             "plex", stack: .core,
@@ -52,7 +63,8 @@ public enum Catalog {
             mounts: [
                 Mount(.config("config"), "/config"),
                 Mount(.config("transcode"), "/transcode"),
-                Mount(.data("media"), "/data/media"),
+                // Players only read the library; Sonarr, Radarr and Bazarr write it.
+                Mount(.data("media"), "/data/media", readOnly: true),
             ],
             devices: ["/dev/dri:/dev/dri"],
             environment: [
@@ -69,7 +81,13 @@ public enum Catalog {
                 "config/Library/Application Support/Plex Media Server/Diagnostics",
                 "config/Library/Application Support/Plex Media Server/Logs",
                 "config/Library/Application Support/Plex Media Server/Updates",
-            ])
+            ]),
+            // Sign-in happens at plex.tv, so PMS logs no password failure; the filter counts 401 responses in the
+            // request trace (debug logging, on by default). Stale client tokens also get 401s: high threshold,
+            // short ban.
+            authLog: AuthLog(
+                directory: "config/Library/Application Support/Plex Media Server/Logs", file: "Plex Media Server.log",
+                filter: .plex, maxRetry: 30, findTime: "10m", banTime: "1h")
         ),
         seerr("jellyseerr", hostPort: 5055, requires: "jellyfin", audience: "Jellyfin"),
         seerr("overseerr", hostPort: 5155, requires: "plex", audience: "Plex"),
@@ -83,7 +101,8 @@ public enum Catalog {
             health: .http("/status", port: 8181, via: .curl),
             requires: ["plex"],
             dashboard: .init(group: "Media", icon: "tautulli.png", description: "Plex statistics"),
-            backup: .init(excludes: ["cache", "logs", "backups"])
+            backup: .init(excludes: ["cache", "logs", "backups"]),
+            unjailedLogin: "Tautulli's optional login logs no failed-attempt line with the client address"
         ),
         servarr(
             "sonarr", tag: "4.0.19.2979-ls316", port: 8989, summary: "TV series automation",
@@ -106,7 +125,8 @@ public enum Catalog {
             mounts: [Mount(.config(""), "/config"), Mount(.data("usenet"), "/data/usenet")],
             health: .http("/api?mode=version&output=json", port: 8080, via: .curl),
             dashboard: .init(group: "Downloads", icon: "sabnzbd.png", description: "Usenet downloads"),
-            backup: .init(excludes: ["logs", "admin/future"])
+            backup: .init(excludes: ["logs", "admin/future"]),
+            unjailedLogin: "no fail2ban filter is verified against SABnzbd's failed-login lines yet; keep it on the LAN"
         ),
         Service(
             "bazarr", stack: .core,
@@ -117,7 +137,8 @@ public enum Catalog {
             mounts: [Mount(.config(""), "/config"), Mount(.data("media"), "/data/media")],
             health: .http("/api/system/ping", port: 6767, via: .curl),
             dashboard: .init(group: "Automation", icon: "bazarr.png", description: "Subtitles"),
-            backup: .init(excludes: ["log", "cache"])
+            backup: .init(excludes: ["log", "cache"]),
+            unjailedLogin: "no fail2ban filter is verified against Bazarr's failed-login lines yet; keep it on the LAN"
         ),
         Service(
             "recyclarr", stack: .core,
@@ -136,7 +157,8 @@ public enum Catalog {
             health: nil,
             restart: .no,
             profiles: ["tools"],
-            backup: .init(excludes: ["cache", "logs", "repositories"])
+            backup: .init(excludes: ["cache", "logs", "repositories"]),
+            security: .unprivileged
         ),
         Service(
             "fail2ban", stack: .core,
@@ -158,7 +180,11 @@ public enum Catalog {
             ],
             health: .command("fail2ban-client", "ping"),
             capAdd: ["NET_ADMIN", "NET_RAW"],
-            backup: .none
+            backup: .none,
+            readsAuthLogs: true,
+            security: SecurityProfile(exceptions: [
+                SecurityException(.networkAdmin, "inserts ban rules into the host's INPUT and DOCKER-USER chains")
+            ])
         ),
         Service(
             "watchtower", stack: .core,
@@ -174,7 +200,13 @@ public enum Catalog {
                 EnvironmentVariable("WATCHTOWER_NOTIFICATION_URL", "${WATCHTOWER_NOTIFICATION_URL}"),
             ],
             health: .command("/watchtower", "--health-check"),
-            backup: .none
+            backup: .none,
+            security: SecurityProfile(exceptions: [
+                SecurityException(
+                    .dockerSocket,
+                    "pulls images and recreates containers: it writes to the Docker API, which a read-only proxy refuses"
+                )
+            ])
         ),
         Service(
             "borgmatic", containerName: "mediaserver-backup", stack: .core,
@@ -231,29 +263,70 @@ public enum Catalog {
             image: ImageReference("ghcr.io/gethomepage/homepage", tag: "v1.12.3"),
             identity: .puidPgid,
             ports: [PublishedPort(host: 3000, container: 3000, settingKey: "HOMEPAGE_PORT")],
-            mounts: [
-                Mount(.repository("homepage"), "/app/config", readOnly: true),
-                Mount(.host(dockerSocket), dockerSocket, readOnly: true),
-            ],
+            // Container status comes from the socket proxy: homepage/docker.yaml names
+            // `host: socket-proxy, port: 2375` (Catalog.dockerProxyHost / dockerProxyPort), never the socket.
+            mounts: [Mount(.repository("homepage"), "/app/config", readOnly: true)],
             environment: [
                 // Every /api call, the healthcheck included, is refused unless its Host header is listed here.
                 EnvironmentVariable("HOMEPAGE_ALLOWED_HOSTS", "${LAN_IP:-127.0.0.1}:${HOMEPAGE_PORT},homepage:3000"),
                 EnvironmentVariable("LOG_TARGETS", "stdout"),
             ],
             health: .http("/api/healthcheck", port: 3000, via: .wget),
-            backup: .none
+            requires: [socketProxy],
+            backup: .none,
+            // The entrypoint starts as root and drops to PUID with su-exec, which needs SETUID/SETGID: no cap_drop.
+            security: SecurityProfile(dockerAPI: .proxy),
+            autoUpdate: true
         ),
         Service(
             "dozzle", stack: .dashboard,
             summary: "Live container logs",
             image: ImageReference("amir20/dozzle", tag: "v10.7.3"),
-            identity: .imageDefault(reason: "reads the Docker API through the socket"),
+            identity: .imageDefault(reason: "the image's own user; it reads the Docker API over TCP"),
             ports: [PublishedPort(host: 9999, container: 8080, settingKey: "DOZZLE_PORT")],
-            mounts: [Mount(.host(dockerSocket), dockerSocket, readOnly: true)],
-            environment: [EnvironmentVariable("DOZZLE_NO_ANALYTICS", "true")],
+            environment: [
+                EnvironmentVariable("DOZZLE_NO_ANALYTICS", "true"),
+                // Dozzle never writes to Docker; the proxy grants it containers, events and info only.
+                EnvironmentVariable("DOZZLE_REMOTE_HOST", "tcp://\(dockerProxyHost):\(dockerProxyPort)"),
+            ],
             health: .command("/dozzle", "healthcheck"),
+            dependsOn: [socketProxy],
+            requires: [socketProxy],
             dashboard: .init(group: "Monitoring", icon: "dozzle.png", description: "Container logs"),
-            backup: .none
+            backup: .none,
+            security: SecurityProfile(dropAllCapabilities: true, memoryLimit: "256m", dockerAPI: .proxy),
+            autoUpdate: true
+        ),
+        Service(
+            socketProxy, stack: .dashboard,
+            summary: "Read-only Docker API for Homepage and Dozzle (GET/HEAD on containers, events, info)",
+            image: ImageReference("lscr.io/linuxserver/socket-proxy", tag: "3.4.6-r0-ls101"),
+            identity: .imageDefault(reason: "runs as root to open the Docker socket; the image takes no PUID/PGID"),
+            mounts: [Mount(.host(dockerSocket), dockerSocket, readOnly: true)],
+            environment: [
+                // POST=0 refuses every write; only the sections Homepage and Dozzle read are opened.
+                EnvironmentVariable("POST", "0"),
+                EnvironmentVariable("CONTAINERS", "1"),
+                EnvironmentVariable("EVENTS", "1"),
+                EnvironmentVariable("INFO", "1"),
+                EnvironmentVariable("PING", "1"),
+                EnvironmentVariable("VERSION", "1"),
+                EnvironmentVariable("EXEC", "0"),
+                EnvironmentVariable("IMAGES", "0"),
+                EnvironmentVariable("NETWORKS", "0"),
+                EnvironmentVariable("VOLUMES", "0"),
+                EnvironmentVariable("LOG_LEVEL", "warning"),
+            ],
+            health: .http("/_ping", port: Int(dockerProxyPort), via: .wget, startPeriod: 10),
+            backup: .none,
+            security: SecurityProfile(
+                exceptions: [
+                    SecurityException(
+                        .dockerSocket,
+                        "the one holder of the socket for readers: it answers GET/HEAD only (POST=0) on media_net,"
+                            + " with no published port")
+                ],
+                readOnlyRootFilesystem: true, tmpfs: ["/run"], memoryLimit: "64m")
         ),
         Service(
             "filebrowser", stack: .dashboard,
@@ -267,7 +340,10 @@ public enum Catalog {
                 Mount(.config("config"), "/config"),
             ],
             health: .http("/health", port: 80, via: .wget),
-            dashboard: .init(group: "Tools", icon: "filebrowser.png", description: "Browse the media tree")
+            dashboard: .init(group: "Tools", icon: "filebrowser.png", description: "Browse the media tree"),
+            unjailedLogin: "File Browser logs no failed-login line with the client address; it is archived upstream,"
+                + " keep it on the LAN",
+            security: .unprivileged
         ),
         Service(
             "prometheus", stack: .dashboard,
@@ -288,7 +364,8 @@ public enum Catalog {
             health: .http("/-/healthy", port: 9090, via: .wget),
             dashboard: .init(group: "Monitoring", icon: "prometheus.png", description: "Metrics"),
             metrics: .init(job: "prometheus", port: 9090),
-            backup: .none
+            backup: .none,
+            security: .unprivileged
         ),
         Service(
             "grafana", stack: .dashboard,
@@ -311,7 +388,9 @@ public enum Catalog {
             dependsOn: ["prometheus"],
             requires: ["prometheus"],
             dashboard: .init(group: "Monitoring", icon: "grafana.png", description: "Dashboards"),
-            backup: .init(excludes: ["dashboards", "csv", "png"])
+            backup: .init(excludes: ["dashboards", "csv", "png"]),
+            unjailedLogin: "Grafana's own brute-force protection locks a user out after repeated failed logins",
+            security: .unprivileged
         ),
         Service(
             "blackbox_exporter", stack: .dashboard,
@@ -326,7 +405,10 @@ public enum Catalog {
             // Plex is on the host network; the probe reaches it through the host gateway.
             extraHosts: ["host.docker.internal:host-gateway"],
             metrics: .init(job: "blackbox", port: 9115),
-            backup: .none
+            backup: .none,
+            // HTTP probes only: ICMP probes would need NET_RAW back.
+            security: SecurityProfile(dropAllCapabilities: true, memoryLimit: "128m"),
+            autoUpdate: true
         ),
         Service(
             "cadvisor", stack: .dashboard,
@@ -345,7 +427,19 @@ public enum Catalog {
             health: .http("/healthz", port: 8080, via: .wget),
             privileged: true,
             metrics: .init(job: "cadvisor", port: 8080),
-            backup: .none
+            backup: .none,
+            security: SecurityProfile(exceptions: [
+                SecurityException(
+                    .privileged, "reads every container's cgroup, the kernel's OOM events and disk statistics"),
+                SecurityException(
+                    .dockerSocket,
+                    "reads container metadata from the runtime under /var/run and the host root, read-only"),
+                SecurityException(
+                    .sensitiveHostPath, "per-container metrics come from /sys, /var/lib/docker and /dev/disk, read-only"
+                ),
+                SecurityException(.hostDevice, "/dev/kmsg carries the kernel's OOM-kill events"),
+            ]),
+            autoUpdate: true
         ),
         Service(
             "node_exporter", stack: .dashboard,
@@ -360,7 +454,15 @@ public enum Catalog {
             command: ["--path.rootfs=/host", "--collector.textfile.directory=/textfile"],
             health: .http("/metrics", port: 9100, via: .wget),
             metrics: .init(job: "node", port: 9100),
-            backup: .none
+            backup: .none,
+            security: SecurityProfile(
+                exceptions: [
+                    SecurityException(
+                        .dockerSocket,
+                        "mounts the host root read-only for filesystem metrics; it never opens the socket inside")
+                ],
+                dropAllCapabilities: true, memoryLimit: "128m"),
+            autoUpdate: true
         ),
         Service(
             "sab_exporter", stack: .dashboard,
@@ -379,7 +481,9 @@ public enum Catalog {
             health: .http("/healthz", port: 9707, via: .outsideOnly),
             requires: ["sabnzbd"],
             metrics: .init(job: "sabnzbd", port: 9707),
-            backup: .none
+            backup: .none,
+            security: SecurityProfile(dropAllCapabilities: true, memoryLimit: "128m"),
+            autoUpdate: true
         ),
     ]
 
@@ -400,7 +504,11 @@ public enum Catalog {
             requires: [requires],
             initProcess: true,
             dashboard: .init(group: "Requests", icon: "overseerr.png", description: "Requests for \(audience) users"),
-            backup: .init(excludes: ["logs", "cache"])
+            backup: .init(excludes: ["logs", "cache"]),
+            // seerr.log is a relative symlink to the daily seerr-YYYY-MM-DD.log, so it resolves under /logs too.
+            authLog: AuthLog(directory: "logs", file: "seerr.log", filter: .seerr),
+            // Runs as node (1000) from the start.
+            security: .unprivileged
         )
     }
 
@@ -422,7 +530,10 @@ public enum Catalog {
             dashboard: .init(
                 group: "Automation", icon: "\(name.rawValue).png",
                 description: description),
-            backup: .init(excludes: ["logs", "MediaCover", "Backups"])
+            backup: .init(excludes: ["logs", "MediaCover", "Backups"]),
+            // Auth-Failure is logged at Warn, Auth-Unauthorized at Info: both land in <app>.txt at the default level.
+            authLog: AuthLog(
+                directory: "logs", file: "\(name.rawValue).txt", filter: .servarr, findTime: "10m")
         )
     }
 }

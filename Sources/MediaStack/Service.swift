@@ -77,7 +77,8 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let hostname: String?
     public internal(set) var ports: [PublishedPort]
     public let hostPorts: [HostPort]
-    public let mounts: [Mount]
+    /// Declared mounts; for fail2ban, `Stack` adds one read-only mount per enabled service's `authLog`.
+    public internal(set) var mounts: [Mount]
     public let devices: [String]
     /// Supplementary groups, e.g. `${RENDER_GID}` for `/dev/dri` with the official Jellyfin image.
     public let groupAdd: [String]
@@ -108,6 +109,17 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let dashboard: DashboardTile?
     public let metrics: MetricsEndpoint?
     public let backup: BackupFacts
+    /// The failed-login log a fail2ban jail tails, for a service that authenticates users.
+    public let authLog: AuthLog?
+    /// Why a service with a login page has no fail2ban jail (no usable failed-login log line).
+    public let unjailedLogin: String?
+    /// Whether this is the fail2ban service, which mounts every enabled `authLog` directory read-only.
+    public let readsAuthLogs: Bool
+    /// Confinement: no-new-privileges, capabilities, limits, Docker API access, declared exceptions.
+    public let security: SecurityProfile
+    /// Whether Watchtower may update this container (label `com.centurylinklabs.watchtower.enable=true`).
+    /// Only sidecars opt in; the media apps and anything holding data are upgraded deliberately.
+    public let autoUpdate: Bool
 
     public var id: ServiceName { name }
 
@@ -143,7 +155,12 @@ public struct Service: Hashable, Sendable, Identifiable {
         optional: Bool = true,
         dashboard: DashboardTile? = nil,
         metrics: MetricsEndpoint? = nil,
-        backup: BackupFacts = BackupFacts()
+        backup: BackupFacts = BackupFacts(),
+        authLog: AuthLog? = nil,
+        unjailedLogin: String? = nil,
+        readsAuthLogs: Bool = false,
+        security: SecurityProfile = .standard,
+        autoUpdate: Bool = false
     ) {
         self.name = name
         self.containerName = containerName ?? name.rawValue
@@ -177,6 +194,11 @@ public struct Service: Hashable, Sendable, Identifiable {
         self.dashboard = dashboard
         self.metrics = metrics
         self.backup = backup
+        self.authLog = authLog
+        self.unjailedLogin = unjailedLogin
+        self.readsAuthLogs = readsAuthLogs
+        self.security = security
+        self.autoUpdate = autoUpdate
     }
 
     /// Whether the service runs all the time (not an on-demand tool behind a profile).

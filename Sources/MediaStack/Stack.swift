@@ -10,8 +10,16 @@ public struct Stack: Hashable, Sendable {
     public init(settings: Settings, catalog: [Service] = Catalog.services) {
         self.settings = settings
         self.catalog = catalog
-        self.services = catalog.filter { !settings.disabledServices.contains($0.name) }.map { service in
+        let enabled = catalog.filter { !settings.disabledServices.contains($0.name) }
+        // fail2ban reads each enabled app's log directory, read-only; a disabled app leaves no mount behind.
+        let logMounts = enabled.compactMap { service -> Mount? in
+            guard let log = service.authLog else { return nil }
+            return Mount(
+                .configRoot("\(service.name)/\(log.directory)"), AuthLog.mountPoint(for: service.name), readOnly: true)
+        }
+        self.services = enabled.map { service in
             var resolved = service
+            if service.readsAuthLogs { resolved.mounts += logMounts }
             resolved.ports = service.ports.map { port in
                 var port = port
                 port.hostPort = settings.hostPort(for: port)

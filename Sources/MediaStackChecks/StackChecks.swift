@@ -106,7 +106,9 @@ public struct StackChecks: Sendable {
     /// empty string with only a warning.
     func undefinedVariables(_ stack: Stack, _ rendered: [RenderedFile]) -> [Finding] {
         var firstUse: [String: String] = [:]
-        for file in rendered where file.path != EnvExampleRenderer.path {
+        // Only Compose files are interpolated; other files (fail2ban filters) may hold `${…}` of their own.
+        let composeFiles = Set(StackID.allCases.map(\.composeFile))
+        for file in rendered where composeFiles.contains(file.path) {
             for reference in VariableReference.all(in: file.contents) where !reference.hasDefault {
                 if firstUse[reference.name] == nil { firstUse[reference.name] = file.path }
             }

@@ -3,6 +3,8 @@ import MediaStack
 /// Renders one Compose file per stack (`compose.yml`, `homepage-stack.yml`) from the enabled services.
 public struct ComposeRenderer: Sendable {
     public static let network = "media_net"
+    /// The label Watchtower (run with WATCHTOWER_LABEL_ENABLE=true) updates; nothing without it is touched.
+    public static let watchtowerOptIn = "com.centurylinklabs.watchtower.enable=true"
 
     public init() {}
 
@@ -76,13 +78,20 @@ public struct ComposeRenderer: Sendable {
         }
         if !service.devices.isEmpty { pairs.append(("devices", .list(service.devices.map { .string($0) }))) }
         if service.privileged { pairs.append(("privileged", .bool(true))) }
+        let security = service.security
+        if security.noNewPrivileges { pairs.append(("security_opt", .list([.string("no-new-privileges:true")]))) }
+        if security.dropAllCapabilities { pairs.append(("cap_drop", .list([.string("ALL")]))) }
         if !service.capAdd.isEmpty { pairs.append(("cap_add", .list(service.capAdd.map { .string($0) }))) }
+        if security.readOnlyRootFilesystem { pairs.append(("read_only", .bool(true))) }
+        if !security.tmpfs.isEmpty { pairs.append(("tmpfs", .list(security.tmpfs.map { .string($0) }))) }
+        if let limit = security.memoryLimit { pairs.append(("mem_limit", .string(limit))) }
         if !service.extraHosts.isEmpty {
             pairs.append(("extra_hosts", .list(service.extraHosts.map { .string($0) })))
         }
         if !service.entrypoint.isEmpty { pairs.append(("entrypoint", .flowList(service.entrypoint))) }
         if !service.command.isEmpty { pairs.append(("command", .list(service.command.map { .string($0) }))) }
-        if !service.labels.isEmpty { pairs.append(("labels", .list(service.labels.map { .string($0) }))) }
+        let labels = service.labels + (service.autoUpdate ? [Self.watchtowerOptIn] : [])
+        if !labels.isEmpty { pairs.append(("labels", .list(labels.map { .string($0) }))) }
         if let health = service.health, let test = health.containerTest {
             pairs.append(
                 (

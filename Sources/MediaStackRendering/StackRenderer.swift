@@ -9,6 +9,8 @@ public struct StackRenderer: Sendable {
         for id in StackID.allCases { files.append(try ComposeRenderer().render(stack, id)) }
         files.append(EnvExampleRenderer().render())
         if let recyclarr = try RecyclarrRenderer().render(stack) { files.append(recyclarr) }
+        files += Fail2banRenderer().render(stack)
+        files.append(try ComposeLintConfigRenderer().render(stack))
         return files.sorted { $0.path < $1.path }
     }
 }

@@ -26,6 +26,25 @@ enum IntegrationSupport {
         return nil
     }
 
+    /// The path of an installed tool; records a failure when it is missing and tools are required.
+    static func tool(_ name: String) -> String? {
+        if let path = SubprocessRunner.locate(name) { return path }
+        if toolsRequired {
+            Issue.record("\(name) is not on PATH: run the tests through scripts/test, which installs it")
+        }
+        return nil
+    }
+
+    /// Runs an installed tool in a clean environment.
+    static func run(
+        _ tool: String, _ arguments: [String], in directory: URL? = nil, timeout: Int = 120
+    ) async throws -> ProcessOutput {
+        try await SubprocessRunner().run(
+            tool, arguments, environment: cleanEnvironment, workingDirectory: directory?.path, timeout: timeout)
+    }
+
+    static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures")
+
     /// The built `mediaserver` executable.
     static func executable() throws -> String {
         let candidates = [".build/debug/mediaserver", ".build/release/mediaserver"].map {
@@ -57,6 +76,7 @@ enum IntegrationSupport {
         let url = try scratchCheckout()
         for path in [
             "compose.yml", "homepage-stack.yml", ".env.example", ".mediaserver-render.json", "recyclarr",
+            "security", ".compose-lint.yml",
         ] {
             try FileManager.default.copyItem(
                 at: repositoryRoot.appendingPathComponent(path), to: url.appendingPathComponent(path))
