@@ -17,7 +17,11 @@ public struct MediaServerCommand: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 failed, 2 findings of severity error, 64 usage.
             """,
-        subcommands: [RenderCommand.self, CheckCommand.self, HealthCommand.self, ServicesCommand.self]
+        subcommands: [
+            InitCommand.self, RenderCommand.self, CheckCommand.self, DoctorCommand.self, UpCommand.self,
+            DownCommand.self,
+            PsCommand.self, HealthCommand.self, ServicesCommand.self,
+        ]
     )
 
     public init() {}

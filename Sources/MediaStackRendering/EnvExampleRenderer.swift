@@ -27,7 +27,7 @@ public struct EnvExampleRenderer: Sendable {
     }
 
     /// Quotes values with spaces or `#`, which an unquoted dotenv value cannot hold.
-    static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String) -> String {
         value.contains(" ") || value.contains("#") ? "\"\(value)\"" : value
     }
 }

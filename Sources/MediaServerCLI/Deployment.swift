@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import MediaStack
+import MediaStackChecks
+import MediaStackOperations
+import MediaStackRendering
+
+/// What the operating commands share: validated settings, the stack, a working Compose and a reachable engine.
+struct Deployment {
+    let settings: Settings
+    let stack: Stack
+    let driver: ComposeDriver
+
+    /// Loads and checks everything `up`, `down` and `ps` need; prints one sentence with the fix and exits when
+    /// something is missing.
+    static func open(_ common: CommonOptions, requireRenderMatch: Bool) async throws -> Deployment {
+        let root = common.rootURL
+        let envFile = common.envFile ?? ".env"
+        guard
+            FileManager.default.fileExists(atPath: root.appendingPathComponent(envFile).path) || envFile.hasPrefix("/")
+        else {
+            Console.error("error: \(envFile) does not exist; run `mediaserver init` to write it, then try again")
+            throw ExitCode.failure
+        }
+        let settings: Settings
+        do {
+            settings = try SettingsLoader(root: root).load(envFile)
+        } catch {
+            for issue in error.issues { Console.error(issue.description) }
+            throw ExitCode(2)
+        }
+        let stack = Stack(settings: settings)
+        if requireRenderMatch {
+            let files = try StackRenderer().render(stack)
+            let errors = StackChecks().run(stack, rendered: files).filter { $0.severity == .error }
+            if !errors.isEmpty {
+                for finding in errors { Console.error(finding.description) }
+                throw ExitCode(2)
+            }
+            let drift = RenderWriter(root: root).plan(files).filter { $0.action != .unchanged }
+            if !drift.isEmpty {
+                Console.error(
+                    "error: \(drift.map(\.path).joined(separator: ", ")) differ from a render of \(envFile)"
+                        + "\n  fix: run `mediaserver render` (the stack must run what your settings say)")
+                throw ExitCode.failure
+            }
+        }
+        let runner = SubprocessRunner()
+        guard SubprocessRunner.locate("docker") != nil || SubprocessRunner.locate("docker-compose") != nil else {
+            Console.error(
+                "error: Docker is not installed on this machine; install Docker Engine with the Compose plugin"
+                    + " (https://docs.docker.com/engine/install/) and run this command again")
+            throw ExitCode.failure
+        }
+        let info = try? await runner.run("docker", ["info", "--format", "{{.ServerVersion}}"], timeout: 20)
+        guard let info, info.succeeded else {
+            Console.error(
+                "error: no Docker engine answers here (`docker info` says why); start it"
+                    + " (e.g. `sudo systemctl start docker`) and run this command again")
+            throw ExitCode.failure
+        }
+        guard let cli = await ComposeCLI.detect(runner: runner) else {
+            Console.error(
+                "error: Docker Compose v2 is not installed here; install the compose plugin"
+                    + " (`apt-get install docker-compose-plugin`) and run this command again")
+            throw ExitCode.failure
+        }
+        return Deployment(
+            settings: settings, stack: stack,
+            driver: ComposeDriver(cli: cli, runner: runner, root: root, envFile: envFile))
+    }
+
+    /// The stacks that have enabled services, in start order.
+    var stacks: [StackID] { StackID.allCases.filter { !stack.services(in: $0).isEmpty } }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import MediaStack
+import MediaStackChecks
+import MediaStackOperations
+
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check this host: Docker, ids, folders and owners, hardlinks, /dev/dri, space, ports, firewall.",
+        discussion: """
+            Each problem is a finding with a one-line fix. Hardlinks are tested with a real hard link between \
+            DATA_ROOT/usenet and DATA_ROOT/media; ports by binding them on LAN_IP (Plex's on every interface).
+
+            Examples:
+              mediaserver doctor
+              mediaserver doctor --json
+
+            Exit codes: 0 no errors, 2 errors found, 64 usage.
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Print the findings as JSON.")
+    var json = false
+
+    func validate() throws { try common.validateRoot() }
+
+    struct Report: Encodable {
+        let findings: [Finding]
+        let errors: Int
+        let warnings: Int
+    }
+
+    func run() async throws {
+        let settings: Settings
+        do {
+            settings = try SettingsLoader(root: common.rootURL).load(common.envFile)
+        } catch {
+            for issue in error.issues { Console.error(issue.description) }
+            throw ExitCode(2)
+        }
+        if !json { Console.error("checking the host for \(settings.source) …") }
+        let findings = await Doctor(stack: Stack(settings: settings)).run()
+        let errors = findings.filter { $0.severity == .error }.count
+        if json {
+            try Console.json(Report(findings: findings, errors: errors, warnings: findings.count - errors))
+        } else {
+            for finding in findings { Console.output(finding.description) }
+            Console.error("doctor: \(errors) error(s), \(findings.count - errors) warning(s)")
+        }
+        if errors > 0 { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import MediaStack
+import MediaStackOperations
+
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start the core stack, then the dashboard stack, and wait until every service is healthy.",
+        discussion: """
+            Checks that the stack files match a render of .env, creates the config, data and backup folders with \
+            the right owners, starts compose.yml (which creates media_net) and then homepage-stack.yml, and waits \
+            for every healthcheck, saying what it waits for. When a service fails it names it and shows its last \
+            log lines. Running it again changes nothing.
+
+            Examples:
+              mediaserver up
+              mediaserver up --timeout 600
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Seconds to wait for each stack to become healthy.")
+    var timeout: Int = 300
+
+    func validate() throws {
+        try common.validateRoot()
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() async throws {
+        let deployment = try await Deployment.open(common, requireRenderMatch: true)
+        let created = try HostDirectories(stack: deployment.stack).create()
+        if !created.isEmpty {
+            Console.error("created \(created.count) folders: \(created.map(\.path).joined(separator: ", "))")
+        }
+        for stack in deployment.stacks {
+            Console.error("starting \(stack.composeFile) …")
+            let output = try await deployment.driver.up(stack)
+            guard output.succeeded else {
+                Console.error("error: \(ComposeError.failed(output))")
+                throw ExitCode.failure
+            }
+            do {
+                try await deployment.driver.waitUntilReady(
+                    stack, services: deployment.stack.services(in: stack), timeout: .seconds(timeout),
+                    progress: { Console.error($0) })
+            } catch let error as ComposeError {
+                Console.error("error: \(error)")
+                if case .notReady(_, let services) = error {
+                    for service in services.prefix(3) where service.state != "missing" {
+                        let logs = await deployment.driver.lastLogLines(service.container)
+                        Console.error("--- last log lines of \(service.container) ---\n\(logs)")
+                    }
+                }
+                Console.error("  fix: read the log lines above; `mediaserver ps` shows every state")
+                throw ExitCode.failure
+            }
+        }
+        Console.error("up: every service is healthy; `mediaserver health` probes them from this host")
+    }
+}

@@ -1,0 +1,262 @@
+import Foundation
+import MediaStack
+import MediaStackChecks
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Host checks before and after `up`: each problem is a finding with a one-line fix.
+public struct Doctor: Sendable {
+    public let stack: Stack
+    public let host: HostFacts
+    public let runner: any ProcessRunning
+
+    /// The oldest engine we support: `host-gateway` in extra_hosts needs 20.10.
+    public static let minimumEngine = (20, 10)
+
+    public init(stack: Stack, host: HostFacts = HostFacts(), runner: any ProcessRunning = SubprocessRunner()) {
+        self.stack = stack
+        self.host = host
+        self.runner = runner
+    }
+
+    public func run() async -> [Finding] {
+        var findings = await engine()
+        findings += identity()
+        findings += directories()
+        findings += hardlinks()
+        findings += renderDevice()
+        findings += freeSpace()
+        findings += await ports()
+        findings += await firewall()
+        findings += networkFilesystems()
+        findings += backupRepository()
+        return findings
+    }
+
+    var settings: Settings { stack.settings }
+    func value(_ key: String) -> String { settings[key] ?? "" }
+
+    func engine() async -> [Finding] {
+        var findings: [Finding] = []
+        let version = try? await runner.run("docker", ["version", "--format", "{{.Server.Version}}"], timeout: 20)
+        if let version, version.succeeded {
+            let text = version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            let parts = text.split(separator: ".").compactMap { Int($0) }
+            if parts.count >= 2, (parts[0], parts[1]) < Self.minimumEngine {
+                findings.append(
+                    Finding(
+                        .error, "docker-too-old", subject: "docker",
+                        message: "Docker Engine \(text) is older than 20.10",
+                        fix: "upgrade Docker Engine (https://docs.docker.com/engine/install/)"))
+            }
+        } else {
+            findings.append(
+                Finding(
+                    .error, "docker-unreachable", subject: "docker",
+                    message: "no Docker engine answers (`docker version` failed)",
+                    fix: "install Docker Engine and start it (`sudo systemctl start docker`)"))
+        }
+        if await ComposeCLI.detect(runner: runner) == nil {
+            findings.append(
+                Finding(
+                    .error, "compose-missing", subject: "docker compose", message: "Docker Compose v2 is not installed",
+                    fix: "install the compose plugin (`apt-get install docker-compose-plugin`)"))
+        }
+        return findings
+    }
+
+    func identity() -> [Finding] {
+        var findings: [Finding] = []
+        if let uid = UInt32(value("PUID")) {
+            if uid == 0 {
+                findings.append(
+                    Finding(
+                        .warning, "root-apps", subject: "PUID", message: "PUID=0 runs the apps as root",
+                        fix: "create a media user and set PUID/PGID to its ids (`id -u media`)"))
+            } else if !host.userExists(uid) {
+                findings.append(
+                    Finding(
+                        .warning, "unknown-user", subject: "PUID", message: "no user has id \(uid) on this host",
+                        fix: "create one (`sudo useradd -u \(uid) media`) or set PUID to an existing id"))
+            }
+        }
+        if let gid = UInt32(value("PGID")), gid != 0, !host.groupExists(gid) {
+            findings.append(
+                Finding(
+                    .warning, "unknown-group", subject: "PGID", message: "no group has id \(gid) on this host",
+                    fix: "create one (`sudo groupadd -g \(gid) media`) or set PGID to an existing id"))
+        }
+        return findings
+    }
+
+    func directories() -> [Finding] {
+        var missing: [String] = []
+        var findings: [Finding] = []
+        for entry in HostDirectories(stack: stack).entries() {
+            guard let owner = host.owner(of: entry.path) else {
+                missing.append(entry.path)
+                continue
+            }
+            guard let uid = entry.uid, owner.uid != uid else { continue }
+            findings.append(
+                Finding(
+                    .warning, "wrong-owner", subject: entry.path,
+                    message: "is owned by uid \(owner.uid), but the service writing it runs as \(uid)",
+                    fix: "sudo chown -R \(uid):\(entry.gid ?? uid) '\(entry.path)'"))
+        }
+        if !missing.isEmpty {
+            // Report the topmost missing folders only; their subfolders follow from them.
+            let tops = missing.filter { path in !missing.contains { path.hasPrefix($0 + "/") } }
+            findings.insert(
+                Finding(
+                    .warning, "missing-directory", subject: tops.joined(separator: ", "),
+                    message: "\(missing.count) folder(s) the stack mounts do not exist yet",
+                    fix: "`mediaserver up` creates them with the right owners"), at: 0)
+        }
+        return findings
+    }
+
+    /// Downloads and media must be one filesystem so the apps can hardlink and move atomically: proved by linking.
+    func hardlinks() -> [Finding] {
+        let root = value("DATA_ROOT")
+        let downloads = "\(root)/usenet"
+        let media = "\(root)/media"
+        guard FileManager.default.fileExists(atPath: downloads), FileManager.default.fileExists(atPath: media) else {
+            return []
+        }
+        let probe = "\(downloads)/.mediaserver-hardlink-\(getpid())"
+        let link = "\(media)/.mediaserver-hardlink-\(getpid())"
+        defer {
+            unlink(link)
+            unlink(probe)
+        }
+        guard FileManager.default.createFile(atPath: probe, contents: Data("x".utf8)) else {
+            return [
+                Finding(
+                    .warning, "hardlink-untested", subject: downloads, message: "cannot write a test file here",
+                    fix: "run `mediaserver doctor` as the owner of \(root) or as root")
+            ]
+        }
+        guard Glibc.link(probe, link) == 0 else {
+            let reason = String(cString: strerror(errno))
+            return [
+                Finding(
+                    .error, "no-hardlinks", subject: root,
+                    message:
+                        "\(downloads) and \(media) cannot share a hard link (\(reason)): imports copy instead of moving",
+                    fix: "keep usenet/ and media/ on one filesystem under DATA_ROOT (no separate mounts)")
+            ]
+        }
+        return []
+    }
+
+    func renderDevice() -> [Finding] {
+        let uses = stack.services.filter { $0.devices.contains { $0.hasPrefix("/dev/dri") } }
+        guard !uses.isEmpty else { return [] }
+        let names = uses.map(\.name.rawValue).joined(separator: ", ")
+        guard FileManager.default.fileExists(atPath: host.fileSystemRoot + "/dev/dri") else {
+            return [
+                Finding(
+                    .warning, "no-gpu", subject: "/dev/dri",
+                    message: "no GPU device; \(names) will transcode in software, and Compose refuses a missing device",
+                    fix: "install the GPU driver, or add the services to DISABLED_SERVICES / remove /dev/dri")
+            ]
+        }
+        if let detected = host.renderGroupID(), String(detected) != value("RENDER_GID") {
+            return [
+                Finding(
+                    .warning, "render-gid", subject: "RENDER_GID",
+                    message: "/dev/dri belongs to group \(detected), but RENDER_GID=\(value("RENDER_GID"))",
+                    fix: "set RENDER_GID=\(detected) in .env")
+            ]
+        }
+        return []
+    }
+
+    func freeSpace() -> [Finding] {
+        ["CONFIG_ROOT", "DATA_ROOT", "BACKUP_ROOT"].compactMap { key in
+            var path = value(key)
+            while !FileManager.default.fileExists(atPath: path), path != "/" {
+                path = (path as NSString).deletingLastPathComponent
+            }
+            guard let space = host.space(of: path), space.total > 0 else { return nil }
+            let percent = Double(space.free) / Double(space.total) * 100
+            let gib = Double(space.free) / 1_073_741_824
+            guard percent < 10 || gib < 5 else { return nil }
+            return Finding(
+                percent < 3 ? .error : .warning, "low-space", subject: key,
+                message: String(format: "%@ has %.1f GiB free (%.0f%%)", path, gib, percent),
+                fix: "free space or move \(key) to a larger disk")
+        }
+    }
+
+    /// Host ports that something else already holds; the stack's own running containers are not counted.
+    func ports() async -> [Finding] {
+        let running =
+            (try? await runner.run("docker", ["ps", "--format", "{{.Names}}"], timeout: 20))
+            .map { Set($0.standardOutput.split(separator: "\n").map(String.init)) } ?? []
+        let address = value("LAN_IP").isEmpty ? "127.0.0.1" : value("LAN_IP")
+        var findings: [Finding] = []
+        for service in stack.services where !running.contains(service.containerName) {
+            for port in service.ports
+            where !host.isPortFree(port.hostPort.value, address: address, udp: port.proto == .udp) {
+                findings.append(
+                    Finding(
+                        .error, "port-in-use", subject: "\(address):\(port.hostPort)/\(port.proto.rawValue)",
+                        message: "\(service.name) needs it, but another program listens there",
+                        fix: "stop that program (`sudo ss -ltnp 'sport = :\(port.hostPort)'`) or set \(port.settingKey)"
+                    ))
+            }
+            for port in service.hostPorts
+            where !host.isPortFree(port.port.value, address: "0.0.0.0", udp: port.proto == .udp) {
+                findings.append(
+                    Finding(
+                        .error, "port-in-use", subject: "\(port.port)/\(port.proto.rawValue)",
+                        message: "\(service.name) (host network) needs it for \(port.purpose), but it is taken",
+                        fix: "stop the program holding it (`sudo ss -lnp 'sport = :\(port.port)'`)"))
+            }
+        }
+        return findings
+    }
+
+    func firewall() async -> [Finding] {
+        guard SubprocessRunner.locate("ufw") != nil,
+            let output = try? await runner.run("ufw", ["status"], timeout: 10),
+            output.standardOutput.contains("Status: active")
+        else { return [] }
+        return [
+            Finding(
+                .warning, "ufw-bypass", subject: "ufw",
+                message: "UFW is active, but Docker-published ports bypass its rules (Docker writes its own chains)",
+                fix:
+                    "rely on LAN_IP binding and DOCKER-USER rules (docs/security.md), not on UFW, for the stack's ports"
+            )
+        ]
+    }
+
+    func networkFilesystems() -> [Finding] {
+        let network: Set<String> = ["nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p"]
+        guard let mount = host.mount(containing: value("CONFIG_ROOT")), network.contains(mount.type) else { return [] }
+        return [
+            Finding(
+                .warning, "config-on-network-fs", subject: "CONFIG_ROOT",
+                message:
+                    "\(value("CONFIG_ROOT")) is on \(mount.type) (\(mount.point)); the apps' SQLite databases corrupt there",
+                fix: "keep CONFIG_ROOT on a local disk; put only DATA_ROOT on the network share")
+        ]
+    }
+
+    func backupRepository() -> [Finding] {
+        guard stack.isEnabled("borgmatic") else { return [] }
+        let root = value("BACKUP_ROOT")
+        let config = (try? String(contentsOfFile: "\(root)/config", encoding: .utf8)) ?? ""
+        guard !config.contains("[repository]") else { return [] }
+        return [
+            Finding(
+                .warning, "backup-uninitialised", subject: root, message: "no Borg repository here yet",
+                fix: "after `mediaserver up`: docker compose exec mediaserver-backup borgmatic repo-create")
+        ]
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import MediaStack
+import MediaStackOperations
+import Testing
+
+@Suite("init and doctor")
+struct InitDoctorTests {
+    func secrets(_ text: String) throws -> [String: String] {
+        let file = try EnvFile.parse(text, path: ".env")
+        var values: [String: String] = [:]
+        for definition in SettingsCatalog.definitions() where definition.isSecret {
+            values[definition.key] = file[definition.key]
+        }
+        return values
+    }
+
+    @Test func initWritesAPrivateEnvWithGeneratedSecrets() async throws {
+        let root = try IntegrationSupport.scratchCheckout()
+        let output = try await IntegrationSupport.mediaserver([
+            "init", "--root", root.path, "--yes", "--lan-ip", "192.168.1.10", "--puid", "1234", "--pgid", "1235",
+            "--tz", "Europe/Berlin", "--data-root", "/tank/data",
+        ])
+        #expect(output.status == 0, "\(output.standardError)")
+        let path = root.appendingPathComponent(".env").path
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let settings = try Settings.parse(text, path: ".env")
+        #expect(settings["LAN_IP"] == "192.168.1.10" && settings["PUID"] == "1234" && settings["PGID"] == "1235")
+        #expect(settings["TZ"] == "Europe/Berlin" && settings["DATA_ROOT"] == "/tank/data")
+        let values = try secrets(text)
+        for key in ["SONARR_API_KEY", "RADARR_API_KEY", "PROWLARR_API_KEY"] {
+            let key = try #require(values[key])
+            #expect(key.count == 32 && key.allSatisfy(\.isHexDigit))
+        }
+        #expect((values["BORG_PASSPHRASE"]?.count ?? 0) >= 40)
+        #expect(Set([values["SONARR_API_KEY"], values["RADARR_API_KEY"], values["PROWLARR_API_KEY"]]).count == 3)
+        for value in values.values where !value.isEmpty && value != "CHANGE_ME" {
+            #expect(
+                !output.standardOutput.contains(value) && !output.standardError.contains(value), "a secret was printed")
+        }
+    }
+
+    @Test func initNeverReplacesAnEnvWithoutForceAndKeepsSecretsWithIt() async throws {
+        let root = try IntegrationSupport.scratchCheckout()
+        _ = try await IntegrationSupport.mediaserver(["init", "--root", root.path, "--yes"])
+        let path = root.appendingPathComponent(".env")
+        let first = try String(contentsOf: path, encoding: .utf8)
+        let again = try await IntegrationSupport.mediaserver([
+            "init", "--root", root.path, "--yes", "--lan-ip", "10.0.0.2",
+        ])
+        #expect(again.status == 1)
+        #expect(again.standardError.contains("already exists"))
+        #expect(try String(contentsOf: path, encoding: .utf8) == first)
+        let forced = try await IntegrationSupport.mediaserver([
+            "init", "--root", root.path, "--yes", "--force", "--lan-ip", "10.0.0.2",
+        ])
+        #expect(forced.status == 0)
+        let second = try String(contentsOf: path, encoding: .utf8)
+        #expect(try secrets(second) == secrets(first), "--force must keep the secrets (the Borg passphrase above all)")
+        #expect(try Settings.parse(second, path: ".env")["LAN_IP"] == "10.0.0.2")
+        let rotated = try await IntegrationSupport.mediaserver([
+            "init", "--root", root.path, "--yes", "--force", "--rotate-secrets",
+        ])
+        #expect(rotated.status == 0)
+        #expect(
+            try secrets(String(contentsOf: path, encoding: .utf8))["BORG_PASSPHRASE"]
+                != secrets(first)["BORG_PASSPHRASE"])
+    }
+
+    @Test func initRefusesABadFlagAndWritesNothing() async throws {
+        let root = try IntegrationSupport.scratchCheckout()
+        let output = try await IntegrationSupport.mediaserver([
+            "init", "--root", root.path, "--yes", "--data-root", "tank/data",
+        ])
+        #expect(output.status == 2)
+        #expect(output.standardError.contains("DATA_ROOT=tank/data is a relative path"))
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".env").path))
+    }
+
+    @Test func doctorProvesHardlinksAndFindsAWrongOwnerAndABusyPort() async throws {
+        let root = try IntegrationSupport.scratchCheckout()
+        let data = root.appendingPathComponent("data")
+        for sub in ["usenet", "media"] {
+            try FileManager.default.createDirectory(
+                at: data.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let server = try StandInServer(basePort: 18_650, count: 1)
+        defer { server.stop() }
+        let env = try IntegrationSupport.exampleSettings(overriding: [
+            "DATA_ROOT": data.path, "CONFIG_ROOT": root.appendingPathComponent("config").path,
+            "BACKUP_ROOT": root.appendingPathComponent("backup").path, "SONARR_PORT": "18650", "PUID": "4321",
+        ])
+        let stack = Stack(settings: try Settings.parse(env, path: ".env"))
+        let findings = await Doctor(stack: stack).run()
+        #expect(!findings.contains { $0.id == "no-hardlinks" }, "one filesystem: the hard link must work")
+        #expect(
+            findings.contains { $0.id == "wrong-owner" && $0.subject == data.path && $0.fix.contains("chown -R 4321") })
+        #expect(findings.contains { $0.id == "port-in-use" && $0.subject == "127.0.0.1:18650/tcp" })
+        #expect(findings.contains { $0.id == "missing-directory" })
+    }
+
+    @Test func doctorFindsDownloadsAndMediaOnDifferentFilesystems() async throws {
+        // /dev/shm is a tmpfs: a different filesystem from the scratch folder on disk.
+        let root = try IntegrationSupport.scratchCheckout()
+        let data = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(
+            at: data.appendingPathComponent("usenet"), withIntermediateDirectories: true)
+        let elsewhere = "/dev/shm/mediaserver-media-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        try FileManager.default.createSymbolicLink(
+            atPath: data.appendingPathComponent("media").path, withDestinationPath: elsewhere)
+        let env = try IntegrationSupport.exampleSettings(overriding: ["DATA_ROOT": data.path])
+        let findings = await Doctor(stack: Stack(settings: try Settings.parse(env, path: ".env"))).run()
+        #expect(findings.contains { $0.id == "no-hardlinks" && $0.severity == .error })
+    }
+
+    @Test func upWithoutAnEngineSaysSoInOneSentence() async throws {
+        let root = try IntegrationSupport.copyOfCommittedFiles()
+        var environment = IntegrationSupport.cleanEnvironment
+        environment["DOCKER_HOST"] = "unix:///nonexistent/docker.sock"
+        let output = try await SubprocessRunner().run(
+            try IntegrationSupport.executable(), ["up", "--root", root.path, "--env-file", ".env.example"],
+            environment: environment, workingDirectory: nil, timeout: 60)
+        #expect(output.status == 1)
+        let lines = output.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "\(output.standardError)")
+        #expect(
+            output.standardError.contains("no Docker engine answers here")
+                || output.standardError.contains("Docker is not installed"))
+    }
+}

@@ -1,0 +1,34 @@
+import MediaStack
+import Testing
+
+@testable import MediaStackOperations
+
+@Suite("Compose ps parsing")
+struct ComposeDriverTests {
+    @Test func bothShapesOfComposePSAreRead() {
+        let lines = """
+            {"Name":"sonarr","Service":"sonarr","State":"running","Health":"healthy"}
+            {"Name":"radarr","Service":"radarr","State":"running","Health":"starting"}
+            """
+        let array = """
+            [{"Name":"fail2ban","Service":"fail2ban","State":"exited","Health":""}]
+            """
+        let parsed = ComposeDriver.parsePS(lines, stack: .core)
+        #expect(parsed.map(\.service) == ["radarr", "sonarr"])
+        #expect(parsed.map(\.isReady) == [false, true])
+        let exited = ComposeDriver.parsePS(array, stack: .core)
+        #expect(exited.first?.state == "exited" && exited.first?.isReady == false)
+    }
+
+    @Test func hostDirectoriesBelongToTheServiceThatWritesThem() throws {
+        let stack = Stack(settings: try TestSupport.settings(overriding: ["PUID": "1500", "PGID": "1600"]))
+        let entries = HostDirectories(stack: stack).entries()
+        func entry(_ path: String) -> HostDirectories.Entry? { entries.first { $0.path == path } }
+        #expect(entry("/opt/mediaserver/sonarr")?.uid == 1500)
+        #expect(entry("/opt/mediaserver/jellyseerr")?.uid == 1000, "Seerr runs as node (1000)")
+        // fail2ban mounts sonarr's log folder, but sonarr writes it.
+        #expect(entry("/opt/mediaserver/sonarr/logs")?.uid == 1500)
+        #expect(entry("/mnt/storage/data/media/tv")?.gid == 1600)
+        #expect(entry("/mnt/backup/mediaserver")?.uid == nil)
+    }
+}
