@@ -28,6 +28,12 @@ struct ServicesCommand: AsyncParsableCommand {
         let ports: [String]
         let probe: String
         let summary: String
+        let network: String
+        /// The container port and path of an HTTP probe.
+        let healthPort: Int?
+        let healthPath: String?
+        /// The programs a command probe runs inside the container.
+        let healthPrograms: [String]
     }
 
     func run() async throws {
@@ -44,7 +50,9 @@ struct ServicesCommand: AsyncParsableCommand {
                 image: service.image.description,
                 ports: service.ports.map { "\($0.hostPort)->\($0.containerPort)/\($0.proto.rawValue)" }
                     + service.hostPorts.map { "host:\($0.port)/\($0.proto.rawValue)" },
-                probe: probe(service), summary: service.summary)
+                probe: probe(service), summary: service.summary,
+                network: service.usesHostNetwork ? "host" : "media_net", healthPort: service.health?.http?.port.value,
+                healthPath: service.health?.http?.path, healthPrograms: service.health?.programs ?? [])
         }
         if json { return try Console.json(rows) }
         let width = (rows.map(\.name.count).max() ?? 4) + 2

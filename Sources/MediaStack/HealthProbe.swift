@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a service proves it is alive. The same value drives the Compose healthcheck, the Blackbox probe and
 /// `mediaserver health`, so the three can never disagree.
 public struct HealthProbe: Hashable, Sendable {
@@ -52,6 +54,16 @@ public struct HealthProbe: Hashable, Sendable {
     public var http: (path: String, port: Port, expectedStatus: Int)? {
         if case .http(let path, let port, let status, _) = kind { return (path, port, status) }
         return nil
+    }
+
+    /// The programs a command probe runs: the first word, or for `sh -c`/`bash -c` the first word of each
+    /// `&&`/`||`/`;`-separated part of the script.
+    public var programs: [String] {
+        guard case .command(let arguments) = kind, let first = arguments.first else { return [] }
+        guard ["sh", "bash"].contains(first), arguments.count > 2, arguments[1] == "-c" else { return [first] }
+        var parts = [arguments[2]]
+        for separator in ["&&", "||", ";"] { parts = parts.flatMap { $0.components(separatedBy: separator) } }
+        return [first] + parts.compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
     /// The exec-form command that Docker runs inside the container; nil when the image cannot probe itself.

@@ -1,0 +1,24 @@
+# Turns `mediaserver services --json` into the image manifest build-images.sh reads (README.md).
+# Real images for Prometheus, Node Exporter and Blackbox (Debian's builds); a stand-in for every other image,
+# answering its catalog health path on its container port and carrying the programs its healthcheck calls.
+def kind($repo):
+  if $repo == "prom/prometheus" then "prometheus"
+  elif $repo == "prom/node-exporter" then "node-exporter"
+  elif $repo == "prom/blackbox-exporter" then "blackbox"
+  else "standin" end;
+
+group_by(.image) | map(
+  (.[0].image | sub(":[^:/]+$"; "")) as $repo
+  | ([.[] | .healthPrograms[]?] | unique) as $programs
+  | {
+      image: .[0].image,
+      kind: kind($repo),
+      port: .[0].healthPort,
+      healthPath: .[0].healthPath,
+      bind: (if .[0].network == "host" then "127.0.0.1" else "0.0.0.0" end),
+      # bash and pgrep are real in the stand-in base; a `pgrep -x crond` probe needs a crond process.
+      programs: (($programs - ["bash", "sh", "pgrep"]) + (if ($programs | index("pgrep")) then ["crond"] else [] end)),
+      daemons: (if ($programs | index("pgrep")) then ["crond"] else [] end)
+    }
+  | with_entries(select(.value != null))
+)

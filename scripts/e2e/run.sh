@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# End-to-end test on a real Docker engine: the committed stack files, unmodified, driven by `mediaserver`.
+#
+#   scripts/e2e/run.sh            (root; installs docker.io, debootstrap and jq when missing)
+#
+# Starts a private dockerd (engine.sh), builds every image the stacks name from Debian packages (real Prometheus,
+# Node Exporter and Blackbox Exporter; stand-ins for apps that cannot run here), then: `mediaserver up` brings
+# both stacks up healthy and a second `up` changes nothing; `mediaserver health` is all green; Prometheus inside
+# the engine has every scrape target up by service name on media_net; a stopped container makes `health` name it
+# and exit 1; `mediaserver down` leaves no container or network. The engine is stopped by its pid at the end.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+
+MS=${MEDIASERVER:-$REPO/.build/debug/mediaserver}
+[[ -x $MS ]] || die "$MS is not built: run swift build first"
+need_root
+apt_install jq
+
+WORK=$(mktemp -d /tmp/ms-e2e.XXXXXX)
+CHECKOUT=$WORK/checkout
+PASSED=0
+FAILED=0
+CREATED_DRI=0
+ENGINE_STARTED=0
+
+cleanup() {
+  local rc=$?
+  if ((ENGINE_STARTED)); then
+    if ((rc != 0)); then
+      log "failure: state of the containers"
+      docker ps -a --format '{{.Names}}\t{{.Status}}' >&2 || true
+    fi
+    "$MS" down --root "$CHECKOUT" >/dev/null 2>&1 || true
+    "$HERE/engine.sh" stop || true
+  fi
+  if ((CREATED_DRI)); then rm -rf /dev/dri; fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+pass() {
+  PASSED=$((PASSED + 1))
+  log "PASS: $*"
+}
+fail() {
+  FAILED=$((FAILED + 1))
+  log "FAIL: $*"
+}
+
+# The committed files, copied unmodified: everything the last render recorded, plus its manifest.
+mkdir -p "$CHECKOUT"
+(cd "$REPO" && jq -r 'keys[]' .mediaserver-render.json | while read -r path; do
+  cp --parents "$path" "$CHECKOUT/"
+done && cp .mediaserver-render.json "$CHECKOUT/")
+
+eval "$("$HERE/engine.sh" start)"
+ENGINE_STARTED=1
+export DOCKER_HOST
+
+"$MS" init --root "$CHECKOUT" --yes --lan-ip 127.0.0.1 --puid 1000 --pgid 1000 \
+  --config-root "$WORK/config" --data-root "$WORK/data" --backup-root "$WORK/backup"
+# Compose refuses a missing device; this machine has no GPU. A device node (the DRM major) stands in for it.
+if [[ ! -e /dev/dri ]]; then
+  mkdir -p /dev/dri && mknod /dev/dri/renderD128 c 226 128 && chgrp "$(sed -n 's/^RENDER_GID=//p' "$CHECKOUT/.env")" /dev/dri/renderD128
+  CREATED_DRI=1
+fi
+
+if "$MS" render --check --root "$CHECKOUT"; then
+  pass "the copied files are the render of the e2e .env"
+else
+  fail "the committed files differ from a render of the e2e .env"
+fi
+"$MS" services --json --root "$CHECKOUT" | jq -f "$HERE/manifest.jq" >"$WORK/manifest.json"
+"$HERE/build-images.sh" "$WORK/manifest.json"
+
+if "$MS" doctor --root "$CHECKOUT" --json >"$WORK/doctor.json"; then :; fi
+if jq -e '[.findings[] | select(.id == "docker-unreachable" or .id == "compose-missing")] | length == 0' "$WORK/doctor.json" >/dev/null; then
+  pass "doctor sees the engine and Compose"
+else
+  fail "doctor: $(jq -c '.findings' "$WORK/doctor.json")"
+fi
+
+if "$MS" up --root "$CHECKOUT" --timeout 300; then pass "mediaserver up: both stacks healthy"; else fail "mediaserver up"; exit 1; fi
+before=$(docker ps -q --no-trunc | sort | xargs docker inspect --format '{{.Name}} {{.State.StartedAt}}')
+"$MS" up --root "$CHECKOUT" --timeout 120 2>"$WORK/up2.log" || fail "second up: $(cat "$WORK/up2.log")"
+after=$(docker ps -q --no-trunc | sort | xargs docker inspect --format '{{.Name}} {{.State.StartedAt}}')
+if [[ $before == "$after" ]]; then pass "a second up changes nothing"; else fail "a second up restarted containers"; fi
+
+if "$MS" health --root "$CHECKOUT" --json >"$WORK/health.json"; then
+  pass "mediaserver health: all $(jq '.services | length' "$WORK/health.json") services up"
+else
+  fail "health: $(jq -c '[.services[] | select(.state != "up")]' "$WORK/health.json")"
+fi
+
+# Prometheus, inside the engine, scrapes every target by service name on media_net.
+targets=""
+for _ in $(seq 1 60); do
+  targets=$(curl -fsS http://127.0.0.1:9090/api/v1/targets || true)
+  if [[ -n $targets ]] && jq -e '.data.activeTargets | length > 0 and all(.health == "up")' <<<"$targets" >/dev/null; then break; fi
+  sleep 3
+done
+if jq -e '.data.activeTargets | length > 0 and all(.health == "up")' <<<"$targets" >/dev/null; then
+  pass "Prometheus: $(jq '.data.activeTargets | length' <<<"$targets") targets up ($(jq -r '[.data.activeTargets[].scrapePool] | unique | join(", ")' <<<"$targets"))"
+else
+  fail "Prometheus targets: $(jq -c '[.data.activeTargets[]? | select(.health != "up") | {scrapePool, scrapeUrl, lastError}]' <<<"$targets")"
+fi
+if jq -e '[.data.activeTargets[].scrapeUrl] | any(test("//node_exporter:9100/")) and any(test("//cadvisor:8080/"))' <<<"$targets" >/dev/null; then
+  pass "Prometheus reaches exporters by service name"
+else
+  fail "no scrape URL by service name: $(jq -c '[.data.activeTargets[].scrapeUrl]' <<<"$targets")"
+fi
+
+docker stop sonarr >/dev/null
+if "$MS" health --root "$CHECKOUT" --json >"$WORK/health2.json"; then
+  fail "health exited 0 with sonarr stopped"
+elif jq -e '[.services[] | select(.state == "down") | .service] == ["sonarr"]' "$WORK/health2.json" >/dev/null; then
+  pass "with sonarr stopped, health names it and exits 1"
+else
+  fail "health after stop: $(jq -c '[.services[] | select(.state == "down")]' "$WORK/health2.json")"
+fi
+
+# `down` through the compose plugin form, so both CLI shapes are exercised.
+mkdir -p "$WORK/dockercfg/cli-plugins"
+ln -sf "$(command -v docker-compose)" "$WORK/dockercfg/cli-plugins/docker-compose"
+if DOCKER_CONFIG=$WORK/dockercfg "$MS" down --root "$CHECKOUT"; then pass "mediaserver down"; else fail "mediaserver down"; fi
+left=$(docker ps -aq | wc -l)
+networks=$(docker network ls --filter name=media_net -q | wc -l)
+if ((left == 0 && networks == 0)); then
+  pass "no container or network left behind"
+else
+  fail "left behind: $left containers, $networks networks"
+fi
+
+log "e2e: $PASSED passed, $FAILED failed"
+echo "e2e: $PASSED passed, $FAILED failed"
+((FAILED == 0))

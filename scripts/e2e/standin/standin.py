@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Stand-in for an app image that cannot run here (no registry).
+
+HTTP mode (STANDIN_PORT set): answers 200 on every path and method, on STANDIN_BIND:STANDIN_PORT.
+  - STANDIN_HEALTH_PATH (with its query string) answers STANDIN_HEALTH_BODY (default {"status":"OK"}).
+  - /metrics answers Prometheus text format (standin_up 1), so a scrape job on it is "up".
+  - anything else answers a small JSON document naming the image and the path.
+Sleep mode (STANDIN_PORT empty or 0): sleeps until SIGTERM/SIGINT.
+STANDIN_DAEMONS: programs (stubs) started in the background at start, so a healthcheck such as
+`pgrep -x crond` finds a process of that name.
+Arguments (a compose `command:` written for the real image) are ignored.
+"""
+import json
+import os
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+IMAGE = os.environ.get("STANDIN_IMAGE", "standin")
+PORT = os.environ.get("STANDIN_PORT", "").strip()
+BIND = os.environ.get("STANDIN_BIND", "0.0.0.0").strip() or "0.0.0.0"
+HEALTH = os.environ.get("STANDIN_HEALTH_PATH", "/").strip() or "/"
+HEALTH_BODY = os.environ.get("STANDIN_HEALTH_BODY", '{"status":"OK"}')
+QUIET = os.environ.get("STANDIN_QUIET", "1") == "1"
+
+
+def log(msg):
+    print(f"standin[{IMAGE}] {msg}", file=sys.stderr, flush=True)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "standin/1"
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self, with_body=True):
+        path_only = self.path.split("?", 1)[0]
+        if self.path == HEALTH or path_only == HEALTH:
+            body, ctype = HEALTH_BODY.encode(), "application/json"
+        elif path_only == "/metrics":
+            body = f'# TYPE standin_up gauge\nstandin_up{{image="{IMAGE}"}} 1\n'.encode()
+            ctype = "text/plain; version=0.0.4"
+        else:
+            body = json.dumps({"standin": IMAGE, "path": self.path}).encode()
+            ctype = "application/json"
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def do_GET(self):
+        self._answer()
+
+    def do_HEAD(self):
+        self._answer(with_body=False)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def log_message(self, fmt, *args):
+        if not QUIET:
+            log(fmt % args)
+
+
+def main():
+    # PID 1 ignores signals without a handler: install one so `docker stop` is immediate.
+    stop = threading.Event()
+
+    def on_signal(signum, _frame):
+        log(f"signal {signum}, exiting")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    import subprocess  # only needed for daemons
+
+    for daemon in os.environ.get("STANDIN_DAEMONS", "").split():
+        subprocess.Popen([daemon], stdin=subprocess.DEVNULL)
+        log(f"started daemon {daemon}")
+
+    if PORT in ("", "0"):
+        log("no port: sleeping (non-HTTP stand-in)")
+        stop.wait()
+        return 0
+
+    ThreadingHTTPServer.allow_reuse_address = True
+    ThreadingHTTPServer.daemon_threads = True
+    httpd = ThreadingHTTPServer((BIND, int(PORT)), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    log(f"listening on {BIND}:{PORT}, health path {HEALTH}")
+    stop.wait()
+    httpd.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
