@@ -12,8 +12,8 @@ struct Deployment {
     let driver: ComposeDriver
 
     /// Loads and checks everything `up`, `down` and `ps` need; prints one sentence with the fix and exits when
-    /// something is missing.
-    static func open(_ common: CommonOptions, requireRenderMatch: Bool) async throws -> Deployment {
+    /// something is missing. With `render`, the stack files are first brought in line with the settings.
+    static func open(_ common: CommonOptions, render: Bool) async throws -> Deployment {
         let root = common.rootURL
         let envFile = common.envFile ?? ".env"
         guard
@@ -30,21 +30,38 @@ struct Deployment {
             throw ExitCode(2)
         }
         let stack = Stack(settings: settings)
-        if requireRenderMatch {
+        if render {
             let files = try StackRenderer().render(stack)
             let errors = StackChecks().run(stack, rendered: files).filter { $0.severity == .error }
             if !errors.isEmpty {
                 for finding in errors { Console.error(finding.description) }
                 throw ExitCode(2)
             }
-            let drift = RenderWriter(root: root).plan(files).filter { $0.action != .unchanged }
-            if !drift.isEmpty {
+            // Bring the stack files in line with .env first (safe: hand-edited files are never replaced).
+            let writer = RenderWriter(root: root)
+            let changes = writer.plan(files)
+            let kept = changes.filter { $0.action == .keepHandEdited || $0.action == .keepForeign }
+            if !kept.isEmpty {
                 Console.error(
-                    "error: \(drift.map(\.path).joined(separator: ", ")) differ from a render of \(envFile)"
-                        + "\n  fix: run `mediaserver render` (the stack must run what your settings say)")
+                    "error: \(kept.map(\.path).joined(separator: ", ")) was edited by hand and differs from a render of"
+                        + " \(envFile)\n  fix: move your change into .env or the catalog, then `mediaserver render --force`"
+                )
                 throw ExitCode.failure
             }
+            let pending = changes.filter { $0.action != .unchanged }
+            if !pending.isEmpty {
+                try writer.apply(files, changes)
+                Console.error("rendered for \(envFile): \(pending.map(\.path).joined(separator: ", "))")
+            }
         }
+        let (cli, runner) = try await requireDocker()
+        return Deployment(
+            settings: settings, stack: stack,
+            driver: ComposeDriver(cli: cli, runner: runner, root: root, envFile: envFile))
+    }
+
+    /// Docker, a reachable engine and Compose v2, or one sentence saying what is missing and what to do.
+    static func requireDocker() async throws -> (ComposeCLI, SubprocessRunner) {
         let runner = SubprocessRunner()
         guard SubprocessRunner.locate("docker") != nil || SubprocessRunner.locate("docker-compose") != nil else {
             Console.error(
@@ -65,9 +82,7 @@ struct Deployment {
                     + " (`apt-get install docker-compose-plugin`) and run this command again")
             throw ExitCode.failure
         }
-        return Deployment(
-            settings: settings, stack: stack,
-            driver: ComposeDriver(cli: cli, runner: runner, root: root, envFile: envFile))
+        return (cli, runner)
     }
 
     /// The stacks that have enabled services, in start order.

@@ -17,7 +17,7 @@ struct DownCommand: AsyncParsableCommand {
     func validate() throws { try common.validateRoot() }
 
     func run() async throws {
-        let deployment = try await Deployment.open(common, requireRenderMatch: false)
+        let deployment = try await Deployment.open(common, render: false)
         // Reverse order: the dashboard stack joins media_net, which the core stack owns and removes.
         for stack in deployment.stacks.reversed() {
             Console.error("stopping \(stack.composeFile) …")

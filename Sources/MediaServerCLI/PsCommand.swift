@@ -21,7 +21,7 @@ struct PsCommand: AsyncParsableCommand {
     func validate() throws { try common.validateRoot() }
 
     func run() async throws {
-        let deployment = try await Deployment.open(common, requireRenderMatch: false)
+        let deployment = try await Deployment.open(common, render: false)
         var rows: [ContainerStatus] = []
         for stack in deployment.stacks { rows += try await deployment.driver.ps(stack) }
         if json { return try Console.json(rows) }

@@ -8,7 +8,8 @@ struct UpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Start the core stack, then the dashboard stack, and wait until every service is healthy.",
         discussion: """
-            Checks that the stack files match a render of .env, creates the config, data and backup folders with \
+            On a fresh clone it first writes .env as `mediaserver init --yes` would. Renders the stack files for .env \
+            (never replacing a file edited by hand), creates the config, data and backup folders with \
             the right owners, starts compose.yml (which creates media_net) and then homepage-stack.yml, and waits \
             for every healthcheck, saying what it waits for. When a service fails it names it and shows its last \
             log lines. Running it again changes nothing.
@@ -29,7 +30,16 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let deployment = try await Deployment.open(common, requireRenderMatch: true)
+        _ = try await Deployment.requireDocker()
+        // A fresh clone: write .env with detected settings and generated secrets, so one command starts the stack.
+        let envPath = common.rootURL.appendingPathComponent(common.envFile ?? ".env").path
+        if common.envFile == nil, !FileManager.default.fileExists(atPath: envPath) {
+            Console.error(
+                "no .env yet: writing one with detected settings (change it later with `mediaserver init --force`)")
+            var initialize = try InitCommand.parse(["--root", common.root, "--yes"])
+            try await initialize.run()
+        }
+        let deployment = try await Deployment.open(common, render: true)
         let created = try HostDirectories(stack: deployment.stack).create()
         if !created.isEmpty {
             Console.error("created \(created.count) folders: \(created.map(\.path).joined(separator: ", "))")
