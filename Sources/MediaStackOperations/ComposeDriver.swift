@@ -79,7 +79,8 @@ public struct ComposeDriver: Sendable {
         let expected = Set(services.filter(\.isLongRunning).map(\.name.rawValue))
         let clock = ContinuousClock()
         let start = clock.now
-        var lastLine = ""
+        var lastWaiting: [String] = []
+        var lastReport = start
         while true {
             let statuses = try await ps(stack).filter { expected.contains($0.service) }
             let byService = Dictionary(statuses.map { ($0.service, $0) }, uniquingKeysWith: { first, _ in first })
@@ -101,9 +102,11 @@ public struct ComposeDriver: Sendable {
             let line =
                 "\(stack.composeFile): waiting for \(waiting.count) of \(expected.count) ("
                 + shown.joined(separator: ", ") + (waiting.count > 6 ? ", …" : "") + ") \(elapsed) s"
-            if line != lastLine {
+            // Report when the set of services still starting changes, and every 10 s otherwise.
+            if waiting != lastWaiting || clock.now - lastReport >= .seconds(10) {
                 progress(line)
-                lastLine = line
+                lastWaiting = waiting
+                lastReport = clock.now
             }
             if clock.now - start > timeout {
                 throw ComposeError.notReady(
@@ -134,8 +137,9 @@ public enum ComposeError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .failed(let output):
-            let text = output.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
-            return "`\(output.arguments.joined(separator: " "))` failed (exit \(output.status)): \(text.suffix(800))"
+            // Compose prints progress first; the reason is in the last lines.
+            let lines = output.standardError.split(separator: "\n").suffix(4).joined(separator: "\n")
+            return "`\(output.arguments.joined(separator: " "))` failed (exit \(output.status)):\n\(lines)"
         case .notReady(let stack, let services):
             let names = services.map { "\($0.service) (\($0.health.isEmpty ? $0.state : $0.health))" }
             return "\(stack.composeFile): not ready: \(names.joined(separator: ", "))"
