@@ -16,6 +16,16 @@ struct CommonOptions: ParsableArguments {
 
     var rootURL: URL { URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL }
 
+    /// The validated settings; on a problem, prints each with its file, line and fix and exits with 2.
+    func loadSettings() throws -> Settings {
+        do {
+            return try SettingsLoader(root: rootURL).load(envFile)
+        } catch {
+            for issue in error.issues { Console.error(issue.description) }
+            throw ExitCode(2)
+        }
+    }
+
     func validateRoot() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {

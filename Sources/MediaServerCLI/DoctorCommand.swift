@@ -33,13 +33,7 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings: Settings
-        do {
-            settings = try SettingsLoader(root: common.rootURL).load(common.envFile)
-        } catch {
-            for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode(2)
-        }
+        let settings = try common.loadSettings()
         if !json { Console.error("checking the host for \(settings.source) …") }
         let findings = await Doctor(stack: Stack(settings: settings)).run()
         let errors = findings.filter { $0.severity == .error }.count

@@ -42,13 +42,7 @@ struct HealthCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings: Settings
-        do {
-            settings = try SettingsLoader(root: common.rootURL).load(common.envFile)
-        } catch {
-            for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode(2)
-        }
+        let settings = try common.loadSettings()
         var targets = ProbeTarget.targets(for: Stack(settings: settings))
         if !services.isEmpty {
             let known = Set(targets.map(\.service.rawValue))

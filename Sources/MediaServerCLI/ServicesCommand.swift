@@ -37,13 +37,7 @@ struct ServicesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings: Settings
-        do {
-            settings = try SettingsLoader(root: common.rootURL).load(common.envFile)
-        } catch {
-            for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode(2)
-        }
+        let settings = try common.loadSettings()
         let rows = Stack(settings: settings).services.map { service in
             Row(
                 name: service.name.rawValue, container: service.containerName, stack: service.stack.rawValue,
