@@ -10,14 +10,14 @@ public struct MediaServerCommand: AsyncParsableCommand {
             files) is rendered from one typed catalog of services and your settings in .env.
 
             Examples:
-              mediaserver up                write .env if missing, render, start both stacks, wait until healthy
-              mediaserver init              write .env: detected ids, time zone, LAN address; generated secrets
-              mediaserver doctor            check this host (Docker, folders, hardlinks, ports, space)
-              mediaserver health            probe every service at once; exit 1 names what is down
-              mediaserver render --check    exit 1 and name each file that differs from a fresh render
-              mediaserver check --json      findings about the settings and the stacks, for scripts
-              mediaserver ps | down         container states; stop both stacks
-              mediaserver services          the services, their stack, ports and health probes
+              mediaserver up              start both stacks and wait until healthy
+              mediaserver init            write .env (detected ids, new secrets)
+              mediaserver doctor          check this host for the stack
+              mediaserver health          probe every service; exit 1 if one is down
+              mediaserver render --check  name each file that differs from a render
+              mediaserver check --json    findings about settings and stack files
+              mediaserver ps              container state and health
+              mediaserver down            stop both stacks
 
             Exit codes: 0 ok, 1 failed, 2 findings of severity error, 64 usage.
             """,
