@@ -17,7 +17,10 @@ public struct MediaServerCommand: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 failed, 2 findings of severity error, 64 usage.
             """,
-        subcommands: [RenderCommand.self, CheckCommand.self, HealthCommand.self, ServicesCommand.self]
+        subcommands: [
+            RenderCommand.self, CheckCommand.self, HealthCommand.self, ServicesCommand.self, BackupCommand.self,
+            OffsiteCommand.self,
+        ]
     )
 
     public init() {}
