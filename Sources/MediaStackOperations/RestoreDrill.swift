@@ -93,7 +93,7 @@ public struct RestoreDrill: Sendable {
                 executable: target.cli.prefix[0],
                 arguments: Array(target.cli.prefix.dropFirst())
                     + ComposeCLI.fileArguments([.core], envFile: target.envFile)
-                    + ["cp", "\(BackupDriver.backupService):\(inside)", extracted.path],
+                    + ["cp", "\(BackupDriver.backupService):\(inside)/.", extracted.path],
                 environment: nil, workingDirectory: target.checkout.path)
             try await driver.step("copying the restore out of the container", copy)
             try await driver.step(
