@@ -17,14 +17,15 @@ public struct MediaServerCommand: AsyncParsableCommand {
               mediaserver render --check  name each file that differs from a render
               mediaserver check --json    findings about settings and stack files
               mediaserver ps              container state and health
+              mediaserver backup run      back up now; `backup restore-drill` proves it
               mediaserver down            stop both stacks
 
             Exit codes: 0 ok, 1 failed, 2 findings of severity error, 64 usage.
             """,
         subcommands: [
             InitCommand.self, RenderCommand.self, CheckCommand.self, DoctorCommand.self, UpCommand.self,
-            DownCommand.self,
-            PsCommand.self, HealthCommand.self, ServicesCommand.self,
+            DownCommand.self, PsCommand.self, HealthCommand.self, BackupCommand.self, OffsiteCommand.self,
+            ServicesCommand.self,
         ]
     )
 

@@ -14,6 +14,13 @@ public struct ProcessOutput: Sendable, Hashable {
     public let standardOutput: String
     public let standardError: String
 
+    public init(arguments: [String], status: Int32, standardOutput: String, standardError: String) {
+        self.arguments = arguments
+        self.status = status
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+
     public var succeeded: Bool { status == 0 }
 }
 

@@ -10,6 +10,7 @@ public struct StackRenderer: Sendable {
         files.append(EnvExampleRenderer().render())
         if let recyclarr = try RecyclarrRenderer().render(stack) { files.append(recyclarr) }
         files += Fail2banRenderer().render(stack)
+        files += BackupRenderer().render(stack)
         files.append(try ComposeLintConfigRenderer().render(stack))
         return files.sorted { $0.path < $1.path }
     }

@@ -4,9 +4,13 @@ import MediaStackOperations
 
 /// Measures `mediaserver health`'s concurrent probing against probing one by one, on the same real loopback
 /// servers in the same run. Usage: swift run -c release mediaserver-benchmarks [endpoints] [delay-ms]
+/// `mediaserver-benchmarks backup …` measures the backup commands instead (BackupBenchmark).
 @main
 enum Benchmarks {
     static func main() async throws {
+        if CommandLine.arguments.dropFirst().first == "backup" {
+            return try await BackupBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
+        }
         let arguments = CommandLine.arguments.dropFirst()
         let count = arguments.first.flatMap(Int.init) ?? 30
         let delay = arguments.dropFirst().first.flatMap(Int.init) ?? 200

@@ -31,7 +31,10 @@ struct RenderTests {
 
     @Test func theNetworkIsNamedInCoreAndExternalInTheDashboard() throws {
         let files = try TestSupport.render(TestSupport.settings(overriding: [:]))
-        #expect(TestSupport.file(files, "compose.yml").hasSuffix("networks:\n  media_net:\n    name: media_net\n"))
+        let compose = TestSupport.file(files, "compose.yml")
+        #expect(compose.contains("\nnetworks:\n  media_net:\n    name: media_net\n"))
+        // The one named volume: pre-backup.sh's database copies, outside the backed-up config root.
+        #expect(compose.hasSuffix("\nvolumes:\n  borg-dumps: {}\n"))
         #expect(
             TestSupport.file(files, "homepage-stack.yml").hasSuffix(
                 "networks:\n  media_net:\n    name: media_net\n    external: true\n"))

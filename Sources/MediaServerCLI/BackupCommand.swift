@@ -1,0 +1,267 @@
+import ArgumentParser
+import Foundation
+import MediaStack
+import MediaStackOperations
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Run, list, verify and prove the Borg backups.",
+        discussion: """
+            Runs the rendered backup/config/config.yaml: in the mediaserver-backup container through \
+            `docker compose exec` (default), or with --direct using this host's borg and borgmatic, relocating \
+            the container paths to CONFIG_ROOT and BACKUP_ROOT (or the --source-root/--repository given).
+
+            Examples:
+              mediaserver backup run                      the 03:30 job now: create, prune, compact, check
+              mediaserver backup list --json
+              mediaserver backup verify --data            check every chunk, whatever the schedule
+              mediaserver backup restore-drill --json     restore the latest archive and compare it
+              mediaserver backup run --direct --source-root /srv/cfg --repository /mnt/usb/borg
+
+            Exit codes: 0 ok, 1 failed (one line with the cause and the fix), 2 invalid settings, 64 usage.
+            """,
+        subcommands: [Init.self, Run.self, List.self, Verify.self, RestoreDrill.self])
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the Borg repository (repokey-blake2, passphrase from BORG_PASSPHRASE).",
+            discussion: "Afterwards export the key and keep it with the passphrase: borg key export <repo> key.txt")
+
+        @OptionGroup var options: BackupOptions
+
+        func validate() throws { try options.validateBackup() }
+
+        func run() async throws {
+            let driver = try await options.driver(try options.loadStack())
+            try await options.report { try await driver.initialize() }
+            if options.json { try Console.json(["ok": true]) } else { Console.output("repository created") }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Back up now: create, prune, compact and check, as the 03:30 job does.")
+
+        @OptionGroup var options: BackupOptions
+
+        @Flag(help: "Only create the archive (no prune, compact or check).")
+        var createOnly = false
+
+        func validate() throws { try options.validateBackup() }
+
+        struct Report: Encodable {
+            let ok: Bool
+            let seconds: Double
+            let archive: String?
+        }
+
+        func run() async throws {
+            let driver = try await options.driver(try options.loadStack())
+            let clock = ContinuousClock()
+            let start = clock.now
+            let output = try await options.report { try await driver.run(createOnly: createOnly) }
+            let seconds = BackupDriver.seconds(clock.now - start)
+            let archive = (output.standardError + output.standardOutput).split(separator: "\n").first {
+                $0.contains("Archive name:")
+            }.map { $0.components(separatedBy: "Archive name:").last?.trimmingCharacters(in: .whitespaces) ?? "" }
+            if options.json {
+                try Console.json(Report(ok: true, seconds: seconds, archive: archive))
+            } else {
+                Console.output(String(format: "backup done in %.1f s%@", seconds, archive.map { ": \($0)" } ?? ""))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the archives, oldest first, with their age.")
+
+        @OptionGroup var options: BackupOptions
+
+        func validate() throws { try options.validateBackup() }
+
+        struct Entry: Encodable {
+            let name: String
+            let start: Date
+            let ageSeconds: Int
+        }
+
+        func run() async throws {
+            let driver = try await options.driver(try options.loadStack())
+            let archives = try await options.report { try await driver.archives() }
+            let now = Date()
+            let entries = archives.map {
+                Entry(name: $0.name, start: $0.start, ageSeconds: Int(now.timeIntervalSince($0.start)))
+            }
+            if options.json {
+                try Console.json(entries)
+            } else if entries.isEmpty {
+                Console.output("no archives yet: run `mediaserver backup run`")
+            } else {
+                for entry in entries { Console.output("\(entry.name)  \(Self.age(entry.ageSeconds)) ago") }
+            }
+        }
+
+        static func age(_ seconds: Int) -> String {
+            switch seconds {
+            case ..<120: "\(seconds) s"
+            case ..<7200: "\(seconds / 60) min"
+            case ..<172_800: "\(seconds / 3600) h"
+            default: "\(seconds / 86400) days"
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the repository and the archives now (borg check), whatever the schedule.")
+
+        @OptionGroup var options: BackupOptions
+
+        @Flag(help: "Also read and verify every data chunk (slow: reads the whole repository).")
+        var data = false
+
+        func validate() throws { try options.validateBackup() }
+
+        func run() async throws {
+            let driver = try await options.driver(try options.loadStack())
+            try await options.report { try await driver.verify(data: data) }
+            if options.json {
+                try Console.json(["ok": true])
+            } else {
+                Console.output("repository and archives are consistent")
+            }
+        }
+    }
+
+    struct RestoreDrill: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "restore-drill",
+            abstract: "Restore the latest archive into a scratch folder and compare it with the sources by content.",
+            discussion: """
+                Extracts the latest archive, puts the consistent database copies back (each checked against its \
+                SHA-256 and with PRAGMA integrity_check), then compares every other file with the live sources \
+                byte for byte, honouring backup/excludes.txt. Reports the archive's age (RPO) and the time the \
+                restore took (RTO). Exits 1 on any difference; a file changed since the archive was made counts.
+                """)
+
+        @OptionGroup var options: BackupOptions
+
+        @Option(help: "Scratch folder for the restore (default: a new folder under the temporary folder).")
+        var scratch: String?
+
+        @Flag(help: "Keep the restored tree afterwards (its path is printed).")
+        var keep = false
+
+        func validate() throws {
+            try options.validateBackup()
+            if let scratch, !scratch.hasPrefix("/") { throw ValidationError("--scratch must be an absolute path") }
+        }
+
+        func run() async throws {
+            let driver = try await options.driver(try options.loadStack())
+            let folder =
+                scratch.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "mediaserver-restore-drill-\(UUID().uuidString.prefix(8))")
+            let report = try await options.report {
+                try await MediaStackOperations.RestoreDrill(driver: driver).run(scratch: folder, keep: keep)
+            }
+            if options.json {
+                try Console.json(report)
+            } else {
+                Console.output("archive:     \(report.archive) (\(List.age(report.rpoSeconds)) old = RPO)")
+                Console.output(
+                    String(
+                        format: "restore:     %.1f s (RTO; extract %.1f s, compare %.1f s)", report.rtoSeconds,
+                        report.extractSeconds, report.compareSeconds))
+                Console.output(
+                    "compared:    \(report.filesCompared) files, \(report.bytesCompared) bytes;"
+                        + " \(report.databasesRestored) databases from consistent copies;"
+                        + " \(report.excludedPaths) excluded paths")
+                if let kept = report.scratch { Console.output("kept in:     \(kept)") }
+                for difference in report.differences {
+                    Console.output("DIFFERS  \(difference.path): \(difference.problem)")
+                }
+                Console.output(
+                    report.identical ? "result:      identical" : "result:      \(report.differences.count) differences"
+                )
+            }
+            if !report.identical { throw ExitCode.failure }
+        }
+    }
+}
+
+struct OffsiteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "offsite",
+        abstract: "Copy the Borg repository off-site under Borg's lock, and prove the copy restores.",
+        discussion: """
+            `sync` runs backup/offsite.sh (in the rclone_backup container, or with --direct on this host): it \
+            refuses to run when the local repository is missing or is another repository, holds Borg's lock for \
+            the whole copy, moves remote deletions to <remote>-deleted/<date>, stops after OFFSITE_MAX_DELETE \
+            deletions and checks the copy inside the lock. `check` fetches the remote copy into a scratch folder \
+            and runs borg check and borg list on it with a separate Borg home, as a disaster recovery would.
+
+            Examples:
+              mediaserver offsite sync
+              mediaserver offsite check --direct --json
+
+            Exit codes: 0 ok, 1 failed (one line with the cause and the fix), 2 invalid settings, 64 usage.
+            """,
+        subcommands: [Sync.self, Check.self])
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Copy the repository to RCLONE_REMOTE now.")
+
+        @OptionGroup var options: BackupOptions
+
+        func validate() throws { try options.validateBackup() }
+
+        func run() async throws {
+            let driver = try await options.driver(try options.loadStack())
+            try await options.report { try await driver.offsiteSync() }
+            if options.json {
+                try Console.json(["ok": true])
+            } else {
+                Console.output("off-site copy synced and checked")
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch the off-site copy and run borg check and borg list on it.")
+
+        @OptionGroup var options: BackupOptions
+
+        @Option(help: "Scratch folder for the fetched copy (default: a new folder under the temporary folder).")
+        var scratch: String?
+
+        @Flag(help: "Keep the fetched copy afterwards.")
+        var keep = false
+
+        func validate() throws {
+            try options.validateBackup()
+            if let scratch, !scratch.hasPrefix("/") { throw ValidationError("--scratch must be an absolute path") }
+        }
+
+        func run() async throws {
+            let driver = try await options.driver(try options.loadStack())
+            let folder =
+                scratch.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "mediaserver-offsite-check-\(UUID().uuidString.prefix(8))")
+            defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
+            let report = try await options.report { try await driver.offsiteCheck(scratch: folder) }
+            if options.json {
+                try Console.json(report)
+            } else {
+                Console.output(
+                    "off-site copy at \(report.remote): borg check passed, \(report.archives) archives"
+                        + (report.latestArchive.map { ", latest \($0)" } ?? "")
+                        + (report.latestArchiveAgeSeconds.map { " (\(BackupCommand.List.age($0)) old)" } ?? ""))
+            }
+        }
+    }
+}

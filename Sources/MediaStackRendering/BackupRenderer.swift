@@ -1,0 +1,202 @@
+import MediaStack
+
+/// The paths the backup files name inside the containers, and the environment variables that relocate them.
+///
+/// `backup/config/config.yaml` writes each path once, as a borgmatic constant whose value is
+/// `${VARIABLE-container path}`: in the containers no variable is set, so the file means the mounts of the catalog;
+/// `mediaserver backup --direct` sets the variables to run the very same file against host paths.
+public enum BackupPaths {
+    /// The rendered `backup/` folder (excludes.txt and the hook scripts).
+    public static let backupDirectory = "/etc/mediaserver/backup"
+    /// `backup/config/`, where docker-borgmatic reads `config.yaml` and `crontab.txt`.
+    public static let configDirectory = "/etc/borgmatic.d"
+    /// `${CONFIG_ROOT}`, read-only: one folder per service.
+    public static let sourceRoot = "/mnt/source"
+    /// The consistent SQLite copies pre-backup.sh makes (a named volume).
+    public static let dumpRoot = "/mnt/borg-dumps"
+    /// `${BACKUP_ROOT}`: the Borg repository.
+    public static let repository = "/mnt/borg-repository"
+    /// node_exporter's textfile collector folder.
+    public static let textfileDirectory = "/textfile"
+
+    public static let backupDirectoryVariable = "MEDIASERVER_BACKUP_DIR"
+    public static let sourceRootVariable = "MEDIASERVER_BACKUP_SOURCE_ROOT"
+    public static let dumpRootVariable = "MEDIASERVER_BACKUP_DUMP_ROOT"
+    public static let repositoryVariable = "MEDIASERVER_BACKUP_REPOSITORY"
+
+    /// Rendered files, relative to the repository root.
+    public static let configFile = "backup/config/config.yaml"
+    public static let excludesFile = "backup/excludes.txt"
+    public static let backupCrontab = "backup/config/crontab.txt"
+    public static let offsiteCrontab = "backup/rclone/crontab.txt"
+}
+
+/// Renders the borgmatic configuration, the Borg excludes, both crontabs and the backup scripts under `backup/`.
+///
+/// Sources are the config folders of the enabled services whose `BackupFacts.includeConfig` is set: borgmatic's
+/// `source_directories_must_exist` makes a missing folder fail every run, so a disabled service must leave none.
+/// Nothing is rendered when borgmatic is disabled; the off-site files only when rclone is enabled.
+public struct BackupRenderer: Sendable {
+    public init() {}
+
+    /// The services whose config folder is backed up, in catalog order.
+    public static func sources(_ stack: Stack) -> [Service] {
+        stack.services.filter(\.backup.includeConfig)
+    }
+
+    /// The Borg patterns of `excludes.txt` that apply to every service.
+    public static let generalExcludes = ["sh:**/*.tmp", "sh:**/*.pid", "sh:**/.DS_Store"]
+
+    /// The Borg pattern excluding `relative` under the config folder of `service`, wherever the root is mounted.
+    public static func excludePattern(_ relative: String, of service: ServiceName) -> String {
+        "sh:**/\(service)/\(relative)"
+    }
+
+    public func render(_ stack: Stack) -> [RenderedFile] {
+        guard stack.isEnabled("borgmatic") else { return [] }
+        var files = [
+            configFile(stack),
+            excludesFile(stack),
+            crontab(
+                BackupPaths.backupCrontab, stack,
+                comment: [
+                    "mediaserver-backup container: daily backup at 03:30 (TZ from .env). borgmatic-start forwards",
+                    "SIGTERM to borgmatic, so stopping the container leaves no stale Borg lock.",
+                ],
+                line: "30 3 * * * borgmatic-start --stats -v 0 2>&1"),
+            RenderedFile(path: "backup/pre-backup.sh", contents: BackupScripts.preBackup, executable: true),
+            RenderedFile(path: "backup/post-backup.sh", contents: BackupScripts.postBackup, executable: true),
+            RenderedFile(path: "backup/restore-dumps.sh", contents: BackupScripts.restoreDumps, executable: true),
+        ]
+        if stack.isEnabled("rclone") {
+            files.append(
+                crontab(
+                    BackupPaths.offsiteCrontab, stack,
+                    comment: [
+                        "rclone_backup container (borgmatic image + EXTRA_PKGS=rclone): off-site copy of the Borg",
+                        "repository, 40 min after the 03:30 backup; offsite.sh waits for Borg's lock if the backup",
+                        "still runs. with-contenv gives the job the container environment (RCLONE_REMOTE, RCLONE_*).",
+                    ],
+                    line: "10 4 * * * /command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh 2>&1"))
+            files.append(RenderedFile(path: "backup/offsite.sh", contents: BackupScripts.offsite, executable: true))
+        }
+        return files
+    }
+
+    private func crontab(_ path: String, _ stack: Stack, comment: [String], line: String) -> RenderedFile {
+        let header = RenderHeader.lines(for: path, settings: stack.settings.source) + comment
+        return RenderedFile(path: path, contents: (header.map { "# \($0)" } + [line]).joined(separator: "\n") + "\n")
+    }
+
+    private func excludesFile(_ stack: Stack) -> RenderedFile {
+        var lines = RenderHeader.lines(for: BackupPaths.excludesFile, settings: stack.settings.source).map { "# \($0)" }
+        lines += [
+            "#",
+            "# Borg patterns (borgmatic `exclude_from`), one per line: regenerable data of each backed-up service,",
+            "# from the `backup:` facts of the catalog. Each starts with `**/` so it matches wherever the config",
+            "# root is mounted (/mnt/source in the container, a host path with `mediaserver backup --direct`).",
+            "#",
+            "# The live SQLite files are NOT excluded here: pre-backup.sh writes <dump root>/live-databases.exclude",
+            "# listing exactly the databases it copied consistently, and config.yaml reads that file too, so a",
+            "# database pre-backup.sh could not copy is still archived as it is.",
+            "",
+            "# every service: scratch files",
+        ]
+        lines += Self.generalExcludes
+        for service in Self.sources(stack) where !service.backup.excludes.isEmpty {
+            lines += ["", "# \(service.name)"]
+            lines += service.backup.excludes.map { Self.excludePattern($0, of: service.name) }
+        }
+        return RenderedFile(path: BackupPaths.excludesFile, contents: lines.joined(separator: "\n") + "\n")
+    }
+
+    private func configFile(_ stack: Stack) -> RenderedFile {
+        let header = RenderHeader.lines(for: BackupPaths.configFile, settings: stack.settings.source)
+        var lines = header.map { "# \($0)" }
+        lines += [
+            "#",
+            "# borgmatic 2.x configuration of the mediaserver-backup container, read from /etc/borgmatic.d.",
+            "# Container paths (compose.yml mounts them):",
+            "#   \(BackupPaths.backupDirectory)  excludes.txt and the hook scripts (./backup, read-only)",
+            "#   \(BackupPaths.sourceRoot)             ${CONFIG_ROOT}, read-only: one folder per service",
+            "#   \(BackupPaths.dumpRoot)         consistent SQLite copies made by pre-backup.sh (named volume)",
+            "#   \(BackupPaths.repository)    ${BACKUP_ROOT}: the Borg repository",
+            "#   \(BackupPaths.textfileDirectory)                 node_exporter's textfile folder (backup metrics)",
+            "#",
+            "# Each path is written once, as a constant, and used below as {name}. A constant defaults to the",
+            "# container path; `mediaserver backup --direct` relocates it through an environment variable to run",
+            "# this same file on the host. `${VAR-default}` (no colon) on purpose: `borgmatic config validate` does not",
+            "# expand variables, and with a colon it would read the repository as a deprecated host:path remote.",
+            "# (`borgmatic --constants` is silently ignored for these, so it cannot relocate them.)",
+            "constants:",
+            "  backup_dir: \"${\(BackupPaths.backupDirectoryVariable)-\(BackupPaths.backupDirectory)}\"",
+            "  source_root: \"${\(BackupPaths.sourceRootVariable)-\(BackupPaths.sourceRoot)}\"",
+            "  dump_root: \"${\(BackupPaths.dumpRootVariable)-\(BackupPaths.dumpRoot)}\"",
+            "  repository_path: \"${\(BackupPaths.repositoryVariable)-\(BackupPaths.repository)}\"",
+            "",
+            "repositories:",
+            "  - path: \"{repository_path}\"",
+            "    label: local",
+            "    encryption: repokey-blake2  # used by `repo-create` (`mediaserver backup init`) only",
+            "",
+            "# The config folder of every enabled service that keeps state. A missing folder fails the run",
+            "# (source_directories_must_exist), so disabled services are left out by `mediaserver render`.",
+            "source_directories:",
+        ]
+        lines += Self.sources(stack).map { "  - \"{source_root}/\($0.name)\"" }
+        lines += [
+            "  # consistent copies of every SQLite database (the live files are excluded, see exclude_from)",
+            "  - \"{dump_root}\"",
+            "source_directories_must_exist: true",
+            "one_file_system: true",
+            "",
+            "exclude_from:",
+            "  - \"{backup_dir}/excludes.txt\"",
+            "  # written by pre-backup.sh on every run: the live SQLite files (and -wal/-shm/-journal) it copied",
+            "  - \"{dump_root}/live-databases.exclude\"",
+            "exclude_caches: true  # honours CACHEDIR.TAG",
+            "",
+            "# Never stored here. A missing variable fails at load time (\"Cannot find variable BORG_PASSPHRASE\"),",
+            "# and borgmatic hands the value to borg over a file descriptor, not the environment.",
+            "encryption_passphrase: \"${BORG_PASSPHRASE}\"",
+            "",
+            "archive_name_format: \"mediaserver-{now:%Y-%m-%dT%H:%M:%S}\"",
+            "compression: zstd,6",
+            "# Waits up to 10 min while offsite.sh holds the repository lock. Borg polls every lock_wait/10 s.",
+            "lock_wait: 600",
+            "",
+            "keep_daily: 7",
+            "keep_weekly: 4",
+            "keep_monthly: 6",
+            "keep_yearly: 1",
+            "",
+            "checks:",
+            "  - name: repository",
+            "    frequency: 2 weeks",
+            "  - name: archives",
+            "    frequency: 4 weeks",
+            "check_last: 3",
+            "",
+            "commands:",
+            "  # Right before create, not `before: everything`: borgmatic 2.1 skips every after-everything hook when",
+            "  # a before-everything hook fails, so a failed database copy would never reach the metrics. A failing",
+            "  # `before: action` hook aborts the run and still triggers the `after: everything` fail hook.",
+            "  # `when: [create]` keeps all three out of manual `borgmatic list` or `check` runs.",
+            "  - before: action",
+            "    when: [create]",
+            "    run:",
+            "      - \"{backup_dir}/pre-backup.sh {source_root} {dump_root} {backup_dir}/excludes.txt\"",
+            "  - after: everything",
+            "    when: [create]",
+            "    states: [finish]",
+            "    run:",
+            "      - \"{backup_dir}/post-backup.sh finish {repository_path} {dump_root}\"",
+            "  - after: everything",
+            "    when: [create]",
+            "    states: [fail]",
+            "    run:",
+            "      - \"{backup_dir}/post-backup.sh fail {repository_path} {dump_root}\"",
+        ]
+        return RenderedFile(path: BackupPaths.configFile, contents: lines.joined(separator: "\n") + "\n")
+    }
+}
