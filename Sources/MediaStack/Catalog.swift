@@ -15,6 +15,11 @@ public enum Catalog {
 
     public static let services: [Service] = core + dashboard
 
+    /// Alertmanager's secrets: the Discord webhook URL and the SMTP password, from `.env` via Compose secrets.
+    public static let alertDiscordWebhook = ComposeSecret(
+        "alert_discord_webhook_url", from: "ALERT_DISCORD_WEBHOOK_URL")
+    public static let alertSMTPPassword = ComposeSecret("alert_smtp_password", from: "ALERT_SMTP_PASSWORD")
+
     // MARK: - Core stack (compose.yml)
 
     static let core: [Service] = [
@@ -35,7 +40,10 @@ public enum Catalog {
             groupAdd: ["${RENDER_GID}"],
             environment: [EnvironmentVariable("TZ", "${TZ}")],
             health: .http("/health", port: 8096, via: .curl),
-            dashboard: .init(group: "Media", icon: "jellyfin.png", description: "Watch your library"),
+            dashboard: .init(
+                group: "Media", icon: "jellyfin.png", description: "Watch your library",
+                // Widget API version 1 until Jellyfin 10.12.
+                widget: HomepageWidget("jellyfin", key: "JELLYFIN_API_KEY", fields: ["movies", "series", "episodes"])),
             backup: .init(excludes: ["cache", "config/log", "config/data/transcodes"]),
             // JELLYFIN_LOG_DIR is /config/log in the official image; log_YYYYMMDD.log rolls daily. Jellyfin itself
             // locks an account after 3 (user) or 5 (admin) failures, so 5 per hour also catches spraying.
@@ -72,7 +80,9 @@ public enum Catalog {
                 EnvironmentVariable("PLEX_CLAIM", "${PLEX_CLAIM}"),
             ],
             health: .http("/identity", port: 32400, via: .curl),
-            dashboard: .init(group: "Media", icon: "plex.png", description: "Plex Media Server"),
+            dashboard: .init(
+                group: "Media", icon: "plex.png", description: "Plex Media Server",
+                widget: HomepageWidget("plex", key: "PLEX_TOKEN", fields: ["streams", "movies", "tv"])),
             backup: .init(excludes: [
                 "transcode",
                 "config/Library/Application Support/Plex Media Server/Cache",
@@ -100,19 +110,24 @@ public enum Catalog {
             mounts: [Mount(.config(""), "/config")],
             health: .http("/status", port: 8181, via: .curl),
             requires: ["plex"],
-            dashboard: .init(group: "Media", icon: "tautulli.png", description: "Plex statistics"),
+            dashboard: .init(
+                group: "Media", icon: "tautulli.png", description: "Plex statistics",
+                widget: HomepageWidget("tautulli", key: "TAUTULLI_API_KEY")),
             backup: .init(excludes: ["cache", "logs", "backups"]),
             unjailedLogin: "Tautulli's optional login logs no failed-attempt line with the client address"
         ),
         servarr(
             "sonarr", tag: "4.0.19.2979-ls316", port: 8989, summary: "TV series automation",
-            mediaMount: Mount(.data(""), "/data"), description: "TV shows"),
+            mediaMount: Mount(.data(""), "/data"), description: "TV shows",
+            widgetFields: ["wanted", "queued", "series"]),
         servarr(
             "radarr", tag: "6.2.1.10461-ls308", port: 7878, summary: "Movie automation",
-            mediaMount: Mount(.data(""), "/data"), description: "Movies"),
+            mediaMount: Mount(.data(""), "/data"), description: "Movies",
+            widgetFields: ["wanted", "missing", "queued", "movies"]),
         servarr(
             "prowlarr", tag: "2.5.2.5491-ls155", port: 9696, summary: "Indexer management for the *arr apps",
-            mediaMount: nil, description: "Indexers"),
+            mediaMount: nil, description: "Indexers",
+            widgetFields: ["numberOfGrabs", "numberOfQueries", "numberOfFailGrabs", "numberOfFailQueries"]),
         Service(
             "sabnzbd", stack: .core,
             summary: "Usenet downloader",
@@ -124,7 +139,9 @@ public enum Catalog {
             ports: [PublishedPort(host: 8080, container: 8080, settingKey: "SABNZBD_PORT")],
             mounts: [Mount(.config(""), "/config"), Mount(.data("usenet"), "/data/usenet")],
             health: .http("/api?mode=version&output=json", port: 8080, via: .curl),
-            dashboard: .init(group: "Downloads", icon: "sabnzbd.png", description: "Usenet downloads"),
+            dashboard: .init(
+                group: "Downloads", icon: "sabnzbd.png", description: "Usenet downloads", title: "SABnzbd",
+                widget: HomepageWidget("sabnzbd", key: "SABNZBD_API_KEY", fields: ["rate", "queue", "timeleft"])),
             backup: .init(excludes: ["logs", "admin/future"]),
             unjailedLogin: "no fail2ban filter is verified against SABnzbd's failed-login lines yet; keep it on the LAN"
         ),
@@ -136,7 +153,9 @@ public enum Catalog {
             ports: [PublishedPort(host: 6767, container: 6767, settingKey: "BAZARR_PORT")],
             mounts: [Mount(.config(""), "/config"), Mount(.data("media"), "/data/media")],
             health: .http("/api/system/ping", port: 6767, via: .curl),
-            dashboard: .init(group: "Automation", icon: "bazarr.png", description: "Subtitles"),
+            dashboard: .init(
+                group: "Automation", icon: "bazarr.png", description: "Subtitles",
+                widget: HomepageWidget("bazarr", key: "BAZARR_API_KEY", fields: ["missingEpisodes", "missingMovies"])),
             backup: .init(excludes: ["log", "cache"]),
             unjailedLogin: "no fail2ban filter is verified against Bazarr's failed-login lines yet; keep it on the LAN"
         ),
@@ -273,7 +292,10 @@ public enum Catalog {
             ],
             health: .http("/api/healthcheck", port: 3000, via: .wget),
             requires: [socketProxy],
+            // The Plex widget reaches Plex (host network) through the host gateway.
+            extraHosts: ["host.docker.internal:host-gateway"],
             backup: .none,
+            showsWidgets: true,
             // The entrypoint starts as root and drops to PUID with su-exec, which needs SETUID/SETGID: no cap_drop.
             security: SecurityProfile(dockerAPI: .proxy),
             autoUpdate: true
@@ -340,7 +362,9 @@ public enum Catalog {
                 Mount(.config("config"), "/config"),
             ],
             health: .http("/health", port: 80, via: .wget),
-            dashboard: .init(group: "Tools", icon: "filebrowser.png", description: "Browse the media tree"),
+            // No widget: Homepage's File Browser widget needs a user's password.
+            dashboard: .init(
+                group: "Tools", icon: "filebrowser.png", description: "Browse the media tree", title: "File Browser"),
             unjailedLogin: "File Browser logs no failed-login line with the client address; it is archived upstream,"
                 + " keep it on the LAN",
             security: .unprivileged
@@ -362,9 +386,38 @@ public enum Catalog {
                 "--web.enable-lifecycle",
             ],
             health: .http("/-/healthy", port: 9090, via: .wget),
-            dashboard: .init(group: "Monitoring", icon: "prometheus.png", description: "Metrics"),
+            dashboard: .init(
+                group: "Monitoring", icon: "prometheus.png", description: "Metrics",
+                widget: HomepageWidget("prometheus", fields: ["targets_up", "targets_down", "targets_total"])),
             metrics: .init(job: "prometheus", port: 9090),
             backup: .none,
+            security: .unprivileged
+        ),
+        Service(
+            "alertmanager", stack: .dashboard,
+            summary: "Routes Prometheus alerts to Discord and e-mail",
+            // v0.28.0 is the first release whose discord_configs accept webhook_url_file.
+            image: ImageReference("prom/alertmanager", tag: "v0.32.1"),
+            identity: .user,
+            ports: [PublishedPort(host: 9093, container: 9093, settingKey: "ALERTMANAGER_PORT")],
+            mounts: [
+                Mount(.repository("alertmanager"), "/etc/alertmanager", readOnly: true),
+                Mount(.config("data"), "/alertmanager"),
+            ],
+            command: [
+                "--config.file=/etc/alertmanager/alertmanager.yml",
+                "--storage.path=/alertmanager",
+                // One instance: no cluster listener (it would bind 0.0.0.0:9094).
+                "--cluster.listen-address=",
+            ],
+            health: .http("/-/healthy", port: 9093, via: .wget),
+            requires: ["prometheus"],
+            // Alertmanager never expands variables in its config; it reads these files when it sends.
+            secrets: [alertDiscordWebhook, alertSMTPPassword],
+            dashboard: .init(group: "Monitoring", icon: "alertmanager.png", description: "Alert routing"),
+            metrics: .init(job: "alertmanager", port: 9093),
+            // Silences live in data/; the notification log beside them is rebuilt.
+            backup: .init(excludes: ["data/nflog"]),
             security: .unprivileged
         ),
         Service(
@@ -387,6 +440,7 @@ public enum Catalog {
             health: .http("/api/health", port: 3000, via: .curl),
             dependsOn: ["prometheus"],
             requires: ["prometheus"],
+            // No widget: Homepage's Grafana widget logs in with a password, and Homepage should not hold the admin's.
             dashboard: .init(group: "Monitoring", icon: "grafana.png", description: "Dashboards"),
             backup: .init(excludes: ["dashboards", "csv", "png"]),
             unjailedLogin: "Grafana's own brute-force protection locks a user out after repeated failed logins",
@@ -503,7 +557,10 @@ public enum Catalog {
             health: .http("/api/v1/settings/public", port: 5055, via: .wget),
             requires: [requires],
             initProcess: true,
-            dashboard: .init(group: "Requests", icon: "overseerr.png", description: "Requests for \(audience) users"),
+            dashboard: .init(
+                group: "Requests", icon: "overseerr.png", description: "Requests for \(audience) users",
+                widget: HomepageWidget(
+                    "seerr", key: "\(name.settingPrefix)_API_KEY", fields: ["pending", "approved", "available"])),
             backup: .init(excludes: ["logs", "cache"]),
             // seerr.log is a relative symlink to the daily seerr-YYYY-MM-DD.log, so it resolves under /logs too.
             authLog: AuthLog(directory: "logs", file: "seerr.log", filter: .seerr),
@@ -514,7 +571,8 @@ public enum Catalog {
 
     /// Sonarr, Radarr and Prowlarr share image family, probe and API-key convention.
     static func servarr(
-        _ name: ServiceName, tag: String, port: Int, summary: String, mediaMount: Mount?, description: String
+        _ name: ServiceName, tag: String, port: Int, summary: String, mediaMount: Mount?, description: String,
+        widgetFields: [String]
     ) -> Service {
         let prefix = name.settingPrefix
         return Service(
@@ -528,8 +586,8 @@ public enum Catalog {
             environment: [EnvironmentVariable("\(prefix)__AUTH__APIKEY", "${\(prefix)_API_KEY}")],
             health: .http("/ping", port: port, via: .curl),
             dashboard: .init(
-                group: "Automation", icon: "\(name.rawValue).png",
-                description: description),
+                group: "Automation", icon: "\(name.rawValue).png", description: description,
+                widget: HomepageWidget(name.rawValue, key: "\(prefix)_API_KEY", fields: widgetFields)),
             backup: .init(excludes: ["logs", "MediaCover", "Backups"]),
             // Auth-Failure is logged at Warn, Auth-Unauthorized at Info: both land in <app>.txt at the default level.
             authLog: AuthLog(

@@ -33,7 +33,7 @@ struct RenderTests {
         let files = try TestSupport.render(TestSupport.settings(overriding: [:]))
         #expect(TestSupport.file(files, "compose.yml").hasSuffix("networks:\n  media_net:\n    name: media_net\n"))
         #expect(
-            TestSupport.file(files, "homepage-stack.yml").hasSuffix(
+            TestSupport.file(files, "homepage-stack.yml").contains(
                 "networks:\n  media_net:\n    name: media_net\n    external: true\n"))
     }
 
