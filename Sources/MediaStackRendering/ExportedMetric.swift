@@ -54,7 +54,8 @@ public struct ExportedMetric: Hashable, Sendable {
         ExportedMetric(
             "mediaserver_backup_repository_size_bytes", "node_exporter", .live,
             "textfile written by backup/post-backup.sh"),
-        ExportedMetric("container_cpu_usage_seconds_total", "cadvisor", .source, "google/cadvisor metrics/prometheus.go"),
+        ExportedMetric(
+            "container_cpu_usage_seconds_total", "cadvisor", .source, "google/cadvisor metrics/prometheus.go"),
         ExportedMetric(
             "container_memory_working_set_bytes", "cadvisor", .source, "google/cadvisor metrics/prometheus.go"),
         ExportedMetric(

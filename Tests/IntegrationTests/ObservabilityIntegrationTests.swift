@@ -29,7 +29,8 @@ struct ObservabilityIntegrationTests {
         let stack = Stack(settings: try ObservabilitySupport.settings(Self.variants[variant]))
         let (folder, files) = try ObservabilitySupport.write(stack)
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard let config = try await Self.check("promtool", ["check", "config", "prometheus/prometheus.yml"], in: folder)
+        guard
+            let config = try await Self.check("promtool", ["check", "config", "prometheus/prometheus.yml"], in: folder)
         else { return }
         #expect(config.succeeded, "\(config.standardOutput)\(config.standardError)")
         let groups = AlertRulesRenderer.groups(stack)
@@ -114,7 +115,8 @@ struct ObservabilityIntegrationTests {
         }
         // The check can fail: a wrong receiver is refused.
         let wrong = try await IntegrationSupport.run(
-            amtool, ["config", "routes", "test", "--config.file=\(compat)", "--verify.receivers=nobody", "severity=critical"],
+            amtool,
+            ["config", "routes", "test", "--config.file=\(compat)", "--verify.receivers=nobody", "severity=critical"],
             in: folder)
         #expect(!wrong.succeeded)
     }

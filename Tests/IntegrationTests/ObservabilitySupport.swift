@@ -38,7 +38,8 @@ enum ObservabilitySupport {
             for group in document["groups"] as? [[String: Any]] ?? [] {
                 for rule in group["rules"] as? [[String: Any]] ?? [] {
                     let name = rule["alert"] as? String ?? rule["record"] as? String ?? "?"
-                    found.append(Expression(location: "\(file.path) \(name)", expr: try #require(rule["expr"] as? String)))
+                    found.append(
+                        Expression(location: "\(file.path) \(name)", expr: try #require(rule["expr"] as? String)))
                 }
             }
         }
