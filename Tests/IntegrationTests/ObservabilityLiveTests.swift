@@ -114,7 +114,7 @@ struct ObservabilityLiveTests {
         let wrapper = IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/with-hosts-file").path
         // MEDIASERVER_LIVE_MAPPING=rewrite forces the fallback, to test it where namespaces work.
         let forceRewrite = ProcessInfo.processInfo.environment["MEDIASERVER_LIVE_MAPPING"] == "rewrite"
-        let namespaces = try await !forceRewrite && IntegrationSupport.run(wrapper, ["--probe"]).succeeded
+        let namespaces = forceRewrite ? false : try await IntegrationSupport.run(wrapper, ["--probe"]).succeeded
         var prometheusConfig = folder.appendingPathComponent("prometheus/prometheus.yml")
         if !namespaces {
             // Fallback: the same file with every host name replaced by its address (only instance labels differ).
