@@ -89,7 +89,10 @@ public struct HomepageRenderer: Sendable {
                 ])),
             try yaml(
                 "services.yaml", servicesValue,
-                ["Widget keys are {{HOMEPAGE_VAR_…}}: Homepage substitutes them from its environment (set from .env)."]),
+                [
+                    "Widget keys are HOMEPAGE_VAR_<SETTING> in double braces: Homepage substitutes them from its",
+                    "environment, which homepage-stack.yml sets from .env.",
+                ]),
             try yaml(
                 "widgets.yaml",
                 .list([
