@@ -136,7 +136,7 @@ struct ObservabilityIntegrationTests {
                     "rules",
                     .list([
                         .map([
-                            ("record", .string("promql_check:expr")),
+                            ("record", .string("promql_check:expr_\(index)")),
                             ("expr", .string(ObservabilitySupport.substituteGrafanaVariables(expression.expr))),
                         ])
                     ])
