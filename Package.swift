@@ -48,7 +48,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations"]
+            dependencies: [
+                "MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ]
 )

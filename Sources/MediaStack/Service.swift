@@ -25,16 +25,24 @@ public struct Service: Hashable, Sendable, Identifiable {
         case no
     }
 
-    /// What the Homepage dashboard shows for a service (group, icon, one-line description).
+    /// What the Homepage dashboard shows for a service (group, icon, one-line description, optional widget).
     public struct DashboardTile: Hashable, Sendable {
         public let group: String
         public let icon: String
         public let description: String
+        /// The tile's title; by default the service name with a capital first letter.
+        public let title: String?
+        /// The live widget Homepage shows on the tile, for apps Homepage has a widget for.
+        public let widget: HomepageWidget?
 
-        public init(group: String, icon: String, description: String) {
+        public init(
+            group: String, icon: String, description: String, title: String? = nil, widget: HomepageWidget? = nil
+        ) {
             self.group = group
             self.icon = icon
             self.description = description
+            self.title = title
+            self.widget = widget
         }
     }
 
@@ -82,8 +90,9 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let devices: [String]
     /// Supplementary groups, e.g. `${RENDER_GID}` for `/dev/dri` with the official Jellyfin image.
     public let groupAdd: [String]
-    /// Environment in declared order; values may reference settings as `${KEY}`.
-    public let environment: [EnvironmentVariable]
+    /// Environment in declared order; values may reference settings as `${KEY}`. For Homepage, `Stack` adds one
+    /// `HOMEPAGE_VAR_<KEY>` per setting an enabled service's widget reads.
+    public internal(set) var environment: [EnvironmentVariable]
     public let command: [String]
     public let entrypoint: [String]
     public let health: HealthProbe?
@@ -102,6 +111,8 @@ public struct Service: Hashable, Sendable, Identifiable {
     /// Full access to the host's devices; only with a declared reason (cAdvisor reads kernel and cgroup state).
     public let privileged: Bool
     public let extraHosts: [String]
+    /// Compose secrets mounted at `/run/secrets/<name>`, each filled from a `.env` setting.
+    public let secrets: [ComposeSecret]
     public let labels: [String]
     public let stopGracePeriod: String?
     /// Whether `DISABLED_SERVICES` may name it.
@@ -115,6 +126,8 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let unjailedLogin: String?
     /// Whether this is the fail2ban service, which mounts every enabled `authLog` directory read-only.
     public let readsAuthLogs: Bool
+    /// Whether this is the Homepage service, which gets the credentials of every enabled service's widget.
+    public let showsWidgets: Bool
     /// Confinement: no-new-privileges, capabilities, limits, Docker API access, declared exceptions.
     public let security: SecurityProfile
     /// Whether Watchtower may update this container (label `com.centurylinklabs.watchtower.enable=true`).
@@ -150,6 +163,7 @@ public struct Service: Hashable, Sendable, Identifiable {
         capAdd: [String] = [],
         privileged: Bool = false,
         extraHosts: [String] = [],
+        secrets: [ComposeSecret] = [],
         labels: [String] = [],
         stopGracePeriod: String? = nil,
         optional: Bool = true,
@@ -159,6 +173,7 @@ public struct Service: Hashable, Sendable, Identifiable {
         authLog: AuthLog? = nil,
         unjailedLogin: String? = nil,
         readsAuthLogs: Bool = false,
+        showsWidgets: Bool = false,
         security: SecurityProfile = .standard,
         autoUpdate: Bool = false
     ) {
@@ -188,6 +203,7 @@ public struct Service: Hashable, Sendable, Identifiable {
         self.capAdd = capAdd
         self.privileged = privileged
         self.extraHosts = extraHosts
+        self.secrets = secrets
         self.labels = labels
         self.stopGracePeriod = stopGracePeriod
         self.optional = optional
@@ -197,6 +213,7 @@ public struct Service: Hashable, Sendable, Identifiable {
         self.authLog = authLog
         self.unjailedLogin = unjailedLogin
         self.readsAuthLogs = readsAuthLogs
+        self.showsWidgets = showsWidgets
         self.security = security
         self.autoUpdate = autoUpdate
     }

@@ -60,7 +60,56 @@ public enum SettingsCatalog {
             help: "Shoutrrr URL for update notices, e.g. discord://TOKEN@WEBHOOKID. Empty sends none.",
             mayBeEmpty: true),
         SettingDefinition(
+            "JELLYFIN_API_KEY", "", .secret(placeholder: ""), .secrets,
+            help: "Jellyfin API key for Homepage's widget: create one in Jellyfin → Dashboard → API Keys.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "PLEX_TOKEN", "", .secret(placeholder: ""), .secrets,
+            help: "Plex token (X-Plex-Token) for Homepage's widget: PlexOnlineToken in Plex's Preferences.xml.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "JELLYSEERR_API_KEY", "", .secret(placeholder: ""), .secrets,
+            help: "Jellyseerr's API key for Homepage's widget: Settings → General → API Key.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "OVERSEERR_API_KEY", "", .secret(placeholder: ""), .secrets,
+            help: "Overseerr's API key for Homepage's widget: Settings → General → API Key.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "TAUTULLI_API_KEY", "", .secret(placeholder: ""), .secrets,
+            help: "Tautulli's API key for Homepage's widget: Settings → Web Interface → API Key.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "BAZARR_API_KEY", "", .secret(placeholder: ""), .secrets,
+            help: "Bazarr's API key for Homepage's widget: Settings → General → Security → API Key.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "ALERT_DISCORD_WEBHOOK_URL", "", .secret(placeholder: ""), .secrets,
+            help: "Discord webhook URL for alerts; when set, alerts go to Discord (re-render after a change)."
+                + " Alertmanager reads it from /run/secrets, never from a rendered file.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "ALERT_SMTP_PASSWORD", "", .secret(placeholder: ""), .secrets,
+            help: "Password of the SMTP account that sends alert e-mail (read from /run/secrets by Alertmanager).",
+            mayBeEmpty: true),
+        SettingDefinition(
             "GRAFANA_ADMIN_USER", "admin", .text, .operations, help: "Name of Grafana's admin user."),
+        SettingDefinition(
+            "ALERT_EMAIL_TO", "", .text, .operations,
+            help: "Address that receives alert e-mail (critical alerts). Set → e-mail is on; re-render after a change.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "ALERT_SMTP_SMARTHOST", "", .text, .operations,
+            help: "SMTP server and port for alert e-mail, e.g. smtp.example.com:587 (STARTTLS required).",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "ALERT_SMTP_FROM", "", .text, .operations,
+            help: "Sender address of alert e-mail.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            "ALERT_SMTP_USERNAME", "", .text, .operations,
+            help: "SMTP login for alert e-mail; usually the sender address.",
+            mayBeEmpty: true),
         SettingDefinition(
             "WATCHTOWER_SCHEDULE", "0 0 4 * * *", .cronWithSeconds, .operations,
             help: "When Watchtower updates opted-in containers: six fields, seconds first (04:00 daily)."),

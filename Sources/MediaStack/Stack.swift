@@ -17,9 +17,16 @@ public struct Stack: Hashable, Sendable {
             return Mount(
                 .configRoot("\(service.name)/\(log.directory)"), AuthLog.mountPoint(for: service.name), readOnly: true)
         }
+        // Homepage gets the credentials of every enabled widget, as HOMEPAGE_VAR_<KEY>, once each.
+        var widgetKeys: [String] = []
+        for key in enabled.flatMap({ $0.dashboard?.widget?.settingKeys ?? [] }) where !widgetKeys.contains(key) {
+            widgetKeys.append(key)
+        }
+        let widgetEnvironment = widgetKeys.map { EnvironmentVariable(HomepageWidget.variable(for: $0), "${\($0)}") }
         self.services = enabled.map { service in
             var resolved = service
             if service.readsAuthLogs { resolved.mounts += logMounts }
+            if service.showsWidgets { resolved.environment += widgetEnvironment }
             resolved.ports = service.ports.map { port in
                 var port = port
                 port.hostPort = settings.hostPort(for: port)

@@ -8,6 +8,19 @@ public struct StackChecks: Sendable {
     public func run(_ stack: Stack, rendered: [RenderedFile]) -> [Finding] {
         duplicateNames(stack.catalog) + portClashes(stack) + dependencies(stack) + healthchecks(stack)
             + pinnedImages(stack) + undefinedVariables(stack, rendered) + unknownSettings(stack)
+            + alertDelivery(stack)
+    }
+
+    /// E-mail alerts need a server and a sender besides the recipient, or Alertmanager refuses its config.
+    func alertDelivery(_ stack: Stack) -> [Finding] {
+        guard stack.isEnabled("alertmanager"), !(stack.settings["ALERT_EMAIL_TO"] ?? "").isEmpty else { return [] }
+        return ["ALERT_SMTP_SMARTHOST", "ALERT_SMTP_FROM"].filter { (stack.settings[$0] ?? "").isEmpty }.map { key in
+            Finding(
+                .error, "alert-email-incomplete", subject: key,
+                message: "ALERT_EMAIL_TO is set but \(key) is empty, so Alertmanager could not send e-mail",
+                fix: "set \(key) in \(stack.settings.source) (e.g. smtp.example.com:587 / alerts@example.com),"
+                    + " or empty ALERT_EMAIL_TO")
+        }
     }
 
     func duplicateNames(_ catalog: [Service]) -> [Finding] {

@@ -20,6 +20,12 @@ public struct ComposeRenderer: Sendable {
             case .dashboard: [("name", .string(Self.network)), ("external", .bool(true))]
             }
         root.append(("networks", .map([(Self.network, .map(network))])))
+        // Secrets whose value Compose reads from the environment (.env) and mounts at /run/secrets/<name>.
+        let secrets = services.flatMap(\.secrets)
+        if !secrets.isEmpty {
+            root.append(
+                ("secrets", .map(secrets.map { ($0.name, .map([("environment", .string($0.settingKey))])) })))
+        }
         let volumes = services.flatMap(\.mounts).compactMap { mount -> String? in
             if case .volume(let name) = mount.source { return name }
             return nil
@@ -88,6 +94,7 @@ public struct ComposeRenderer: Sendable {
         if !service.extraHosts.isEmpty {
             pairs.append(("extra_hosts", .list(service.extraHosts.map { .string($0) })))
         }
+        if !service.secrets.isEmpty { pairs.append(("secrets", .list(service.secrets.map { .string($0.name) }))) }
         if !service.entrypoint.isEmpty { pairs.append(("entrypoint", .flowList(service.entrypoint))) }
         if !service.command.isEmpty { pairs.append(("command", .list(service.command.map { .string($0) }))) }
         let labels = service.labels + (service.autoUpdate ? [Self.watchtowerOptIn] : [])

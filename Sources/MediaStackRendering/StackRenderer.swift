@@ -12,6 +12,13 @@ public struct StackRenderer: Sendable {
         files += Fail2banRenderer().render(stack)
         files += BackupRenderer().render(stack)
         files.append(try ComposeLintConfigRenderer().render(stack))
+        // Observability: each renders nothing when the service that reads its files is disabled.
+        if let prometheus = try PrometheusRenderer().render(stack) { files.append(prometheus) }
+        files += try AlertRulesRenderer().render(stack)
+        if let blackbox = try BlackboxRenderer().render(stack) { files.append(blackbox) }
+        if let alertmanager = try AlertmanagerRenderer().render(stack) { files.append(alertmanager) }
+        files += try GrafanaRenderer().render(stack)
+        files += try HomepageRenderer().render(stack)
         return files.sorted { $0.path < $1.path }
     }
 }

@@ -8,13 +8,13 @@ final class StandInServer: @unchecked Sendable {
     let output = Pipe()
     let basePort: Int
 
-    init(basePort: Int, count: Int, delay: Double = 0, status: Int = 200) throws {
+    init(basePort: Int, count: Int, delay: Double = 0, status: Int = 200, address: String = "127.0.0.1") throws {
         self.basePort = basePort
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3",
             IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/http_stand_in.py").path,
-            String(basePort), String(count), String(delay), String(status),
+            String(basePort), String(count), String(delay), String(status), address,
         ]
         process.standardInput = input
         process.standardOutput = output

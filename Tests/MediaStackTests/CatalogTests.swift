@@ -16,6 +16,8 @@ struct CatalogTests {
         ("sab_exporter", 9707, 9707),
         // Beyond the seed, by design (issue 5): the read-only Docker API for Homepage and Dozzle; no published port.
         ("socket-proxy", nil, nil),
+        // The seed's future enhancement, built now (issue 3): routes Prometheus alerts to Discord and e-mail.
+        ("alertmanager", 9093, 9093),
     ]
 
     @Test("every service of the seed is declared with the seed's ports", arguments: seed)
@@ -39,7 +41,7 @@ struct CatalogTests {
             Set(dashboard)
                 == [
                     "homepage", "dozzle", "filebrowser", "prometheus", "grafana", "blackbox_exporter", "cadvisor",
-                    "node_exporter", "sab_exporter", "socket-proxy",
+                    "node_exporter", "sab_exporter", "socket-proxy", "alertmanager",
                 ])
     }
 

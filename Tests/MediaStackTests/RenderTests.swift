@@ -36,7 +36,7 @@ struct RenderTests {
         // The one named volume: pre-backup.sh's database copies, outside the backed-up config root.
         #expect(compose.hasSuffix("\nvolumes:\n  borg-dumps: {}\n"))
         #expect(
-            TestSupport.file(files, "homepage-stack.yml").hasSuffix(
+            TestSupport.file(files, "homepage-stack.yml").contains(
                 "networks:\n  media_net:\n    name: media_net\n    external: true\n"))
     }
 

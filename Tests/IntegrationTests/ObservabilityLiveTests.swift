@@ -1,0 +1,263 @@
+import Foundation
+import MediaStack
+import MediaStackOperations
+import MediaStackRendering
+import Testing
+
+/// The rendered configuration run for real: Debian's Prometheus, Node Exporter, Blackbox Exporter and
+/// Alertmanager on loopback, with HTTP stand-ins for the apps. Every catalog host name resolves to its own loopback
+/// address (127.88.N.x) through a private /etc/hosts in a private mount namespace (scripts/with-hosts-file), so
+/// Prometheus reads the rendered prometheus.yml byte for byte and each service keeps its container port. Where a
+/// mount namespace is not permitted, a test copy of prometheus.yml with the names rewritten to the addresses is used.
+@Suite("Live: real Prometheus, Node Exporter and Blackbox on the rendered files", .serialized)
+struct ObservabilityLiveTests {
+    /// A daemon started by the test, stopped by its pid.
+    final class Daemon: @unchecked Sendable {
+        let name: String
+        let process = Process()
+
+        init(_ name: String, _ executable: String, _ arguments: [String], log: URL) throws {
+            self.name = name
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardOutput = handle
+            process.standardError = handle
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// SIGTERM, then SIGKILL when the daemon is still there after 5 s (an inherited signal mask can block
+        /// SIGTERM in children of the test process).
+        func stop() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGTERM)
+            for _ in 0..<100 where process.isRunning { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            for _ in 0..<40 where process.isRunning { usleep(50_000) }
+        }
+
+        deinit { stop() }
+    }
+
+    static let realDaemons: [ServiceName: String] = [
+        "prometheus": "prometheus", "node_exporter": "prometheus-node-exporter",
+        "blackbox_exporter": "prometheus-blackbox-exporter", "alertmanager": "prometheus-alertmanager",
+    ]
+
+    /// `curl` a Prometheus API path and return its `data`.
+    static func api(_ base: String, _ path: String, query: String? = nil) async throws -> Any? {
+        var arguments = ["-sf", "--max-time", "5", "-G", "\(base)\(path)"]
+        if let query { arguments += ["--data-urlencode", "query=\(query)"] }
+        let output = try await IntegrationSupport.run("curl", arguments, timeout: 10)
+        guard output.succeeded else { return nil }
+        let document = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        return document?["data"]
+    }
+
+    static func vector(_ base: String, _ query: String) async throws -> [(labels: [String: String], value: String)] {
+        let data = try await api(base, "/api/v1/query", query: query) as? [String: Any]
+        let result = data?["result"] as? [[String: Any]] ?? []
+        return result.map { item in
+            let labels = item["metric"] as? [String: String] ?? [:]
+            let value = (item["value"] as? [Any])?.last as? String ?? ""
+            return (labels, value)
+        }
+    }
+
+    /// Polls `check` every 2 s until it holds or `seconds` pass; returns the last state for the failure message.
+    static func poll(
+        _ seconds: Int, _ check: () async throws -> (Bool, String)
+    ) async throws -> (ok: Bool, state: String) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        var state = "not polled"
+        while ContinuousClock.now < deadline {
+            let (ok, detail) = try await check()
+            state = detail
+            if ok { return (true, state) }
+            try await Task.sleep(for: .seconds(2))
+        }
+        return (false, state)
+    }
+
+    @Test func everyTargetIsUpEveryProbeSucceedsAndAStoppedAppFailsItsProbe() async throws {
+        var tools: [String: String] = [:]
+        for tool in Array(Self.realDaemons.values) + ["python3", "curl", "unshare"] {
+            guard let path = IntegrationSupport.tool(tool) else { return }
+            tools[tool] = path
+        }
+        let stack = Stack(settings: try ObservabilitySupport.settings())
+        let (folder, files) = try ObservabilitySupport.write(stack)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The render of .env.example sends alerts nowhere, so the live Alertmanager can never reach the network.
+        #expect(TestSupportFiles.file(files, AlertmanagerRenderer.path).contains("- name: blackhole"))
+
+        // One loopback address per service; the third octet varies by process so parallel runs do not meet.
+        let scrape = PrometheusRenderer.scrapeTargets(stack)
+        let probes = PrometheusRenderer.probes(stack)
+        var names: [ServiceName] = []
+        for name in scrape.map(\.service) + probes.map(\.service) where !names.contains(name) { names.append(name) }
+        let octet = 20 + Int(getpid()) % 200
+        var address: [ServiceName: String] = [:]
+        for (index, name) in names.enumerated() { address[name] = "127.88.\(octet).\(10 + index)" }
+        var hosts: [String: String] = [:]
+        for service in stack.services where address[service.name] != nil {
+            hosts[PrometheusRenderer.host(of: service)] = address[service.name]
+        }
+        for (name, ip) in address { hosts[name.rawValue] = ip }
+
+        let hostsFile = folder.appendingPathComponent("hosts")
+        let hostLines = hosts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        try (["127.0.0.1 localhost"] + hostLines).joined(separator: "\n").appending("\n").write(
+            to: hostsFile, atomically: true, encoding: .utf8)
+        let wrapper = IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/with-hosts-file").path
+        // MEDIASERVER_LIVE_MAPPING=rewrite forces the fallback, to test it where namespaces work.
+        let forceRewrite = ProcessInfo.processInfo.environment["MEDIASERVER_LIVE_MAPPING"] == "rewrite"
+        let namespaces = forceRewrite ? false : try await IntegrationSupport.run(wrapper, ["--probe"]).succeeded
+        var prometheusConfig = folder.appendingPathComponent("prometheus/prometheus.yml")
+        if !namespaces {
+            // Fallback: the same file with every host name replaced by its address (only instance labels differ).
+            var text = try String(contentsOf: prometheusConfig, encoding: .utf8)
+            for (host, ip) in hosts.sorted(by: { $0.key.count > $1.key.count }) {
+                let escaped = NSRegularExpression.escapedPattern(for: host)
+                text = text.replacingOccurrences(
+                    of: "(?<=[/\\s'])\(escaped)(?=:[0-9])", with: ip, options: .regularExpression)
+            }
+            prometheusConfig = folder.appendingPathComponent("prometheus/prometheus-addresses.yml")
+            try text.write(to: prometheusConfig, atomically: true, encoding: .utf8)
+        }
+        let textfiles = folder.appendingPathComponent("textfile")
+        try FileManager.default.createDirectory(at: textfiles, withIntermediateDirectories: true)
+        let now = Int(Date().timeIntervalSince1970)
+        // What backup/post-backup.sh writes after a successful run.
+        try """
+        # TYPE mediaserver_backup_last_run_timestamp_seconds gauge
+        mediaserver_backup_last_run_timestamp_seconds \(now)
+        # TYPE mediaserver_backup_last_success_timestamp_seconds gauge
+        mediaserver_backup_last_success_timestamp_seconds \(now)
+        # TYPE mediaserver_backup_last_status gauge
+        mediaserver_backup_last_status 1
+        # TYPE mediaserver_backup_duration_seconds gauge
+        mediaserver_backup_duration_seconds 42
+        # TYPE mediaserver_backup_repository_size_bytes gauge
+        mediaserver_backup_repository_size_bytes 123456789
+
+        """.write(to: textfiles.appendingPathComponent("mediaserver_backup.prom"), atomically: true, encoding: .utf8)
+
+        let logs = folder.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        var daemons: [Daemon] = []
+        var standIns: [ServiceName: [StandInServer]] = [:]
+        defer {
+            for daemon in daemons { daemon.stop() }
+            for server in standIns.values.flatMap({ $0 }) { server.stop() }
+        }
+        func start(_ name: ServiceName, _ arguments: [String], resolves: Bool) throws {
+            let program = try #require(Self.realDaemons[name])
+            let tool = try #require(tools[program])
+            let log = logs.appendingPathComponent("\(name).log")
+            if resolves && namespaces {
+                daemons.append(try Daemon(name.rawValue, wrapper, [hostsFile.path, tool] + arguments, log: log))
+            } else {
+                daemons.append(try Daemon(name.rawValue, tool, arguments, log: log))
+            }
+        }
+        func listen(_ name: ServiceName, _ port: Int) throws -> String {
+            let ip = try #require(address[name])
+            return "--web.listen-address=\(ip):\(port)"
+        }
+        for name in names {
+            guard let service = stack.service(name) else { continue }
+            let ports = Set([service.metrics?.port.value, service.health?.http?.port.value].compactMap { $0 })
+            switch name {
+            case "node_exporter":
+                try start(
+                    name,
+                    [try listen(name, try #require(ports.first)), "--collector.textfile.directory=\(textfiles.path)"],
+                    resolves: false)
+            case "blackbox_exporter":
+                let config = folder.appendingPathComponent(BlackboxRenderer.path).path
+                try start(
+                    name, ["--config.file=\(config)", try listen(name, try #require(ports.first))], resolves: true)
+            case "alertmanager":
+                let config = folder.appendingPathComponent(AlertmanagerRenderer.path).path
+                try start(
+                    name,
+                    [
+                        "--config.file=\(config)", "--storage.path=\(folder.appendingPathComponent("am").path)",
+                        try listen(name, try #require(ports.first)), "--cluster.listen-address=",
+                    ], resolves: false)
+            case "prometheus":
+                try start(
+                    name,
+                    [
+                        "--config.file=\(prometheusConfig.path)",
+                        "--storage.tsdb.path=\(folder.appendingPathComponent("tsdb").path)",
+                        try listen(name, try #require(ports.first)),
+                    ], resolves: true)
+            default:
+                let ip = try #require(address[name])
+                standIns[name] = try ports.sorted().map { try StandInServer(basePort: $0, count: 1, address: ip) }
+            }
+        }
+        let prometheus = try #require(stack.service("prometheus")?.metrics?.port)
+        let prometheusIP = try #require(address["prometheus"])
+        let base = "http://\(prometheusIP):\(prometheus)"
+
+        let expectedTargets = scrape.count + probes.count
+        let targets = try await Self.poll(120) {
+            let data = try await Self.api(base, "/api/v1/targets", query: nil) as? [String: Any]
+            let active = data?["activeTargets"] as? [[String: Any]] ?? []
+            let down = active.filter { $0["health"] as? String != "up" }.map { target in
+                let labels = target["labels"] as? [String: String] ?? [:]
+                return "\(labels["job"] ?? "?")/\(labels["service"] ?? "?"): \(target["lastError"] ?? "")"
+            }
+            return (active.count == expectedTargets && down.isEmpty, "\(active.count) active, not up: \(down)")
+        }
+        #expect(targets.ok, "every scrape target and probe is up: \(targets.state)")
+
+        let probeJob = PrometheusRenderer.probeJob
+        let succeeding = try await Self.poll(60) {
+            let results = try await Self.vector(base, "probe_success{job=\"\(probeJob)\"}")
+            let failing = results.filter { $0.value != "1" }.map { $0.labels["service"] ?? "?" }
+            return (results.count == probes.count && failing.isEmpty, "\(results.count) probes, failing: \(failing)")
+        }
+        #expect(succeeding.ok, "every probe succeeds: \(succeeding.state)")
+
+        let ruleCount = AlertRulesRenderer.groups(stack).reduce(0) { $0 + $1.rules.count }
+        let rules = try await Self.poll(60) {
+            let data = try await Self.api(base, "/api/v1/rules") as? [String: Any]
+            let loaded = (data?["groups"] as? [[String: Any]] ?? []).flatMap { $0["rules"] as? [[String: Any]] ?? [] }
+            let unhealthy = loaded.filter { $0["health"] as? String != "ok" }.map { "\($0["name"] ?? "?")" }
+            return (loaded.count == ruleCount && unhealthy.isEmpty, "\(loaded.count) rules, not ok: \(unhealthy)")
+        }
+        #expect(rules.ok, "\(ruleCount) rules loaded and evaluated: \(rules.state)")
+
+        let age = try await Self.vector(base, "time() - \(AlertRulesRenderer.backupSuccessMetric)")
+        #expect(age.count == 1 && (Double(age.first?.value ?? "") ?? -1) >= 0, "backup age through the textfile")
+        let metricNames = Set(try await Self.api(base, "/api/v1/label/__name__/values") as? [String] ?? [])
+        let missing = ExportedMetric.all.filter { $0.verified == .live && $0.name != "ALERTS" }.map(\.name).filter {
+            !metricNames.contains($0)
+        }
+        #expect(missing.isEmpty, "live metric names the real exporters did not export: \(missing)")
+
+        // Stop one app: its probe, and only its probe, turns to 0; Blackbox itself stays up.
+        let victim: ServiceName = "sonarr"
+        for server in try #require(standIns[victim]) { server.stop() }
+        let failed = try await Self.poll(90) {
+            let results = try await Self.vector(base, "probe_success{job=\"\(probeJob)\"}")
+            let values = Dictionary(results.map { ($0.labels["service"] ?? "?", $0.value) }) { first, _ in first }
+            let othersUp = values.filter { $0.key != victim.rawValue }.allSatisfy { $0.value == "1" }
+            return (values[victim.rawValue] == "0" && othersUp, "\(victim)=\(values[victim.rawValue] ?? "none")")
+        }
+        #expect(failed.ok, "probe_success{service=\"\(victim)\"} turned 0: \(failed.state)")
+        let blackboxUp = try await Self.vector(base, "up{job=\"\(probeJob)\",service=\"\(victim)\"}")
+        #expect(blackboxUp.map(\.value) == ["1"], "a dead app is a failed probe, not a failed scrape")
+        let pending = try await Self.poll(70) {
+            let alerts = try await Self.vector(base, "ALERTS{alertname=\"ProbeFailed\",service=\"\(victim)\"}")
+            return (!alerts.isEmpty, "\(alerts.map(\.labels))")
+        }
+        #expect(pending.ok, "ProbeFailed is pending for \(victim): \(pending.state)")
+    }
+}
