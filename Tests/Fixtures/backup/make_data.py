@@ -106,6 +106,9 @@ f("rclone/rclone.conf", b"[offsite]\ntype = sftp\n", mode=0o600)
 db("grafana/grafana.db", rows=200)
 f("grafana/png/x.png", size=1000)
 f("grafana/plugins/p/plugin.json", b"{}\n")
+# Alertmanager: silences are kept, the notification log is regenerable
+f("alertmanager/data/silences", size=200)
+f("alertmanager/data/nflog", size=200)
 # A folder tagged as a cache (exclude_caches) and scratch files the general excludes leave out
 f("grafana/plugins/cached/CACHEDIR.TAG", b"Signature: 8a477f597d28d172789f06886806bc55\n")
 f("grafana/plugins/cached/blob", size=500)
