@@ -105,13 +105,10 @@ struct InitCommand: AsyncParsableCommand {
                 kept.append(definition.key)
                 continue
             }
-            switch definition.key {
-            case let key where key.hasSuffix("_API_KEY") && key != "SABNZBD_API_KEY":
-                values[key] = generator.apiKey()
-            case "BORG_PASSPHRASE", "GRAFANA_ADMIN_PASSWORD":
-                values[definition.key] = generator.passphrase(length: definition.key == "BORG_PASSPHRASE" ? 40 : 24)
-            default:
-                continue  // set by hand later (SABnzbd's key, Plex claim, notification URLs)
+            switch SettingsCatalog.generatedSecrets[definition.key] {
+            case .apiKey: values[definition.key] = generator.apiKey()
+            case .passphrase(let length): values[definition.key] = generator.passphrase(length: length)
+            case nil: continue  // made by the app itself: copied in by hand after its first start
             }
             generated.append(definition.key)
         }

@@ -1,5 +1,22 @@
 /// Every variable `.env` may set. Port settings derive from the services' published ports.
 public enum SettingsCatalog {
+    /// How `mediaserver init` makes a secret.
+    public enum GeneratedSecret: Hashable, Sendable {
+        /// 32 hex characters, the *arr API key format.
+        case apiKey
+        /// Letters and digits.
+        case passphrase(length: Int)
+    }
+
+    /// The secrets `mediaserver init` generates. Sonarr, Radarr and Prowlarr take their API key from the environment
+    /// (`<APP>__AUTH__APIKEY`, which wins over config.xml), and the Borg passphrase and Grafana password are ours to
+    /// choose. Every other app makes its own key (Jellyfin, Seerr, Tautulli, Bazarr, SABnzbd), so those are copied
+    /// into .env by hand after the app's first start: a generated value would never match.
+    public static let generatedSecrets: [String: GeneratedSecret] = [
+        "SONARR_API_KEY": .apiKey, "RADARR_API_KEY": .apiKey, "PROWLARR_API_KEY": .apiKey,
+        "BORG_PASSPHRASE": .passphrase(length: 40), "GRAFANA_ADMIN_PASSWORD": .passphrase(length: 24),
+    ]
+
     /// The settings key that lists disabled services.
     public static let disabledServicesKey = "DISABLED_SERVICES"
 
