@@ -62,7 +62,7 @@ struct SecurityIntegrationTests {
         try FileManager.default.removeItem(at: root.appendingPathComponent(".compose-lint.yml"))
         guard let (output, report) = try await lint(in: root) else { return }
         #expect(output.status == 1)
-        #expect(unexplained(report).contains("CL-0002 critical cadvisor"))
+        #expect(unexplained(report).contains("CL-0001 critical watchtower"), "the socket mount must be explained")
     }
 
     @Test func noSecretValueAppearsInAnyRenderedFileOrOutput() async throws {
