@@ -1,10 +1,11 @@
 # Turns `mediaserver services --json` into the image manifest build-images.sh reads (README.md).
-# Real images for Prometheus, Node Exporter and Blackbox (Debian's builds); a stand-in for every other image,
+# Real images for Prometheus, Node Exporter, Blackbox and Alertmanager (Debian's builds); a stand-in for every other image,
 # answering its catalog health path on its container port and carrying the programs its healthcheck calls.
 def kind($repo):
   if $repo == "prom/prometheus" then "prometheus"
   elif $repo == "prom/node-exporter" then "node-exporter"
   elif $repo == "prom/blackbox-exporter" then "blackbox"
+  elif $repo == "prom/alertmanager" then "alertmanager"
   else "standin" end;
 
 group_by(.image) | map(

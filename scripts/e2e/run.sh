@@ -63,6 +63,12 @@ export DOCKER_HOST
 
 "$MS" init --root "$CHECKOUT" --yes --lan-ip 127.0.0.1 --puid 1000 --pgid 1000 \
   --config-root "$WORK/config" --data-root "$WORK/data" --backup-root "$WORK/backup"
+# E-mail alerts on, so the real Alertmanager must read its SMTP password from the Compose secret file.
+# (Debian's Alertmanager 0.25 cannot take Discord's webhook_url_file, which the pinned image reads.)
+SMTP_SECRET=e2e-smtp-$RANDOM$RANDOM
+sed -i -e 's/^ALERT_EMAIL_TO=.*/ALERT_EMAIL_TO=ops@example.com/' -e 's/^ALERT_SMTP_SMARTHOST=.*/ALERT_SMTP_SMARTHOST=127.0.0.1:25/' \
+  -e 's/^ALERT_SMTP_FROM=.*/ALERT_SMTP_FROM=mediaserver@example.com/' -e 's/^ALERT_SMTP_USERNAME=.*/ALERT_SMTP_USERNAME=mediaserver/' \
+  -e "s/^ALERT_SMTP_PASSWORD=.*/ALERT_SMTP_PASSWORD=$SMTP_SECRET/" "$CHECKOUT/.env"
 # Compose refuses a missing device; this machine has no GPU. A device node (the DRM major) stands in for it.
 if [[ ! -e /dev/dri ]]; then
   mkdir -p /dev/dri && mknod /dev/dri/renderD128 c 226 128 && chgrp "$(sed -n 's/^RENDER_GID=//p' "$CHECKOUT/.env")" /dev/dri/renderD128
@@ -125,6 +131,19 @@ if [[ $failing == "" || $failing == "plex" ]] && ((probes > 15)); then
   pass "Blackbox: $probes probes, failing only: ${failing:-none}"
 else
   fail "Blackbox probes failing: $failing (of $probes)"
+fi
+
+# The real Alertmanager, running as PUID, reads the secret Compose made from .env (and it is in no rendered file).
+if [[ $(docker exec alertmanager cat /run/secrets/alert_smtp_password 2>&1) == "$SMTP_SECRET" ]] &&
+  ! grep -rqF "$SMTP_SECRET" "$CHECKOUT/alertmanager" "$CHECKOUT/homepage-stack.yml"; then
+  pass "Alertmanager reads its SMTP password from the Compose secret; no rendered file holds it"
+else
+  fail "Alertmanager cannot read /run/secrets/alert_smtp_password as its user, or a rendered file holds it"
+fi
+if curl -fsS http://127.0.0.1:9093/api/v2/status | jq -e '.config.original | contains("smtp_auth_password_file")' >/dev/null; then
+  pass "Alertmanager loaded the rendered e-mail route"
+else
+  fail "Alertmanager's loaded config has no e-mail route"
 fi
 
 docker stop sonarr >/dev/null
