@@ -42,7 +42,8 @@ struct UpCommand: AsyncParsableCommand {
         let deployment = try await Deployment.open(common, render: true)
         let created = try HostDirectories(stack: deployment.stack).create()
         if !created.isEmpty {
-            Console.error("created \(created.count) folders: \(created.map(\.path).joined(separator: ", "))")
+            let tops = created.map(\.path).filter { path in !created.contains { path.hasPrefix($0.path + "/") } }
+            Console.error("created \(created.count) folders with their owners under \(tops.joined(separator: ", "))")
         }
         for stack in deployment.stacks {
             Console.error("starting \(stack.composeFile) …")
