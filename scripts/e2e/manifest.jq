@@ -6,6 +6,7 @@ def kind($repo):
   elif $repo == "prom/node-exporter" then "node-exporter"
   elif $repo == "prom/blackbox-exporter" then "blackbox"
   elif $repo == "prom/alertmanager" then "alertmanager"
+  elif $repo == "ghcr.io/borgmatic-collective/borgmatic" then "borgmatic"
   else "standin" end;
 
 group_by(.image) | map(
