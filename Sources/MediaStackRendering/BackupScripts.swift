@@ -171,7 +171,16 @@ enum BackupScripts {
         def copy_database(src, dst):
             """Online backup of src into dst (a new file); returns the integrity_check result."""
             uri = "file:" + urllib.parse.quote(src) + "?mode=ro"
-            source = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+            try:
+                source = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+                source.execute("PRAGMA schema_version").fetchone()
+            except sqlite3.OperationalError:
+                # A WAL database whose app is stopped has no -wal/-shm files, and a read-only source mount
+                # cannot create the -shm a read needs. With no -wal file no connection is writing it, so the
+                # file as it is on disk is consistent: read it immutable.
+                if os.path.exists(src + "-wal"):
+                    raise
+                source = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=BUSY_TIMEOUT)
             try:
                 target = sqlite3.connect(dst)
                 try:
