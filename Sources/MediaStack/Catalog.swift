@@ -272,7 +272,11 @@ public enum Catalog {
             // The image's scheduler is busybox crond under s6; a valid config and a running crond mean backups happen.
             health: .command("bash", "-c", "borgmatic config validate >/dev/null && pgrep -x crond >/dev/null"),
             stopGracePeriod: "10m",
-            backup: .init(excludes: ["borg-cache"])
+            // borg-cache/ is rebuilt from the repository. borg-config/security/ holds this client's nonce and
+            // manifest timestamp, which Borg rewrites during every backup; restoring an old nonce would risk AES
+            // counter reuse, so it is never restored. state/ only records when checks last ran. Key files in
+            // borg-config/keys/ are kept.
+            backup: .init(excludes: ["borg-cache", "borg-config/security", "state"])
         ),
         Service(
             "rclone", containerName: "rclone_backup", stack: .core,

@@ -332,8 +332,11 @@ public struct BackupDriver: Sendable {
     public func offsiteCheck(scratch: URL) async throws -> OffsiteReport {
         let clock = ContinuousClock()
         let start = clock.now
-        guard case .direct(let paths) = mode else {
-            guard case .compose(let target) = mode else { fatalError("unreachable") }
+        let paths: DirectPaths
+        switch mode {
+        case .direct(let direct):
+            paths = direct
+        case .compose(let target):
             // In the container the copy is checked without the passphrase: segment checksums and index only.
             let script = """
                 set -eu; dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT

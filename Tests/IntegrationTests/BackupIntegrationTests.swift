@@ -78,13 +78,17 @@ struct BackupIntegrationTests {
             "jellyfin/cache", "config/log/", "Plex Media Server/Media/", "Plex Media Server/Cache/", "sonarr/logs/",
             "MediaCover", "tautulli/backups", "sabnzbd/Downloads/incomplete", "borgmatic/borg-cache", "grafana/png",
             "grafana/plugins/cached/blob", "sonarr.pid", "upgrade.tmp", "library.db-2026",
+            "borgmatic/borg-config/security", "borgmatic/state",
         ] {
             #expect(!paths.contains { $0.contains(excluded) }, "\(excluded) is in the archive")
         }
         #expect(!paths.contains { $0.hasSuffix(lab.sources.path.dropFirst() + "/sonarr/sonarr.db") })
         #expect(!paths.contains { $0.hasSuffix("-wal") || $0.hasSuffix("-shm") })
         #expect(paths.contains { $0.hasSuffix("-dumps/sonarr/sonarr.db") })
-        for kept in ["Plex Media Server/Metadata/", "sonarr/asp/key-1.xml", "Definitions/Custom", "data/Thumbs.db"] {
+        for kept in [
+            "Plex Media Server/Metadata/", "sonarr/asp/key-1.xml", "Definitions/Custom", "data/Thumbs.db",
+            "borgmatic/borg-config/keys/",
+        ] {
             #expect(paths.contains { $0.contains(kept) }, "\(kept) is missing from the archive")
         }
 

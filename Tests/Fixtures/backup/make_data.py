@@ -100,6 +100,7 @@ f("bazarr/cache/subliminal.dbm", size=100)
 f("bazarr/backup/b.zip", size=100)
 # borgmatic's own state (its cache is excluded), rclone's config, Grafana
 f("borgmatic/borg-config/security/x/key-type", b"blake2\n")
+f("borgmatic/borg-config/keys/mnt_borg_repository", b"BORG_KEY 0123\n", mode=0o600)
 f("borgmatic/borg-cache/x/chunks", size=3000)
 f("borgmatic/state/checks/x", b"2026-11-25\n")
 f("rclone/rclone.conf", b"[offsite]\ntype = sftp\n", mode=0o600)
