@@ -37,6 +37,10 @@ struct InitCommand: AsyncParsableCommand {
     @Option(name: .customLong("lan-ip"), help: "Address published ports bind to (default: the default route's).")
     var lanIP: String?
     @Option(name: .customLong("render-gid"), help: "Group owning /dev/dri (default: detected).") var renderGID: UInt32?
+    @Option(
+        name: .customLong("transcode-device"),
+        help: "GPU device for hardware transcoding; empty for none (default: /dev/dri when it exists).")
+    var transcodeDevice: String?
     @Option(name: .customLong("config-root"), help: "App configuration root.") var configRoot: String?
     @Option(name: .customLong("data-root"), help: "The media tree.") var dataRoot: String?
     @Option(name: .customLong("backup-root"), help: "The local Borg repository.") var backupRoot: String?
@@ -76,6 +80,9 @@ struct InitCommand: AsyncParsableCommand {
         let detectedAddress = await host.lanAddress()
         values["LAN_IP"] = lanIP ?? detectedAddress ?? "127.0.0.1"
         if let gid = renderGID ?? host.renderGroupID() { values["RENDER_GID"] = String(gid) }
+        // Compose refuses a device that does not exist, so a host without a GPU transcodes in software.
+        values[SettingsCatalog.transcodeDeviceKey] =
+            transcodeDevice ?? (FileManager.default.fileExists(atPath: Catalog.gpuDevice) ? Catalog.gpuDevice : "")
         if let configRoot { values["CONFIG_ROOT"] = configRoot }
         if let dataRoot { values["DATA_ROOT"] = dataRoot }
         if let backupRoot { values["BACKUP_ROOT"] = backupRoot }

@@ -15,6 +15,11 @@ public enum Catalog {
 
     public static let services: [Service] = core + dashboard
 
+    /// The GPU device the media servers get for hardware transcoding (TRANSCODE_DEVICE overrides it).
+    public static let gpuDevice = "/dev/dri"
+    /// The supplementary group that may open the GPU's render node.
+    public static let renderGroup = "${RENDER_GID}"
+
     /// Plex's data folder inside its config directory (linuxserver image: /config/Library/…).
     static let plexData = "config/Library/Application Support/Plex Media Server"
     /// Alertmanager's secrets: the Discord webhook URL and the SMTP password, from `.env` via Compose secrets.
@@ -37,9 +42,9 @@ public enum Catalog {
                 // Players only read the library; Sonarr, Radarr and Bazarr write it.
                 Mount(.data("media"), "/data/media", readOnly: true),
             ],
-            devices: ["/dev/dri:/dev/dri"],
+            devices: ["\(gpuDevice):\(gpuDevice)"],
             // The official image does not add its user to the device's group by itself.
-            groupAdd: ["${RENDER_GID}"],
+            groupAdd: [renderGroup],
             environment: [EnvironmentVariable("TZ", "${TZ}")],
             health: .http("/health", port: 8096, via: .curl),
             dashboard: .init(
@@ -79,7 +84,7 @@ public enum Catalog {
                 // Players only read the library; Sonarr, Radarr and Bazarr write it.
                 Mount(.data("media"), "/data/media", readOnly: true),
             ],
-            devices: ["/dev/dri:/dev/dri"],
+            devices: ["\(gpuDevice):\(gpuDevice)"],
             environment: [
                 EnvironmentVariable("VERSION", "docker"),
                 EnvironmentVariable("PLEX_CLAIM", "${PLEX_CLAIM}"),

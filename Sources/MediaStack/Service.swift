@@ -87,9 +87,9 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let hostPorts: [HostPort]
     /// Declared mounts; for fail2ban, `Stack` adds one read-only mount per enabled service's `authLog`.
     public internal(set) var mounts: [Mount]
-    public let devices: [String]
+    public internal(set) var devices: [String]
     /// Supplementary groups, e.g. `${RENDER_GID}` for `/dev/dri` with the official Jellyfin image.
-    public let groupAdd: [String]
+    public internal(set) var groupAdd: [String]
     /// Environment in declared order; values may reference settings as `${KEY}`. For Homepage, `Stack` adds one
     /// `HOMEPAGE_VAR_<KEY>` per setting an enabled service's widget reads.
     public internal(set) var environment: [EnvironmentVariable]

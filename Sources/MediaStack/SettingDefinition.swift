@@ -14,6 +14,8 @@ public struct SettingDefinition: Hashable, Sendable {
         case port
         /// An absolute host path.
         case absolutePath
+        /// An absolute host path, or empty to turn the feature off.
+        case optionalAbsolutePath
         /// A comma-separated list of catalog service names.
         case serviceList
         /// A six-field cron expression (seconds first), as Watchtower expects.

@@ -94,7 +94,7 @@ public struct Settings: Hashable, Sendable {
                 issue(
                     "\(definition.key)=\(value) is not a port number in 1-65535",
                     "use a free port, e.g. \(definition.defaultValue)")
-            case .absolutePath:
+            case .absolutePath, .optionalAbsolutePath:
                 if !value.hasPrefix("/") {
                     issue(
                         "\(definition.key)=\(value) is a relative path",

@@ -17,6 +17,9 @@ public enum SettingsCatalog {
         "BORG_PASSPHRASE": .passphrase(length: 40), "GRAFANA_ADMIN_PASSWORD": .passphrase(length: 24),
     ]
 
+    /// The settings key of the GPU device for hardware transcoding (empty: software transcoding).
+    public static let transcodeDeviceKey = "TRANSCODE_DEVICE"
+
     /// The settings key that lists disabled services.
     public static let disabledServicesKey = "DISABLED_SERVICES"
 
@@ -29,6 +32,11 @@ public enum SettingsCatalog {
         SettingDefinition(
             "UMASK", "002", .umask, .identity, help: "File creation mask; 002 keeps files group-writable."),
         SettingDefinition("TZ", "Etc/UTC", .timeZone, .identity, help: "Time zone of logs and schedules."),
+        SettingDefinition(
+            transcodeDeviceKey, "/dev/dri", .optionalAbsolutePath, .identity,
+            help: "GPU device passed to Jellyfin and Plex for hardware transcoding. Empty on a host without one"
+                + " (Compose refuses a missing device); run `mediaserver render` after a change.",
+            mayBeEmpty: true),
         SettingDefinition(
             "RENDER_GID", "993", .numericID, .identity,
             help: "Group owning /dev/dri (`getent group render | cut -d: -f3`), for hardware transcoding."),

@@ -23,8 +23,17 @@ public struct Stack: Hashable, Sendable {
             widgetKeys.append(key)
         }
         let widgetEnvironment = widgetKeys.map { EnvironmentVariable(HomepageWidget.variable(for: $0), "${\($0)}") }
+        // The catalog passes /dev/dri; TRANSCODE_DEVICE picks another device or, empty, none (and no render group).
+        let gpu = settings[SettingsCatalog.transcodeDeviceKey] ?? Catalog.gpuDevice
         self.services = enabled.map { service in
             var resolved = service
+            if service.devices.contains(where: { $0.hasPrefix(Catalog.gpuDevice + ":") }) {
+                resolved.devices = service.devices.compactMap { device in
+                    guard device.hasPrefix(Catalog.gpuDevice + ":") else { return device }
+                    return gpu.isEmpty ? nil : "\(gpu):\(gpu)"
+                }
+                if gpu.isEmpty { resolved.groupAdd = service.groupAdd.filter { $0 != Catalog.renderGroup } }
+            }
             if service.readsAuthLogs { resolved.mounts += logMounts }
             if service.showsWidgets { resolved.environment += widgetEnvironment }
             resolved.ports = service.ports.map { port in

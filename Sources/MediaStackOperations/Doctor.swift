@@ -153,22 +153,26 @@ public struct Doctor: Sendable {
     }
 
     func renderDevice() -> [Finding] {
-        let uses = stack.services.filter { $0.devices.contains { $0.hasPrefix("/dev/dri") } }
+        let device = value(SettingsCatalog.transcodeDeviceKey)
+        let uses = stack.services.filter { service in
+            !device.isEmpty && service.devices.contains { $0.hasPrefix(device + ":") }
+        }
         guard !uses.isEmpty else { return [] }
         let names = uses.map(\.name.rawValue).joined(separator: ", ")
-        guard FileManager.default.fileExists(atPath: host.fileSystemRoot + "/dev/dri") else {
+        guard FileManager.default.fileExists(atPath: host.fileSystemRoot + device) else {
             return [
                 Finding(
-                    .warning, "no-gpu", subject: "/dev/dri",
-                    message: "no GPU device; \(names) will transcode in software, and Compose refuses a missing device",
-                    fix: "install the GPU driver, or add the services to DISABLED_SERVICES / remove /dev/dri")
+                    .error, "no-gpu", subject: device,
+                    message: "\(device) does not exist, and Compose refuses to start \(names) with a missing device",
+                    fix: "install the GPU driver, or set TRANSCODE_DEVICE= (empty) in .env and run `mediaserver render`"
+                )
             ]
         }
         if let detected = host.renderGroupID(), String(detected) != value("RENDER_GID") {
             return [
                 Finding(
                     .warning, "render-gid", subject: "RENDER_GID",
-                    message: "/dev/dri belongs to group \(detected), but RENDER_GID=\(value("RENDER_GID"))",
+                    message: "\(device) belongs to group \(detected), but RENDER_GID=\(value("RENDER_GID"))",
                     fix: "set RENDER_GID=\(detected) in .env")
             ]
         }

@@ -79,6 +79,10 @@ struct ComposeIntegrationTests {
         if let disabled = variation.overrides["DISABLED_SERVICES"] {
             for name in disabled.split(separator: ",") { #expect(services[String(name)] == nil, "\(name) still there") }
         }
+        if variation.overrides["TRANSCODE_DEVICE"] == "" {
+            #expect(services["jellyfin"]?["devices"] == nil && services["plex"]?["devices"] == nil)
+            #expect(services["jellyfin"]?["group_add"] == nil)
+        }
         if variation.overrides["SONARR_PORT"] != nil {
             let ports = try #require(services["sonarr"]?["ports"] as? [[String: Any]])
             #expect(ports.first?["published"] as? String == "18989")

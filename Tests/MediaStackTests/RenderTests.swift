@@ -70,6 +70,18 @@ struct RenderTests {
         #expect(!files.map(\.path).contains("recyclarr/recyclarr.yml"))
     }
 
+    @Test func anEmptyTranscodeDeviceLeavesNoGPUBehind() throws {
+        let files = try TestSupport.render(TestSupport.settings(overriding: ["TRANSCODE_DEVICE": ""]))
+        let core = TestSupport.file(files, "compose.yml")
+        #expect(!core.contains("/dev/dri"))
+        #expect(!core.contains("RENDER_GID"))
+        let other = try TestSupport.render(
+            TestSupport.settings(overriding: ["TRANSCODE_DEVICE": "/dev/dri/renderD129"]))
+        #expect(TestSupport.file(other, "compose.yml").contains("- /dev/dri/renderD129:/dev/dri/renderD129"))
+        let defaults = TestSupport.file(try TestSupport.render(TestSupport.settings(overriding: [:])), "compose.yml")
+        #expect(defaults.contains("- /dev/dri:/dev/dri") && defaults.contains("- ${RENDER_GID}"))
+    }
+
     @Test func secretValuesNeverAppearInRenderedFiles() throws {
         let secrets = SettingsCatalog.definitions().filter(\.isSecret).map(\.key)
         var overrides: [String: String] = [:]

@@ -61,6 +61,11 @@ eval "$("$HERE/engine.sh" start)"
 ENGINE_STARTED=1
 export DOCKER_HOST
 
+# Compose refuses a missing device; this machine has no GPU. A device node (the DRM major) stands in for it.
+if [[ ! -e /dev/dri ]]; then
+  mkdir -p /dev/dri && mknod /dev/dri/renderD128 c 226 128
+  CREATED_DRI=1
+fi
 "$MS" init --root "$CHECKOUT" --yes --lan-ip 127.0.0.1 --puid 1000 --pgid 1000 \
   --config-root "$WORK/config" --data-root "$WORK/data" --backup-root "$WORK/backup"
 # E-mail alerts on, so the real Alertmanager must read its SMTP password from the Compose secret file.
@@ -69,11 +74,6 @@ SMTP_SECRET=e2e-smtp-$RANDOM$RANDOM
 sed -i -e 's/^ALERT_EMAIL_TO=.*/ALERT_EMAIL_TO=ops@example.com/' -e 's/^ALERT_SMTP_SMARTHOST=.*/ALERT_SMTP_SMARTHOST=127.0.0.1:25/' \
   -e 's/^ALERT_SMTP_FROM=.*/ALERT_SMTP_FROM=mediaserver@example.com/' -e 's/^ALERT_SMTP_USERNAME=.*/ALERT_SMTP_USERNAME=mediaserver/' \
   -e "s/^ALERT_SMTP_PASSWORD=.*/ALERT_SMTP_PASSWORD=$SMTP_SECRET/" "$CHECKOUT/.env"
-# Compose refuses a missing device; this machine has no GPU. A device node (the DRM major) stands in for it.
-if [[ ! -e /dev/dri ]]; then
-  mkdir -p /dev/dri && mknod /dev/dri/renderD128 c 226 128 && chgrp "$(sed -n 's/^RENDER_GID=//p' "$CHECKOUT/.env")" /dev/dri/renderD128
-  CREATED_DRI=1
-fi
 
 # The committed compose files run unmodified: a render for the e2e .env changes no compose file (only files that
 # follow the data paths, such as the disk alert rules, may differ; `up` renders those).
