@@ -146,26 +146,19 @@ struct BackupCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var options: BackupOptions
-
-        @Option(help: "Scratch folder for the restore (default: a new folder under the temporary folder).")
-        var scratch: String?
-
-        @Flag(help: "Keep the restored tree afterwards (its path is printed).")
-        var keep = false
+        @OptionGroup var scratchFolder: ScratchOptions
 
         func validate() throws {
             try options.validateBackup()
-            if let scratch, !scratch.hasPrefix("/") { throw ValidationError("--scratch must be an absolute path") }
+            try scratchFolder.validate()
         }
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            let folder =
-                scratch.map { URL(fileURLWithPath: $0) }
-                ?? FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "mediaserver-restore-drill-\(UUID().uuidString.prefix(8))")
+            let folder = scratchFolder.folder(named: "mediaserver-restore-drill")
             let report = try await options.report {
-                try await MediaStackOperations.RestoreDrill(driver: driver).run(scratch: folder, keep: keep)
+                try await MediaStackOperations.RestoreDrill(driver: driver).run(
+                    scratch: folder, keep: scratchFolder.keep)
             }
             if options.json {
                 try Console.json(report)
@@ -234,25 +227,17 @@ struct OffsiteCommand: AsyncParsableCommand {
             abstract: "Fetch the off-site copy and run borg check and borg list on it.")
 
         @OptionGroup var options: BackupOptions
-
-        @Option(help: "Scratch folder for the fetched copy (default: a new folder under the temporary folder).")
-        var scratch: String?
-
-        @Flag(help: "Keep the fetched copy afterwards.")
-        var keep = false
+        @OptionGroup var scratchFolder: ScratchOptions
 
         func validate() throws {
             try options.validateBackup()
-            if let scratch, !scratch.hasPrefix("/") { throw ValidationError("--scratch must be an absolute path") }
+            try scratchFolder.validate()
         }
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            let folder =
-                scratch.map { URL(fileURLWithPath: $0) }
-                ?? FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "mediaserver-offsite-check-\(UUID().uuidString.prefix(8))")
-            defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
+            let folder = scratchFolder.folder(named: "mediaserver-offsite-check")
+            defer { if !scratchFolder.keep { try? FileManager.default.removeItem(at: folder) } }
             let report = try await options.report { try await driver.offsiteCheck(scratch: folder) }
             if options.json {
                 try Console.json(report)
@@ -263,5 +248,24 @@ struct OffsiteCommand: AsyncParsableCommand {
                         + (report.latestArchiveAgeSeconds.map { " (\(BackupCommand.List.age($0)) old)" } ?? ""))
             }
         }
+    }
+}
+
+/// Where `restore-drill` and `offsite check` put what they fetch, and whether it stays.
+struct ScratchOptions: ParsableArguments {
+    @Option(help: "Scratch folder (default: a new folder under the temporary folder).")
+    var scratch: String?
+
+    @Flag(help: "Keep the scratch folder afterwards (its path is printed).")
+    var keep = false
+
+    func validate() throws {
+        if let scratch, !scratch.hasPrefix("/") { throw ValidationError("--scratch must be an absolute path") }
+    }
+
+    /// `--scratch`, or a new folder `<prefix>-XXXXXXXX` under the temporary folder.
+    func folder(named prefix: String) -> URL {
+        scratch.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
     }
 }
