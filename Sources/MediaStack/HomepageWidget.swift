@@ -4,8 +4,8 @@
 public struct HomepageWidget: Hashable, Sendable {
     /// Homepage's widget type, e.g. `sonarr`.
     public let type: String
-    /// The settings key of the API key or token (`key:`), if the widget needs one.
-    public let keySetting: String?
+    /// The settings key of the API key or token (`key:`): the service's `apiKey`, set by `Service`.
+    public internal(set) var keySetting: String?
     /// The settings keys of a user name and password (`username:`/`password:`), for widgets that log in.
     public let loginSettings: (user: String, password: String)?
     /// The fields shown, in order; empty for Homepage's defaults.
@@ -14,11 +14,10 @@ public struct HomepageWidget: Hashable, Sendable {
     public let version: Int?
 
     public init(
-        _ type: String, key keySetting: String? = nil, login: (user: String, password: String)? = nil,
-        fields: [String] = [], version: Int? = nil
+        _ type: String, login: (user: String, password: String)? = nil, fields: [String] = [], version: Int? = nil
     ) {
         self.type = type
-        self.keySetting = keySetting
+        self.keySetting = nil
         self.loginSettings = login
         self.fields = fields
         self.version = version

@@ -1,3 +1,32 @@
+/// The one port a service's app listens on inside its container. Everything else about the port derives from it:
+/// the published port and its `<SERVICE>_PORT` setting, the health probe, the metrics scrape, the Homepage widget
+/// URL, Recyclarr's URLs and the fail2ban jail.
+public struct ServicePort: Hashable, Sendable, ExpressibleByIntegerLiteral {
+    /// The port inside the container (for a host-network service: the port it binds on the host).
+    public let container: Port
+    /// The default host port it is published on; nil when it is reached on `media_net` only.
+    public let defaultHostPort: Port?
+
+    /// Published on the same host port, e.g. `port: 8096`.
+    public init(integerLiteral value: Int) {
+        self.container = Port(literal: value)
+        self.defaultHostPort = container
+    }
+
+    private init(container: Int, host: Int?) {
+        self.container = Port(literal: container)
+        self.defaultHostPort = host.map { Port(literal: $0) }
+    }
+
+    /// Published on another host port than the container's, where the seed chose one (Dozzle 9999 → 8080).
+    public static func published(_ container: Int, onHost host: Int) -> ServicePort {
+        ServicePort(container: container, host: host)
+    }
+
+    /// Reached by other containers on `media_net` only; never published on the host.
+    public static func unpublished(_ container: Int) -> ServicePort { ServicePort(container: container, host: nil) }
+}
+
 /// A container port published on the host, bound to the LAN address.
 public struct PublishedPort: Hashable, Sendable {
     /// The default host port; `.env` may override it through `settingKey`.
@@ -12,6 +41,12 @@ public struct PublishedPort: Hashable, Sendable {
         self.containerPort = Port(literal: container)
         self.proto = proto
         self.settingKey = settingKey
+    }
+
+    /// The published form of a service's port, with its `<SERVICE>_PORT` setting; nil when it is not published.
+    init?(_ port: ServicePort, of name: ServiceName) {
+        guard let host = port.defaultHostPort else { return nil }
+        self.init(host: host.value, container: port.container.value, settingKey: "\(name.settingPrefix)_PORT")
     }
 }
 

@@ -33,7 +33,7 @@ public struct Service: Hashable, Sendable, Identifiable {
         /// The tile's title; by default the service name with a capital first letter.
         public let title: String?
         /// The live widget Homepage shows on the tile, for apps Homepage has a widget for.
-        public let widget: HomepageWidget?
+        public internal(set) var widget: HomepageWidget?
 
         public init(
             group: String, icon: String, description: String, title: String? = nil, widget: HomepageWidget? = nil
@@ -53,9 +53,53 @@ public struct Service: Hashable, Sendable, Identifiable {
         public let path: String
 
         public init(job: String, port: Int, path: String = "/metrics") {
+            self.init(job: job, port: Port(literal: port), path: path)
+        }
+
+        init(job: String, port: Port, path: String) {
             self.job = job
-            self.port = Port(literal: port)
+            self.port = port
             self.path = path
+        }
+    }
+
+    /// A metrics endpoint as the catalog declares it: Prometheus scrapes it on the service's `port`.
+    public struct Metrics: Hashable, Sendable {
+        public let job: String
+        public let path: String
+
+        public init(job: String, path: String = "/metrics") {
+            self.job = job
+            self.path = path
+        }
+    }
+
+    /// The API key (or token) a service's clients authenticate with: a `.env` secret, `<SERVICE>_API_KEY` unless
+    /// named otherwise. Homepage's widget, exportarr and Recyclarr read it; `.env.example` documents it.
+    public struct APIKey: Hashable, Sendable {
+        public enum Origin: Hashable, Sendable {
+            /// `mediaserver init` generates it and the app takes it from its environment: it must be set.
+            case generated
+            /// The app makes it; the user copies it into `.env` after the first start. `required` when a rendered
+            /// file needs it to work (exportarr), else optional (a widget without it shows an error, nothing more).
+            case copiedFromApp(required: Bool)
+        }
+
+        /// The settings key, when it is not `<SERVICE>_API_KEY` (Plex's token).
+        public let setting: String?
+        /// Where the user finds it, for `.env.example`.
+        public let help: String
+        public let origin: Origin
+
+        /// The settings key for the service `name`.
+        public func settingKey(of name: ServiceName) -> String { setting ?? "\(name.settingPrefix)_API_KEY" }
+
+        /// A key `mediaserver init` generates, which the app reads from its environment.
+        public static func generated(help: String) -> APIKey { APIKey(setting: nil, help: help, origin: .generated) }
+
+        /// A key the app makes and the user copies into `.env`.
+        public static func fromApp(_ help: String, required: Bool = false, setting: String? = nil) -> APIKey {
+            APIKey(setting: setting, help: help, origin: .copiedFromApp(required: required))
         }
     }
 
@@ -83,7 +127,11 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let identity: Identity
     public let network: Network
     public let hostname: String?
+    /// The one port the app listens on: every published port, probe, scrape, widget and jail derives from it.
+    public let port: ServicePort?
+    /// `port` published on the host (with its `<SERVICE>_PORT` setting); empty when it is not published.
     public internal(set) var ports: [PublishedPort]
+    /// For a host-network service: `port`, then the other ports it binds on the host.
     public let hostPorts: [HostPort]
     /// Declared mounts; for fail2ban, `Stack` adds one read-only mount per enabled service's `authLog`.
     public internal(set) var mounts: [Mount]
@@ -94,10 +142,8 @@ public struct Service: Hashable, Sendable, Identifiable {
     /// `HOMEPAGE_VAR_<KEY>` per setting an enabled service's widget reads.
     public internal(set) var environment: [EnvironmentVariable]
     public let command: [String]
-    public let entrypoint: [String]
+    /// The probe of `port` (HTTP) or inside the container (command).
     public let health: HealthProbe?
-    /// Why a long-running service has no healthcheck (required when `health` is nil and `profiles` is empty).
-    public let healthExemption: String?
     public let restart: RestartPolicy
     /// Compose profiles; a service with a profile starts only on demand (`docker compose run`).
     public let profiles: [String]
@@ -113,12 +159,14 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let extraHosts: [String]
     /// Compose secrets mounted at `/run/secrets/<name>`, each filled from a `.env` setting.
     public let secrets: [ComposeSecret]
-    public let labels: [String]
     public let stopGracePeriod: String?
     /// Whether `DISABLED_SERVICES` may name it.
     public let optional: Bool
     public let dashboard: DashboardTile?
+    /// The scrape endpoint on `port`, if the service exports metrics.
     public let metrics: MetricsEndpoint?
+    /// The API key setting, if clients of the service authenticate with one.
+    public let apiKey: APIKey?
     public let backup: BackupFacts
     /// The failed-login log a fail2ban jail tails, for a service that authenticates users.
     public let authLog: AuthLog?
@@ -145,16 +193,14 @@ public struct Service: Hashable, Sendable, Identifiable {
         identity: Identity,
         network: Network = .mediaNet,
         hostname: String? = nil,
-        ports: [PublishedPort] = [],
+        port: ServicePort? = nil,
         hostPorts: [HostPort] = [],
         mounts: [Mount] = [],
         devices: [String] = [],
         groupAdd: [String] = [],
         environment: [EnvironmentVariable] = [],
         command: [String] = [],
-        entrypoint: [String] = [],
-        health: HealthProbe?,
-        healthExemption: String? = nil,
+        health: HealthCheck?,
         restart: RestartPolicy = .unlessStopped,
         profiles: [String] = [],
         dependsOn: [ServiceName] = [],
@@ -164,11 +210,11 @@ public struct Service: Hashable, Sendable, Identifiable {
         privileged: Bool = false,
         extraHosts: [String] = [],
         secrets: [ComposeSecret] = [],
-        labels: [String] = [],
         stopGracePeriod: String? = nil,
         optional: Bool = true,
         dashboard: DashboardTile? = nil,
-        metrics: MetricsEndpoint? = nil,
+        metrics: Metrics? = nil,
+        apiKey: APIKey? = nil,
         backup: BackupFacts = BackupFacts(),
         authLog: AuthLog? = nil,
         unjailedLogin: String? = nil,
@@ -185,16 +231,21 @@ public struct Service: Hashable, Sendable, Identifiable {
         self.identity = identity
         self.network = network
         self.hostname = hostname
-        self.ports = ports
-        self.hostPorts = hostPorts
+        self.port = port
+        if case .host = network, let port {
+            self.ports = []
+            self.hostPorts = [HostPort(port.container.value, .tcp, "\(name.title) web and API")] + hostPorts
+        } else {
+            self.ports = port.flatMap { PublishedPort($0, of: name) }.map { [$0] } ?? []
+            self.hostPorts = hostPorts
+        }
         self.mounts = mounts
         self.devices = devices
         self.groupAdd = groupAdd
         self.environment = environment
         self.command = command
-        self.entrypoint = entrypoint
-        self.health = health
-        self.healthExemption = healthExemption
+        precondition(health == nil || health?.probe(on: port?.container) != nil, "\(name): an HTTP probe needs a port")
+        self.health = health?.probe(on: port?.container)
         self.restart = restart
         self.profiles = profiles
         self.dependsOn = dependsOn
@@ -204,11 +255,17 @@ public struct Service: Hashable, Sendable, Identifiable {
         self.privileged = privileged
         self.extraHosts = extraHosts
         self.secrets = secrets
-        self.labels = labels
         self.stopGracePeriod = stopGracePeriod
         self.optional = optional
+        precondition(metrics == nil || port != nil, "\(name): metrics are scraped on the service's port")
+        self.metrics = metrics.flatMap { metrics in
+            port.map { MetricsEndpoint(job: metrics.job, port: $0.container, path: metrics.path) }
+        }
+        self.apiKey = apiKey
+        // The widget authenticates with the service's API key, the one place that names it.
+        var dashboard = dashboard
+        dashboard?.widget?.keySetting = apiKey?.settingKey(of: name)
         self.dashboard = dashboard
-        self.metrics = metrics
         self.backup = backup
         self.authLog = authLog
         self.unjailedLogin = unjailedLogin
@@ -217,6 +274,9 @@ public struct Service: Hashable, Sendable, Identifiable {
         self.security = security
         self.autoUpdate = autoUpdate
     }
+
+    /// The settings key of the API key, e.g. `SONARR_API_KEY`.
+    public var apiKeySetting: String? { apiKey?.settingKey(of: name) }
 
     /// Whether the service runs all the time (not an on-demand tool behind a profile).
     public var isLongRunning: Bool { profiles.isEmpty }

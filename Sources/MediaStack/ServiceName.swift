@@ -27,6 +27,32 @@ public struct ServiceName: Hashable, Sendable, Comparable, CustomStringConvertib
         rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
     }
 
+    /// The name with a capital first letter, e.g. `Jellyseerr` (tile titles, help texts).
+    public var title: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+
     public var description: String { rawValue }
     public static func < (lhs: ServiceName, rhs: ServiceName) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The services the code itself refers to by name (renderers that exist for one service, dependencies of checks).
+/// Each must name a catalog entry; the catalog test suite proves it, so a rename cannot silently render nothing.
+extension ServiceName {
+    public static let alertmanager: ServiceName = "alertmanager"
+    public static let blackboxExporter: ServiceName = "blackbox_exporter"
+    public static let borgmatic: ServiceName = "borgmatic"
+    public static let fail2ban: ServiceName = "fail2ban"
+    public static let grafana: ServiceName = "grafana"
+    public static let homepage: ServiceName = "homepage"
+    public static let nodeExporter: ServiceName = "node_exporter"
+    public static let prometheus: ServiceName = "prometheus"
+    public static let radarr: ServiceName = "radarr"
+    public static let rclone: ServiceName = "rclone"
+    public static let recyclarr: ServiceName = "recyclarr"
+    public static let sonarr: ServiceName = "sonarr"
+
+    /// Every constant above, for the test that each names a catalog service.
+    public static let referencedByCode: [ServiceName] = [
+        alertmanager, blackboxExporter, borgmatic, fail2ban, grafana, homepage, nodeExporter, prometheus, radarr,
+        rclone, recyclarr, sonarr,
+    ]
 }

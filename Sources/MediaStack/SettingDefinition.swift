@@ -57,6 +57,14 @@ public struct SettingDefinition: Hashable, Sendable {
         self.mayBeEmpty = mayBeEmpty
     }
 
+    /// A setting the code reads by name.
+    public init(
+        _ key: SettingKey, _ defaultValue: String, _ kind: Kind, _ section: Section, help: String,
+        mayBeEmpty: Bool = false
+    ) {
+        self.init(key.rawValue, defaultValue, kind, section, help: help, mayBeEmpty: mayBeEmpty)
+    }
+
     public var isSecret: Bool {
         if case .secret = kind { return true }
         return false

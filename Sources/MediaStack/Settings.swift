@@ -12,6 +12,12 @@ public struct Settings: Hashable, Sendable {
     /// The effective value of `key`: the file's, else the catalog default.
     public subscript(key: String) -> String? { values[key] }
 
+    /// The effective value of a setting the code reads by name: the file's, else the catalog default.
+    public subscript(key: SettingKey) -> String { values[key.rawValue] ?? "" }
+
+    /// A numeric id setting (PUID, PGID, RENDER_GID); validation has made sure it parses.
+    public func numericID(_ key: SettingKey) -> UInt32 { UInt32(self[key]) ?? 0 }
+
     /// Whether the file itself sets `key` (not just the catalog default).
     public func isDefinedInFile(_ key: String) -> Bool { file[key] != nil }
 

@@ -24,7 +24,7 @@ public struct Stack: Hashable, Sendable {
         }
         let widgetEnvironment = widgetKeys.map { EnvironmentVariable(HomepageWidget.variable(for: $0), "${\($0)}") }
         // The catalog passes /dev/dri; TRANSCODE_DEVICE picks another device or, empty, none (and no render group).
-        let gpu = settings[SettingsCatalog.transcodeDeviceKey] ?? Catalog.gpuDevice
+        let gpu = settings[.transcodeDevice]
         self.services = enabled.map { service in
             var resolved = service
             if service.devices.contains(where: { $0.hasPrefix(Catalog.gpuDevice + ":") }) {

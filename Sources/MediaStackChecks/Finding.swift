@@ -8,13 +8,13 @@ public struct Finding: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public let severity: Severity
     /// A stable kebab-case id such as `port-clash`, for scripts and suppressions.
-    public let id: String
+    public let id: FindingID
     /// The service, file or setting the finding is about.
     public let subject: String
     public let message: String
     public let fix: String
 
-    public init(_ severity: Severity, _ id: String, subject: String, message: String, fix: String) {
+    public init(_ severity: Severity, _ id: FindingID, subject: String, message: String, fix: String) {
         self.severity = severity
         self.id = id
         self.subject = subject
@@ -23,10 +23,52 @@ public struct Finding: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// `severity: [id] subject: message` and the fix on the next line.
-    public var description: String { "\(severity.rawValue): [\(id)] \(subject): \(message)\n  fix: \(fix)" }
+    public var description: String { "\(severity.rawValue): [\(id.rawValue)] \(subject): \(message)\n  fix: \(fix)" }
 }
 
 extension Array where Element == Finding {
     /// Whether any finding is an error.
     public var hasErrors: Bool { contains { $0.severity == .error } }
+}
+
+/// Every finding id: the stable names scripts and suppressions match, in one place.
+public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
+    case alertEmailIncomplete = "alert-email-incomplete"
+    case backupUninitialised = "backup-uninitialised"
+    case composeFailed = "compose-failed"
+    case composeInvalid = "compose-invalid"
+    case composeMissing = "compose-missing"
+    case composeWarning = "compose-warning"
+    case configOnNetworkFs = "config-on-network-fs"
+    case disabledDependency = "disabled-dependency"
+    case dockerTooOld = "docker-too-old"
+    case dockerUnreachable = "docker-unreachable"
+    case duplicateName = "duplicate-name"
+    case envReadableByOthers = "env-readable-by-others"
+    case envTrackedByGit = "env-tracked-by-git"
+    case hardlinkUntested = "hardlink-untested"
+    case invalidSetting = "invalid-setting"
+    case loginWithoutJail = "login-without-jail"
+    case lowSpace = "low-space"
+    case missingDirectory = "missing-directory"
+    case missingHealthcheck = "missing-healthcheck"
+    case noGpu = "no-gpu"
+    case noHardlinks = "no-hardlinks"
+    case placeholderSecret = "placeholder-secret"
+    case portClash = "port-clash"
+    case portInUse = "port-in-use"
+    case portOnEveryInterface = "port-on-every-interface"
+    case renderDrift = "render-drift"
+    case renderGid = "render-gid"
+    case rootApps = "root-apps"
+    case ufwBypass = "ufw-bypass"
+    case undeclaredPrivileged = "undeclared-privileged"
+    case undeclaredSocket = "undeclared-socket"
+    case undeclaredVariable = "undeclared-variable"
+    case undefinedVariable = "undefined-variable"
+    case unknownGroup = "unknown-group"
+    case unknownSetting = "unknown-setting"
+    case unknownUser = "unknown-user"
+    case unpinnedImage = "unpinned-image"
+    case wrongOwner = "wrong-owner"
 }

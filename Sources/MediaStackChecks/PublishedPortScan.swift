@@ -19,7 +19,7 @@ public struct PublishedPortScan: Sendable {
                 for port in ports where Self.bindsEveryInterface(port) {
                     findings.append(
                         Finding(
-                            .error, "port-on-every-interface", subject: "\(file.path): \(name)",
+                            .error, .portOnEveryInterface, subject: "\(file.path): \(name)",
                             message: "the port mapping \(Self.describe(port)) listens on every interface of the host",
                             fix: "bind it to the LAN address: \"${LAN_IP:-127.0.0.1}:HOST:CONTAINER\", or run"
                                 + " `mediaserver render --force` to restore the rendered file"))

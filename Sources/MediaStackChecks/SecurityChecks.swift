@@ -22,7 +22,7 @@ public struct SecurityChecks: Sendable {
             else { return nil }
             let line = stack.settings.file.entries.first { $0.key == definition.key }.map { ":\($0.line)" } ?? ""
             return Finding(
-                template ? .warning : .error, "placeholder-secret", subject: definition.key,
+                template ? .warning : .error, .placeholderSecret, subject: definition.key,
                 message:
                     "\(stack.settings.source)\(line) still sets \(definition.key) to the placeholder \(placeholder)",
                 fix: "set a real secret in .env (`openssl rand -hex 16` makes one), or run `mediaserver init`")
@@ -43,7 +43,7 @@ public struct SecurityChecks: Sendable {
             if !socketMounts.isEmpty, service.security.reason(for: .dockerSocket)?.isEmpty ?? true {
                 findings.append(
                     Finding(
-                        .error, "undeclared-socket", subject: service.name.rawValue,
+                        .error, .undeclaredSocket, subject: service.name.rawValue,
                         message: "mounts \(socketMounts.joined(separator: ", ")), which gives control of Docker,"
                             + " with no declared reason",
                         fix: "use the socket proxy (security: SecurityProfile(dockerAPI: .proxy)) or declare"
@@ -52,7 +52,7 @@ public struct SecurityChecks: Sendable {
             if service.privileged, service.security.reason(for: .privileged)?.isEmpty ?? true {
                 findings.append(
                     Finding(
-                        .error, "undeclared-privileged", subject: service.name.rawValue,
+                        .error, .undeclaredPrivileged, subject: service.name.rawValue,
                         message: "runs privileged (every capability, every device) with no declared reason",
                         fix: "drop `privileged` or declare SecurityException(.privileged, \"why\") in the catalog"))
             }
@@ -62,26 +62,35 @@ public struct SecurityChecks: Sendable {
 
     /// Whether published ports reach beyond this machine (LAN_IP is not a loopback address).
     static func isExposed(_ settings: Settings) -> Bool {
-        let lan = settings["LAN_IP"] ?? "127.0.0.1"
+        let lan = settings[.lanIP]
         return !(lan.hasPrefix("127.") || lan == "::1")
     }
 
     func unjailedLogins(_ stack: Stack) -> [Finding] {
         guard Self.isExposed(stack.settings) else { return [] }
-        let lan = stack.settings["LAN_IP"] ?? ""
-        let jailing = stack.isEnabled("fail2ban")
+        let lan = stack.settings[.lanIP]
+        let jailing = stack.isEnabled(.fail2ban)
         return stack.services.compactMap { service in
             guard !service.ports.isEmpty || service.usesHostNetwork else { return nil }
             if service.authLog != nil, !jailing {
                 return Finding(
-                    .warning, "login-without-jail", subject: service.name.rawValue,
+                    .warning, .loginWithoutJail, subject: service.name.rawValue,
                     message: "its login is reachable on \(lan) but fail2ban is disabled, so password guessing is"
                         + " never banned",
                     fix: "remove fail2ban from DISABLED_SERVICES and run `mediaserver render`")
             }
+            if service.apiKey != nil, service.authLog == nil, service.unjailedLogin == nil {
+                // An app with an API key has a login; the catalog must say how password guessing is banned.
+                return Finding(
+                    .warning, .loginWithoutJail, subject: service.name.rawValue,
+                    message: "its login is reachable on \(lan), and the catalog declares no failed-login log for a"
+                        + " fail2ban jail",
+                    fix: "declare `authLog:` (with a filter tested against its failed-login line) or `unjailedLogin:`"
+                        + " with the reason in Sources/MediaStack/Catalog.swift")
+            }
             if let reason = service.unjailedLogin {
                 return Finding(
-                    .warning, "login-without-jail", subject: service.name.rawValue,
+                    .warning, .loginWithoutJail, subject: service.name.rawValue,
                     message: "its login is reachable on \(lan) with no fail2ban jail: \(reason)",
                     fix: "keep LAN_IP on a trusted network, or put the service behind an authenticating proxy")
             }

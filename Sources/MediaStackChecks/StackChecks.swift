@@ -13,10 +13,10 @@ public struct StackChecks: Sendable {
 
     /// E-mail alerts need a server and a sender besides the recipient, or Alertmanager refuses its config.
     func alertDelivery(_ stack: Stack) -> [Finding] {
-        guard stack.isEnabled("alertmanager"), !(stack.settings["ALERT_EMAIL_TO"] ?? "").isEmpty else { return [] }
-        return ["ALERT_SMTP_SMARTHOST", "ALERT_SMTP_FROM"].filter { (stack.settings[$0] ?? "").isEmpty }.map { key in
+        guard stack.isEnabled(.alertmanager), !stack.settings[.alertEmailTo].isEmpty else { return [] }
+        return [SettingKey.alertSMTPSmarthost, .alertSMTPFrom].filter { stack.settings[$0].isEmpty }.map { key in
             Finding(
-                .error, "alert-email-incomplete", subject: key,
+                .error, .alertEmailIncomplete, subject: key.rawValue,
                 message: "ALERT_EMAIL_TO is set but \(key) is empty, so Alertmanager could not send e-mail",
                 fix: "set \(key) in \(stack.settings.source) (e.g. smtp.example.com:587 / alerts@example.com),"
                     + " or empty ALERT_EMAIL_TO")
@@ -30,7 +30,7 @@ public struct StackChecks: Sendable {
             for (name, services) in groups.sorted(by: { $0.key < $1.key }) where services.count > 1 {
                 findings.append(
                     Finding(
-                        .error, "duplicate-name", subject: name,
+                        .error, .duplicateName, subject: name,
                         message: "\(services.count) catalog entries share the \(label) '\(name)'",
                         fix: "give each service its own \(label) in Sources/MediaStack/Catalog.swift"))
             }
@@ -39,7 +39,7 @@ public struct StackChecks: Sendable {
         for (key, definitions) in keys.sorted(by: { $0.key < $1.key }) where definitions.count > 1 {
             findings.append(
                 Finding(
-                    .error, "duplicate-name", subject: key,
+                    .error, .duplicateName, subject: key,
                     message: "the setting \(key) is declared \(definitions.count) times",
                     fix: "give each published port its own settingKey"))
         }
@@ -74,7 +74,7 @@ public struct StackChecks: Sendable {
                 ? "disable one of them in DISABLED_SERVICES"
                 : "set another port in .env (\(settable.joined(separator: " or "))) and run `mediaserver render`"
             return Finding(
-                .error, "port-clash", subject: "port \(key)", message: "taken twice on the host: \(names)", fix: fix)
+                .error, .portClash, subject: "port \(key)", message: "taken twice on the host: \(names)", fix: fix)
         }
     }
 
@@ -84,7 +84,7 @@ public struct StackChecks: Sendable {
                 guard !stack.isEnabled(needed) else { return nil }
                 let known = stack.catalog.contains { $0.name == needed }
                 return Finding(
-                    .error, "disabled-dependency", subject: service.name.rawValue,
+                    .error, .disabledDependency, subject: service.name.rawValue,
                     message: known
                         ? "\(service.name) needs \(needed), which DISABLED_SERVICES turns off"
                         : "\(service.name) needs \(needed), which is not in the catalog",
@@ -97,11 +97,11 @@ public struct StackChecks: Sendable {
 
     func healthchecks(_ stack: Stack) -> [Finding] {
         stack.catalog.compactMap { service in
-            guard service.isLongRunning, service.health == nil, service.healthExemption == nil else { return nil }
+            guard service.isLongRunning, service.health == nil else { return nil }
             return Finding(
-                .error, "missing-healthcheck", subject: service.name.rawValue,
-                message: "a long-running service has no health probe and no declared reason",
-                fix: "give it `health:` in the catalog (a path its image can probe), or a healthExemption")
+                .error, .missingHealthcheck, subject: service.name.rawValue,
+                message: "a long-running service has no health probe",
+                fix: "give it `health:` in the catalog (a path its image can probe, or a command)")
         }
     }
 
@@ -109,7 +109,7 @@ public struct StackChecks: Sendable {
         stack.catalog.compactMap { service in
             guard service.image.tag == "latest" || service.image.tag.isEmpty else { return nil }
             return Finding(
-                .error, "unpinned-image", subject: service.name.rawValue,
+                .error, .unpinnedImage, subject: service.name.rawValue,
                 message: "image \(service.image) is not pinned to a version",
                 fix: "pin a released tag in the catalog; let Watchtower or a deliberate upgrade move it")
         }
@@ -130,14 +130,15 @@ public struct StackChecks: Sendable {
         return firstUse.sorted { $0.key < $1.key }.compactMap { name, path in
             if !known.contains(name) {
                 return Finding(
-                    .error, "undeclared-variable", subject: name,
+                    .error, .undeclaredVariable, subject: name,
                     message: "\(path) uses ${\(name)}, which no setting declares",
-                    fix: "declare \(name) in Sources/MediaStack/SettingsCatalog.swift so .env.example documents it")
+                    fix: "declare it where it belongs, so .env.example documents it: a service's `apiKey:` in"
+                        + " Sources/MediaStack/Catalog.swift, or a setting in Sources/MediaStack/SettingsCatalog.swift")
             }
             guard !stack.settings.isDefinedInFile(name) else { return nil }
             let optional = stack.settings.definitions.first { $0.key == name }?.mayBeEmpty ?? false
             return Finding(
-                optional ? .warning : .error, "undefined-variable", subject: name,
+                optional ? .warning : .error, .undefinedVariable, subject: name,
                 message: "\(path) uses ${\(name)}, but \(stack.settings.source) does not set it;"
                     + " Compose would substitute an empty string",
                 fix: "add \(name)=… to \(stack.settings.source) (see .env.example for the default)")
@@ -148,7 +149,7 @@ public struct StackChecks: Sendable {
         let known = Set(stack.settings.definitions.map(\.key))
         return stack.settings.file.entries.filter { !known.contains($0.key) && !$0.key.hasPrefix("COMPOSE_") }.map {
             Finding(
-                .warning, "unknown-setting", subject: $0.key,
+                .warning, .unknownSetting, subject: $0.key,
                 message: "\(stack.settings.source):\($0.line) sets \($0.key), which no rendered file uses",
                 fix: "check the spelling against .env.example, or remove the line")
         }

@@ -33,8 +33,8 @@ public struct BackupDriver: Sendable {
 
         /// The defaults from the settings: CONFIG_ROOT, BACKUP_ROOT, a dump folder beside the repository.
         public static func defaults(checkout: URL, settings: Settings) -> DirectPaths {
-            let configRoot = settings["CONFIG_ROOT"] ?? "/opt/mediaserver"
-            let repository = settings["BACKUP_ROOT"] ?? "/mnt/backup/mediaserver"
+            let configRoot = settings[.configRoot]
+            let repository = settings[.backupRoot]
             return DirectPaths(
                 checkout: checkout, sourceRoot: configRoot, dumpRoot: repository + "-dumps", repository: repository,
                 textfileDirectory: configRoot + "/node_exporter/textfile")
@@ -95,21 +95,21 @@ public struct BackupDriver: Sendable {
     }
 
     /// Compose service names of the two jobs.
-    static let backupService = "borgmatic"
+    static let backupService = ServiceName.borgmatic.rawValue
     static let offsiteService = "rclone"
 
     // MARK: - Secrets and environment
 
     /// The passphrase direct mode hands to borg: the environment's, else the settings'.
     var passphrase: String? {
-        if let value = environment["BORG_PASSPHRASE"], !value.isEmpty { return value }
-        if let value = stack.settings["BORG_PASSPHRASE"], !value.isEmpty { return value }
+        if let value = environment[SettingKey.borgPassphrase.rawValue], !value.isEmpty { return value }
+        if !stack.settings[.borgPassphrase].isEmpty { return stack.settings[.borgPassphrase] }
         return nil
     }
 
     var remote: String? {
-        if let value = environment["RCLONE_REMOTE"], !value.isEmpty { return value }
-        if let value = stack.settings["RCLONE_REMOTE"], !value.isEmpty { return value }
+        if let value = environment[SettingKey.rcloneRemote.rawValue], !value.isEmpty { return value }
+        if !stack.settings[.rcloneRemote].isEmpty { return stack.settings[.rcloneRemote] }
         return nil
     }
 
@@ -261,7 +261,7 @@ public struct BackupDriver: Sendable {
     var archiveTimeZone: TimeZone {
         switch mode {
         case .direct: return .current
-        case .compose: return stack.settings["TZ"].flatMap(TimeZone.init(identifier:)) ?? .current
+        case .compose: return TimeZone(identifier: stack.settings[.timeZone]) ?? .current
         }
     }
 

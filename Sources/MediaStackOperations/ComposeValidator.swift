@@ -27,7 +27,7 @@ public struct ComposeValidator: Sendable {
             } catch {
                 findings.append(
                     Finding(
-                        .error, "compose-failed", subject: subject, message: "\(error)",
+                        .error, .composeFailed, subject: subject, message: "\(error)",
                         fix: "install Docker Compose v2 (the `docker compose` plugin or `docker-compose`)"))
             }
         }
@@ -43,7 +43,7 @@ public struct ComposeValidator: Sendable {
             let message = Self.message(of: line)
             findings.append(
                 Finding(
-                    .warning, "compose-warning", subject: subject, message: "docker compose: \(message)",
+                    .warning, .composeWarning, subject: subject, message: "docker compose: \(message)",
                     fix: message.contains("variable is not set")
                         ? "set the variable in your .env (see .env.example)" : "see the Compose documentation"))
         }
@@ -52,7 +52,7 @@ public struct ComposeValidator: Sendable {
                 in: .whitespaces)
             findings.append(
                 Finding(
-                    .error, "compose-invalid", subject: subject,
+                    .error, .composeInvalid, subject: subject,
                     message: "`\(command) \(arguments.joined(separator: " "))` failed: \(text.prefix(500))",
                     fix: "correct the setting or catalog entry it names, then run `mediaserver render`"))
         }

@@ -36,7 +36,7 @@ public struct Doctor: Sendable {
     }
 
     var settings: Settings { stack.settings }
-    func value(_ key: String) -> String { settings[key] ?? "" }
+    func value(_ key: SettingKey) -> String { settings[key] }
 
     func engine() async -> [Finding] {
         var findings: [Finding] = []
@@ -47,21 +47,21 @@ public struct Doctor: Sendable {
             if parts.count >= 2, (parts[0], parts[1]) < Self.minimumEngine {
                 findings.append(
                     Finding(
-                        .error, "docker-too-old", subject: "docker",
+                        .error, .dockerTooOld, subject: "docker",
                         message: "Docker Engine \(text) is older than 20.10",
                         fix: "upgrade Docker Engine (https://docs.docker.com/engine/install/)"))
             }
         } else {
             findings.append(
                 Finding(
-                    .error, "docker-unreachable", subject: "docker",
+                    .error, .dockerUnreachable, subject: "docker",
                     message: "no Docker engine answers (`docker version` failed)",
                     fix: "install Docker Engine and start it (`sudo systemctl start docker`)"))
         }
         if await ComposeCLI.detect(runner: runner) == nil {
             findings.append(
                 Finding(
-                    .error, "compose-missing", subject: "docker compose", message: "Docker Compose v2 is not installed",
+                    .error, .composeMissing, subject: "docker compose", message: "Docker Compose v2 is not installed",
                     fix: "install the compose plugin (`apt-get install docker-compose-plugin`)"))
         }
         return findings
@@ -69,23 +69,23 @@ public struct Doctor: Sendable {
 
     func identity() -> [Finding] {
         var findings: [Finding] = []
-        if let uid = UInt32(value("PUID")) {
+        if let uid = UInt32(value(.puid)) {
             if uid == 0 {
                 findings.append(
                     Finding(
-                        .warning, "root-apps", subject: "PUID", message: "PUID=0 runs the apps as root",
+                        .warning, .rootApps, subject: "PUID", message: "PUID=0 runs the apps as root",
                         fix: "create a media user and set PUID/PGID to its ids (`id -u media`)"))
             } else if !host.userExists(uid) {
                 findings.append(
                     Finding(
-                        .warning, "unknown-user", subject: "PUID", message: "no user has id \(uid) on this host",
+                        .warning, .unknownUser, subject: "PUID", message: "no user has id \(uid) on this host",
                         fix: "create one (`sudo useradd -u \(uid) media`) or set PUID to an existing id"))
             }
         }
-        if let gid = UInt32(value("PGID")), gid != 0, !host.groupExists(gid) {
+        if let gid = UInt32(value(.pgid)), gid != 0, !host.groupExists(gid) {
             findings.append(
                 Finding(
-                    .warning, "unknown-group", subject: "PGID", message: "no group has id \(gid) on this host",
+                    .warning, .unknownGroup, subject: "PGID", message: "no group has id \(gid) on this host",
                     fix: "create one (`sudo groupadd -g \(gid) media`) or set PGID to an existing id"))
         }
         return findings
@@ -102,7 +102,7 @@ public struct Doctor: Sendable {
             guard let uid = entry.uid, owner.uid != uid else { continue }
             findings.append(
                 Finding(
-                    .warning, "wrong-owner", subject: entry.path,
+                    .warning, .wrongOwner, subject: entry.path,
                     message: "is owned by uid \(owner.uid), but the service writing it runs as \(uid)",
                     fix: "sudo chown -R \(uid):\(entry.gid ?? uid) '\(entry.path)'"))
         }
@@ -111,7 +111,7 @@ public struct Doctor: Sendable {
             let tops = missing.filter { path in !missing.contains { path.hasPrefix($0 + "/") } }
             findings.insert(
                 Finding(
-                    .warning, "missing-directory", subject: tops.joined(separator: ", "),
+                    .warning, .missingDirectory, subject: tops.joined(separator: ", "),
                     message: "\(missing.count) folder(s) the stack mounts do not exist yet",
                     fix: "`mediaserver up` creates them with the right owners"), at: 0)
         }
@@ -120,7 +120,7 @@ public struct Doctor: Sendable {
 
     /// Downloads and media must be one filesystem so the apps can hardlink and move atomically: proved by linking.
     func hardlinks() -> [Finding] {
-        let root = value("DATA_ROOT")
+        let root = value(.dataRoot)
         let downloads = "\(root)/usenet"
         let media = "\(root)/media"
         guard FileManager.default.fileExists(atPath: downloads), FileManager.default.fileExists(atPath: media) else {
@@ -135,7 +135,7 @@ public struct Doctor: Sendable {
         guard FileManager.default.createFile(atPath: probe, contents: Data("x".utf8)) else {
             return [
                 Finding(
-                    .warning, "hardlink-untested", subject: downloads, message: "cannot write a test file here",
+                    .warning, .hardlinkUntested, subject: downloads, message: "cannot write a test file here",
                     fix: "run `mediaserver doctor` as the owner of \(root) or as root")
             ]
         }
@@ -143,7 +143,7 @@ public struct Doctor: Sendable {
             let reason = String(cString: strerror(errno))
             return [
                 Finding(
-                    .error, "no-hardlinks", subject: root,
+                    .error, .noHardlinks, subject: root,
                     message:
                         "\(downloads) and \(media) cannot share a hard link (\(reason)): imports copy instead of moving",
                     fix: "keep usenet/ and media/ on one filesystem under DATA_ROOT (no separate mounts)")
@@ -153,7 +153,7 @@ public struct Doctor: Sendable {
     }
 
     func renderDevice() -> [Finding] {
-        let device = value(SettingsCatalog.transcodeDeviceKey)
+        let device = value(.transcodeDevice)
         let uses = stack.services.filter { service in
             !device.isEmpty && service.devices.contains { $0.hasPrefix(device + ":") }
         }
@@ -162,17 +162,17 @@ public struct Doctor: Sendable {
         guard FileManager.default.fileExists(atPath: host.fileSystemRoot + device) else {
             return [
                 Finding(
-                    .error, "no-gpu", subject: device,
+                    .error, .noGpu, subject: device,
                     message: "\(device) does not exist, and Compose refuses to start \(names) with a missing device",
                     fix: "install the GPU driver, or set TRANSCODE_DEVICE= (empty) in .env and run `mediaserver render`"
                 )
             ]
         }
-        if let detected = host.renderGroupID(), String(detected) != value("RENDER_GID") {
+        if let detected = host.renderGroupID(), String(detected) != value(.renderGID) {
             return [
                 Finding(
-                    .warning, "render-gid", subject: "RENDER_GID",
-                    message: "\(device) belongs to group \(detected), but RENDER_GID=\(value("RENDER_GID"))",
+                    .warning, .renderGid, subject: "RENDER_GID",
+                    message: "\(device) belongs to group \(detected), but RENDER_GID=\(value(.renderGID))",
                     fix: "set RENDER_GID=\(detected) in .env")
             ]
         }
@@ -180,7 +180,7 @@ public struct Doctor: Sendable {
     }
 
     func freeSpace() -> [Finding] {
-        ["CONFIG_ROOT", "DATA_ROOT", "BACKUP_ROOT"].compactMap { key in
+        [SettingKey.configRoot, .dataRoot, .backupRoot].compactMap { key -> Finding? in
             var path = value(key)
             while !FileManager.default.fileExists(atPath: path), path != "/" {
                 path = (path as NSString).deletingLastPathComponent
@@ -190,7 +190,7 @@ public struct Doctor: Sendable {
             let gib = Double(space.free) / 1_073_741_824
             guard percent < 10 || gib < 5 else { return nil }
             return Finding(
-                percent < 3 ? .error : .warning, "low-space", subject: key,
+                percent < 3 ? .error : .warning, .lowSpace, subject: key.rawValue,
                 message: String(format: "%@ has %.1f GiB free (%.0f%%)", path, gib, percent),
                 fix: "free space or move \(key) to a larger disk")
         }
@@ -201,14 +201,14 @@ public struct Doctor: Sendable {
         let running =
             (try? await runner.run("docker", ["ps", "--format", "{{.Names}}"], timeout: 20))
             .map { Set($0.standardOutput.split(separator: "\n").map(String.init)) } ?? []
-        let address = value("LAN_IP").isEmpty ? "127.0.0.1" : value("LAN_IP")
+        let address = value(.lanIP)
         var findings: [Finding] = []
         for service in stack.services where !running.contains(service.containerName) {
             for port in service.ports
             where !host.isPortFree(port.hostPort.value, address: address, udp: port.proto == .udp) {
                 findings.append(
                     Finding(
-                        .error, "port-in-use", subject: "\(address):\(port.hostPort)/\(port.proto.rawValue)",
+                        .error, .portInUse, subject: "\(address):\(port.hostPort)/\(port.proto.rawValue)",
                         message: "\(service.name) needs it, but another program listens there",
                         fix: "stop that program (`sudo ss -ltnp 'sport = :\(port.hostPort)'`) or set \(port.settingKey)"
                     ))
@@ -217,7 +217,7 @@ public struct Doctor: Sendable {
             where !host.isPortFree(port.port.value, address: "0.0.0.0", udp: port.proto == .udp) {
                 findings.append(
                     Finding(
-                        .error, "port-in-use", subject: "\(port.port)/\(port.proto.rawValue)",
+                        .error, .portInUse, subject: "\(port.port)/\(port.proto.rawValue)",
                         message: "\(service.name) (host network) needs it for \(port.purpose), but it is taken",
                         fix: "stop the program holding it (`sudo ss -lnp 'sport = :\(port.port)'`)"))
             }
@@ -232,7 +232,7 @@ public struct Doctor: Sendable {
         else { return [] }
         return [
             Finding(
-                .warning, "ufw-bypass", subject: "ufw",
+                .warning, .ufwBypass, subject: "ufw",
                 message: "UFW is active, but Docker-published ports bypass its rules (Docker writes its own chains)",
                 fix:
                     "rely on LAN_IP binding and DOCKER-USER rules (docs/security.md), not on UFW, for the stack's ports"
@@ -242,24 +242,24 @@ public struct Doctor: Sendable {
 
     func networkFilesystems() -> [Finding] {
         let network: Set<String> = ["nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p"]
-        guard let mount = host.mount(containing: value("CONFIG_ROOT")), network.contains(mount.type) else { return [] }
+        guard let mount = host.mount(containing: value(.configRoot)), network.contains(mount.type) else { return [] }
         return [
             Finding(
-                .warning, "config-on-network-fs", subject: "CONFIG_ROOT",
+                .warning, .configOnNetworkFs, subject: "CONFIG_ROOT",
                 message:
-                    "\(value("CONFIG_ROOT")) is on \(mount.type) (\(mount.point)); the apps' SQLite databases corrupt there",
+                    "\(value(.configRoot)) is on \(mount.type) (\(mount.point)); the apps' SQLite databases corrupt there",
                 fix: "keep CONFIG_ROOT on a local disk; put only DATA_ROOT on the network share")
         ]
     }
 
     func backupRepository() -> [Finding] {
-        guard stack.isEnabled("borgmatic") else { return [] }
-        let root = value("BACKUP_ROOT")
+        guard stack.isEnabled(.borgmatic) else { return [] }
+        let root = value(.backupRoot)
         let config = (try? String(contentsOfFile: "\(root)/config", encoding: .utf8)) ?? ""
         guard !config.contains("[repository]") else { return [] }
         return [
             Finding(
-                .warning, "backup-uninitialised", subject: root, message: "no Borg repository here yet",
+                .warning, .backupUninitialised, subject: root, message: "no Borg repository here yet",
                 fix: "after `mediaserver up`: docker compose exec mediaserver-backup borgmatic repo-create")
         ]
     }

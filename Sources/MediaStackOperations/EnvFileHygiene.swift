@@ -19,7 +19,7 @@ public struct EnvFileHygiene: Sendable {
         {
             findings.append(
                 Finding(
-                    .error, "env-readable-by-others", subject: path,
+                    .error, .envReadableByOthers, subject: path,
                     message: "mode \(String(mode & 0o777, radix: 8)) lets other users of this host read its secrets",
                     fix: "chmod 600 \(path)"))
         }
@@ -31,7 +31,7 @@ public struct EnvFileHygiene: Sendable {
         if let output, output.succeeded {
             findings.append(
                 Finding(
-                    .error, "env-tracked-by-git", subject: path,
+                    .error, .envTrackedByGit, subject: path,
                     message: "is tracked by git, so every secret in it goes wherever the repository is pushed",
                     fix: "git rm --cached \(path) && echo '/\(url.lastPathComponent)' >> .gitignore, then rotate"
                         + " the secrets it held"))

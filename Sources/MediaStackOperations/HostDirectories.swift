@@ -21,11 +21,11 @@ public struct HostDirectories: Sendable {
     /// A folder under `${CONFIG_ROOT}/<service>` belongs to that service's user, whoever mounts it.
     public func entries() -> [Entry] {
         let settings = stack.settings
-        let puid = settings["PUID"].flatMap(UInt32.init) ?? 1000
-        let pgid = settings["PGID"].flatMap(UInt32.init) ?? 1000
-        let configRoot = settings["CONFIG_ROOT"] ?? "/opt/mediaserver"
-        let dataRoot = settings["DATA_ROOT"] ?? "/mnt/storage/data"
-        let backupRoot = settings["BACKUP_ROOT"] ?? "/mnt/backup/mediaserver"
+        let puid = settings.numericID(.puid)
+        let pgid = settings.numericID(.pgid)
+        let configRoot = settings[.configRoot]
+        let dataRoot = settings[.dataRoot]
+        let backupRoot = settings[.backupRoot]
         func owner(ofConfigSubpath sub: String) -> (uid: UInt32, gid: UInt32)? {
             let first = sub.split(separator: "/").first.map(String.init) ?? ""
             return stack.services.first { $0.name.rawValue == first }?.dataOwner(puid: puid, pgid: pgid)

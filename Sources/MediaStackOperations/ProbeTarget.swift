@@ -22,17 +22,19 @@ public struct ProbeTarget: Sendable, Hashable {
     /// One target per enabled long-running service with a probe. HTTP probes go to the published port on
     /// `LAN_IP` (host-network services: loopback), so they test the path a user takes.
     public static func targets(for stack: Stack) -> [ProbeTarget] {
-        let address = stack.settings["LAN_IP"] ?? "127.0.0.1"
+        let address = stack.settings[.lanIP]
         let host = address.contains(":") ? "[\(address)]" : address
         return stack.services.compactMap { service -> ProbeTarget? in
             guard service.isLongRunning, let health = service.health else { return nil }
             switch health.kind {
             case .http(let path, let port, let status, _):
+                // The probe asks the service's one port, so it is where the service publishes it; a port the
+                // catalog declares unpublished is reached only inside the engine, where Docker runs the same probe.
                 let hostPort: MediaStack.Port
                 let hostName: String
                 if service.usesHostNetwork {
                     (hostName, hostPort) = ("127.0.0.1", port)
-                } else if let published = service.ports.first(where: { $0.containerPort == port }) {
+                } else if let published = service.ports.first {
                     (hostName, hostPort) = (host, published.hostPort)
                 } else {
                     return ProbeTarget(

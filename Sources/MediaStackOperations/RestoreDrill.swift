@@ -77,7 +77,7 @@ public struct RestoreDrill: Sendable {
         case .compose(let target):
             layout = Layout(
                 archiveSourceRoot: BackupPaths.sourceRoot, archiveDumpRoot: BackupPaths.dumpRoot,
-                hostSourceRoot: driver.stack.settings["CONFIG_ROOT"] ?? "/opt/mediaserver",
+                hostSourceRoot: driver.stack.settings[.configRoot],
                 excludesFile: target.checkout.appendingPathComponent(BackupPaths.excludesFile))
             let inside = "/tmp/mediaserver-drill"
             let script = """

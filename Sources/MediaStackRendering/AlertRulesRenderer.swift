@@ -45,7 +45,7 @@ public struct AlertRulesRenderer: Sendable {
     }
 
     public func render(_ stack: Stack) throws -> [RenderedFile] {
-        guard stack.isEnabled("prometheus") else { return [] }
+        guard stack.isEnabled(.prometheus) else { return [] }
         var files: [RenderedFile] = []
         for group in Self.groups(stack) {
             let rules: [YAMLValue] = group.rules.map { rule in
@@ -87,11 +87,11 @@ public struct AlertRulesRenderer: Sendable {
     // MARK: - Groups
 
     public static func groups(_ stack: Stack) -> [Group] {
-        guard stack.isEnabled("prometheus") else { return [] }
+        guard stack.isEnabled(.prometheus) else { return [] }
         var groups = [targets(stack)]
-        if let node = PrometheusRenderer.scrapeTargets(stack).first(where: { $0.service == "node_exporter" }) {
+        if let node = PrometheusRenderer.scrapeTargets(stack).first(where: { $0.service == .nodeExporter }) {
             groups.append(host(stack, node))
-            if stack.isEnabled("borgmatic") { groups.append(backup(node)) }
+            if stack.isEnabled(.borgmatic) { groups.append(backup(node)) }
         }
         if let cadvisor = PrometheusRenderer.scrapeTargets(stack).first(where: { $0.service == "cadvisor" }) {
             groups.append(containers(cadvisor))
@@ -214,9 +214,9 @@ public struct AlertRulesRenderer: Sendable {
             ),
         ]
         let settings = stack.settings
-        let data = settings["DATA_ROOT"] ?? "/mnt/storage/data"
-        let config = settings["CONFIG_ROOT"] ?? "/opt/mediaserver"
-        let backup = settings["BACKUP_ROOT"] ?? "/mnt/backup/mediaserver"
+        let data = settings[.dataRoot]
+        let config = settings[.configRoot]
+        let backup = settings[.backupRoot]
         func filesystem(
             _ device: String, _ fstype: String, _ mountpoint: String, avail: String, size: String, readonly: String
         ) -> [YAMLValue] {

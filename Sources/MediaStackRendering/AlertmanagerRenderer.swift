@@ -18,8 +18,8 @@ public struct AlertmanagerRenderer: Sendable {
         public let email: Bool
 
         public init(_ settings: Settings) {
-            discord = !(settings["ALERT_DISCORD_WEBHOOK_URL"] ?? "").isEmpty
-            email = !(settings["ALERT_EMAIL_TO"] ?? "").isEmpty
+            discord = !settings[.alertDiscordWebhookURL].isEmpty
+            email = !settings[.alertEmailTo].isEmpty
         }
 
         /// The receiver of every alert.
@@ -29,15 +29,15 @@ public struct AlertmanagerRenderer: Sendable {
     }
 
     public func render(_ stack: Stack) throws -> RenderedFile? {
-        guard stack.isEnabled("alertmanager") else { return nil }
+        guard stack.isEnabled(.alertmanager) else { return nil }
         let settings = stack.settings
         let delivery = Delivery(settings)
         var global: [(String, YAMLValue)] = [("resolve_timeout", .string("5m"))]
         if delivery.email {
             global += [
-                ("smtp_smarthost", .string(settings["ALERT_SMTP_SMARTHOST"] ?? "")),
-                ("smtp_from", .string(settings["ALERT_SMTP_FROM"] ?? "")),
-                ("smtp_auth_username", .string(settings["ALERT_SMTP_USERNAME"] ?? "")),
+                ("smtp_smarthost", .string(settings[.alertSMTPSmarthost])),
+                ("smtp_from", .string(settings[.alertSMTPFrom])),
+                ("smtp_auth_username", .string(settings[.alertSMTPUsername])),
                 ("smtp_auth_password_file", .string(Catalog.alertSMTPPassword.path)),
                 ("smtp_require_tls", .bool(true)),
             ]
@@ -71,7 +71,7 @@ public struct AlertmanagerRenderer: Sendable {
         )
         let email: (String, YAMLValue) = (
             "email_configs",
-            .list([.map([("to", .string(settings["ALERT_EMAIL_TO"] ?? "")), ("send_resolved", .bool(true))])])
+            .list([.map([("to", .string(settings[.alertEmailTo])), ("send_resolved", .bool(true))])])
         )
         var receivers: [YAMLValue] = []
         switch (delivery.discord, delivery.email) {

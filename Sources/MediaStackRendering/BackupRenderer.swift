@@ -53,7 +53,7 @@ public struct BackupRenderer: Sendable {
     }
 
     public func render(_ stack: Stack) -> [RenderedFile] {
-        guard stack.isEnabled("borgmatic") else { return [] }
+        guard stack.isEnabled(.borgmatic) else { return [] }
         var files = [
             configFile(stack),
             excludesFile(stack),
@@ -68,7 +68,7 @@ public struct BackupRenderer: Sendable {
             RenderedFile(path: "backup/post-backup.sh", contents: BackupScripts.postBackup, executable: true),
             RenderedFile(path: "backup/restore-dumps.sh", contents: BackupScripts.restoreDumps, executable: true),
         ]
-        if stack.isEnabled("rclone") {
+        if stack.isEnabled(.rclone) {
             files.append(
                 crontab(
                     BackupPaths.offsiteCrontab, stack,

@@ -8,7 +8,7 @@ public struct BlackboxRenderer: Sendable {
     public init() {}
 
     public func render(_ stack: Stack) throws -> RenderedFile? {
-        guard stack.isEnabled("blackbox_exporter") else { return nil }
+        guard stack.isEnabled(.blackboxExporter) else { return nil }
         let module: YAMLValue = .map([
             ("prober", .string("http")),
             // Below the 10s scrape timeout, so a hung app reads as a failed probe, not a failed scrape.

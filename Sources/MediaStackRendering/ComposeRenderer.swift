@@ -95,10 +95,8 @@ public struct ComposeRenderer: Sendable {
             pairs.append(("extra_hosts", .list(service.extraHosts.map { .string($0) })))
         }
         if !service.secrets.isEmpty { pairs.append(("secrets", .list(service.secrets.map { .string($0.name) }))) }
-        if !service.entrypoint.isEmpty { pairs.append(("entrypoint", .flowList(service.entrypoint))) }
         if !service.command.isEmpty { pairs.append(("command", .list(service.command.map { .string($0) }))) }
-        let labels = service.labels + (service.autoUpdate ? [Self.watchtowerOptIn] : [])
-        if !labels.isEmpty { pairs.append(("labels", .list(labels.map { .string($0) }))) }
+        if service.autoUpdate { pairs.append(("labels", .list([.string(Self.watchtowerOptIn)]))) }
         if let health = service.health, let test = health.containerTest {
             pairs.append(
                 (

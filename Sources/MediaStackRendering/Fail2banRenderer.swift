@@ -49,7 +49,8 @@ public struct Fail2banRenderer: Sendable {
     /// it shows up with that source address).
     public static func ignoredAddresses(_ settings: Settings) -> [String] {
         var addresses = alwaysIgnored
-        if let lan = settings["LAN_IP"], !lan.isEmpty, !lan.hasPrefix("127."), lan != "::1" {
+        let lan = settings[.lanIP]
+        if !lan.isEmpty, !lan.hasPrefix("127."), lan != "::1" {
             addresses.append(lan)
         }
         return addresses

@@ -46,7 +46,7 @@ public struct GrafanaRenderer: Sendable {
     }
 
     public func render(_ stack: Stack) throws -> [RenderedFile] {
-        guard stack.isEnabled("grafana"), let prometheus = stack.service("prometheus"),
+        guard stack.isEnabled(.grafana), let prometheus = stack.service(.prometheus),
             let port = prometheus.metrics?.port
         else { return [] }
         let source = stack.settings.source
@@ -116,10 +116,10 @@ public struct GrafanaRenderer: Sendable {
     static let rateInterval = "$__rate_interval"
 
     public static func dashboards(_ stack: Stack) -> [Dashboard] {
-        guard stack.isEnabled("grafana"), stack.isEnabled("prometheus") else { return [] }
+        guard stack.isEnabled(.grafana), stack.isEnabled(.prometheus) else { return [] }
         let targets = PrometheusRenderer.scrapeTargets(stack)
         var dashboards: [Dashboard] = []
-        if let node = targets.first(where: { $0.service == "node_exporter" }) {
+        if let node = targets.first(where: { $0.service == .nodeExporter }) {
             dashboards.append(host(stack, job: node.job))
         }
         if let cadvisor = targets.first(where: { $0.service == "cadvisor" }) {
@@ -312,7 +312,7 @@ public struct GrafanaRenderer: Sendable {
             panel(
                 "Firing alerts", [Query(expr: "ALERTS{alertstate=\"firing\"}", legend: "{{alertname}} {{service}}")],
                 kind: .table, source: "prometheus/rules"))
-        if stack.isEnabled("borgmatic"), stack.isEnabled("node_exporter") {
+        if stack.isEnabled(.borgmatic), stack.isEnabled(.nodeExporter) {
             let source = "borgmatic post-backup textfile via node_exporter"
             let maxAge = Double(AlertRulesRenderer.backupMaxAgeHours * 3600)
             panels += [

@@ -25,28 +25,22 @@ public struct HomepageRenderer: Sendable {
 
     /// The tiles of the enabled services, in catalog order.
     public static func tiles(_ stack: Stack) -> [Tile] {
-        let lanIP = stack.settings["LAN_IP"] ?? "127.0.0.1"
+        let lanIP = stack.settings[.lanIP]
         let host = lanIP.contains(":") ? "[\(lanIP)]" : lanIP
         return stack.services.compactMap { service in
             guard let tile = service.dashboard else { return nil }
             let port = service.ports.first?.hostPort ?? service.hostPorts.first?.port
             let suffix = service.usesHostNetwork ? "/web" : ""
             let href = port.map { "http://\(host):\($0)\(suffix)" } ?? ""
-            let internalPort = service.health?.http?.port ?? service.ports.first?.containerPort
-            let widgetURL = internalPort.map { "http://\(PrometheusRenderer.host(of: service)):\($0)" }
+            let widgetURL = service.port.map { "http://\(PrometheusRenderer.host(of: service)):\($0.container)" }
             return Tile(
-                group: tile.group, title: tile.title ?? title(service.name), service: service.name, href: href,
+                group: tile.group, title: tile.title ?? service.name.title, service: service.name, href: href,
                 widget: tile.widget, widgetURL: widgetURL)
         }
     }
 
-    static func title(_ name: ServiceName) -> String {
-        let raw = name.rawValue
-        return raw.prefix(1).uppercased() + raw.dropFirst()
-    }
-
     public func render(_ stack: Stack) throws -> [RenderedFile] {
-        guard stack.isEnabled("homepage") else { return [] }
+        guard stack.isEnabled(.homepage) else { return [] }
         let source = stack.settings.source
         func header(_ file: String, _ extra: [String] = []) -> [String] {
             RenderHeader.lines(for: "\(Self.folder)/\(file)", settings: source) + extra

@@ -62,13 +62,13 @@ public struct PrometheusRenderer: Sendable {
         }
     }
 
-    static let blackbox: ServiceName = "blackbox_exporter"
+    static let blackbox: ServiceName = .blackboxExporter
 
     /// The job name a service's metrics are scraped under, if it is enabled and has metrics.
     public static func job(of name: ServiceName, in stack: Stack) -> String? { stack.service(name)?.metrics?.job }
 
     public func render(_ stack: Stack) throws -> RenderedFile? {
-        guard stack.isEnabled("prometheus") else { return nil }
+        guard stack.isEnabled(.prometheus) else { return nil }
         var root: [(String, YAMLValue)] = [
             (
                 "global",
@@ -81,7 +81,7 @@ public struct PrometheusRenderer: Sendable {
             // Relative to this file's directory: /etc/prometheus/rules in the container. rules/tests/ is not loaded.
             ("rule_files", .list([.string("rules/*.yml")])),
         ]
-        if let alertmanager = stack.service("alertmanager"), let metrics = alertmanager.metrics {
+        if let alertmanager = stack.service(.alertmanager), let metrics = alertmanager.metrics {
             root.append(
                 (
                     "alerting",

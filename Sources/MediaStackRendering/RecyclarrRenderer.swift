@@ -8,9 +8,9 @@ public struct RecyclarrRenderer: Sendable {
     public init() {}
 
     public func render(_ stack: Stack) throws -> RenderedFile? {
-        guard stack.isEnabled("recyclarr") else { return nil }
+        guard stack.isEnabled(.recyclarr) else { return nil }
         var root: [(String, YAMLValue)] = []
-        if let sonarr = stack.service("sonarr"), let port = sonarr.health?.http?.port {
+        if let sonarr = stack.service(.sonarr), let port = sonarr.port?.container {
             root.append(
                 (
                     "sonarr",
@@ -28,7 +28,7 @@ public struct RecyclarrRenderer: Sendable {
                     ])
                 ))
         }
-        if let radarr = stack.service("radarr"), let port = radarr.health?.http?.port {
+        if let radarr = stack.service(.radarr), let port = radarr.port?.container {
             root.append(
                 (
                     "radarr",

@@ -11,6 +11,31 @@ struct CommandLineTests {
         #expect(output.status == 0, "\(output.standardOutput)\(output.standardError)")
     }
 
+    /// Two processes hash with two random seeds, so a render that followed a dictionary's or a set's order would
+    /// differ between them; within one process it never could.
+    @Test func renderingIsByteStableAcrossProcesses() async throws {
+        let env = try String(
+            contentsOf: IntegrationSupport.repositoryRoot.appendingPathComponent(
+                "Tests/MediaStackTests/Fixtures/golden.env"), encoding: .utf8)
+        var renders: [[String: Data]] = []
+        for _ in 0..<2 {
+            let root = try IntegrationSupport.scratchCheckout(env: env)
+            let output = try await IntegrationSupport.mediaserver(["render", "--root", root.path])
+            #expect(output.status == 0, "\(output.standardError)")
+            var files: [String: Data] = [:]
+            let enumerator = FileManager.default.enumerator(atPath: root.path)
+            while let path = enumerator?.nextObject() as? String {
+                if let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) {
+                    files[path] = data
+                }
+            }
+            renders.append(files)
+        }
+        #expect(renders[0].count > 20)
+        for (path, data) in renders[0] { #expect(renders[1][path] == data, "\(path) differs between two renders") }
+        #expect(Set(renders[0].keys) == Set(renders[1].keys))
+    }
+
     @Test func renderCheckNamesEachDifferingFile() async throws {
         let root = try IntegrationSupport.copyOfCommittedFiles()
         try "# edited\n".write(to: root.appendingPathComponent("compose.yml"), atomically: true, encoding: .utf8)

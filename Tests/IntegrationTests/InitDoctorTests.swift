@@ -93,11 +93,11 @@ struct InitDoctorTests {
         ])
         let stack = Stack(settings: try Settings.parse(env, path: ".env"))
         let findings = await Doctor(stack: stack).run()
-        #expect(!findings.contains { $0.id == "no-hardlinks" }, "one filesystem: the hard link must work")
+        #expect(!findings.contains { $0.id == .noHardlinks }, "one filesystem: the hard link must work")
         #expect(
-            findings.contains { $0.id == "wrong-owner" && $0.subject == data.path && $0.fix.contains("chown -R 4321") })
-        #expect(findings.contains { $0.id == "port-in-use" && $0.subject == "127.0.0.1:18650/tcp" })
-        #expect(findings.contains { $0.id == "missing-directory" })
+            findings.contains { $0.id == .wrongOwner && $0.subject == data.path && $0.fix.contains("chown -R 4321") })
+        #expect(findings.contains { $0.id == .portInUse && $0.subject == "127.0.0.1:18650/tcp" })
+        #expect(findings.contains { $0.id == .missingDirectory })
     }
 
     @Test func doctorFindsDownloadsAndMediaOnDifferentFilesystems() async throws {
@@ -113,7 +113,7 @@ struct InitDoctorTests {
             atPath: data.appendingPathComponent("media").path, withDestinationPath: elsewhere)
         let env = try IntegrationSupport.exampleSettings(overriding: ["DATA_ROOT": data.path])
         let findings = await Doctor(stack: Stack(settings: try Settings.parse(env, path: ".env"))).run()
-        #expect(findings.contains { $0.id == "no-hardlinks" && $0.severity == .error })
+        #expect(findings.contains { $0.id == .noHardlinks && $0.severity == .error })
     }
 
     @Test func upWithoutAnEngineSaysSoInOneSentence() async throws {

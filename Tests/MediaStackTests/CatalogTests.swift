@@ -5,7 +5,8 @@ import Testing
 
 @Suite("Catalog")
 struct CatalogTests {
-    /// The seed's services with their host → container ports (nil: no published port).
+    /// The seed's services with their host → container ports (nil: no published port). The catalog may hold more:
+    /// properties that hold for any service are in CatalogGrowthTests.
     static let seed: [(String, Int?, Int?)] = [
         ("jellyfin", 8096, 8096), ("plex", nil, nil), ("jellyseerr", 5055, 5055), ("overseerr", 5155, 5055),
         ("tautulli", 8181, 8181), ("sonarr", 8989, 8989), ("radarr", 7878, 7878), ("prowlarr", 9696, 9696),
@@ -31,18 +32,15 @@ struct CatalogTests {
         }
     }
 
-    @Test func theCatalogHasNoServiceBeyondTheSeed() {
-        #expect(Catalog.services.map(\.name.rawValue).sorted() == Self.seed.map(\.0).sorted())
-    }
-
     @Test func stackSplitFollowsTheSeed() {
-        let dashboard = Catalog.services.filter { $0.stack == .dashboard }.map(\.name.rawValue)
-        #expect(
-            Set(dashboard)
-                == [
-                    "homepage", "dozzle", "filebrowser", "prometheus", "grafana", "blackbox_exporter", "cadvisor",
-                    "node_exporter", "sab_exporter", "socket-proxy", "alertmanager",
-                ])
+        let dashboard: Set<ServiceName> = [
+            "homepage", "dozzle", "filebrowser", "prometheus", "grafana", "blackbox_exporter", "cadvisor",
+            "node_exporter", "sab_exporter", "socket-proxy", "alertmanager",
+        ]
+        for (name, _, _) in Self.seed {
+            let service = Catalog.services.first { $0.name.rawValue == name }
+            #expect(service?.stack == (dashboard.contains(ServiceName(stringLiteral: name)) ? .dashboard : .core))
+        }
     }
 
     @Test func containerNamesOfTheBackupServices() {
@@ -52,19 +50,18 @@ struct CatalogTests {
 
     @Test func plexAndFail2banUseTheHostNetwork() {
         let host = Catalog.services.filter(\.usesHostNetwork).map(\.name.rawValue)
-        #expect(Set(host) == ["plex", "fail2ban"])
+        #expect(Set(host).isSuperset(of: ["plex", "fail2ban"]))
     }
 
-    @Test func imagesArePinnedAndNamesValid() {
+    @Test func imagesArePinned() {
         for service in Catalog.services {
             #expect(service.image.tag != "latest" && !service.image.tag.isEmpty, "\(service.name)")
-            #expect(ServiceName(service.name.rawValue) != nil)
         }
     }
 
-    @Test func everyLongRunningServiceHasAProbeOrAReason() {
+    @Test func everyLongRunningServiceHasAProbe() {
         for service in Catalog.services where service.isLongRunning {
-            #expect(service.health != nil || service.healthExemption != nil, "\(service.name)")
+            #expect(service.health != nil, "\(service.name)")
         }
         #expect(Catalog.services.first { $0.name == "recyclarr" }?.profiles == ["tools"])
     }

@@ -11,7 +11,7 @@ struct CheckTests {
     }
 
     @Test func twoPublishedPortsClash() throws {
-        let clash = try findings(["SONARR_PORT": "7878"]).filter { $0.id == "port-clash" }
+        let clash = try findings(["SONARR_PORT": "7878"]).filter { $0.id == .portClash }
         #expect(clash.count == 1)
         #expect(clash.first?.subject == "port 7878/tcp")
         #expect(clash.first?.message.contains("sonarr") == true && clash.first?.message.contains("radarr") == true)
@@ -19,13 +19,13 @@ struct CheckTests {
     }
 
     @Test func aPublishedPortClashesWithPlexOnTheHostNetwork() throws {
-        let clash = try findings(["JELLYFIN_PORT": "32400"]).filter { $0.id == "port-clash" }
+        let clash = try findings(["JELLYFIN_PORT": "32400"]).filter { $0.id == .portClash }
         #expect(clash.count == 1)
         #expect(clash.first?.message.contains("plex (Plex web and API on the host network)") == true)
     }
 
     @Test func disablingPlexWhileTautulliNeedsItIsAnError() throws {
-        let found = try findings(["DISABLED_SERVICES": "plex"]).filter { $0.id == "disabled-dependency" }
+        let found = try findings(["DISABLED_SERVICES": "plex"]).filter { $0.id == .disabledDependency }
         #expect(Set(found.map(\.subject)) == ["tautulli", "overseerr"])
         #expect(found.allSatisfy { $0.severity == .error && $0.fix.contains("DISABLED_SERVICES") })
     }
@@ -33,7 +33,7 @@ struct CheckTests {
     @Test func aVariableMissingFromTheFileIsReported() throws {
         let stack = Stack(settings: try TestSupport.settings("PUID=1000\nPGID=1000\n"))
         let found = StackChecks().run(stack, rendered: try StackRenderer().render(stack))
-        let undefined = found.filter { $0.id == "undefined-variable" }
+        let undefined = found.filter { $0.id == .undefinedVariable }
         #expect(undefined.contains { $0.subject == "TZ" && $0.severity == .error })
         #expect(undefined.contains { $0.subject == "PLEX_CLAIM" && $0.severity == .warning })
         #expect(!undefined.contains { $0.subject == "LAN_IP" }, "LAN_IP has a safe default in the files")
@@ -42,7 +42,7 @@ struct CheckTests {
     @Test func anUnknownSettingIsAWarning() throws {
         let stack = Stack(settings: try TestSupport.settings("PUID=1000\nSONAR_PORT=1\n"))
         let found = StackChecks().run(stack, rendered: try StackRenderer().render(stack))
-        #expect(found.contains { $0.id == "unknown-setting" && $0.subject == "SONAR_PORT" && $0.severity == .warning })
+        #expect(found.contains { $0.id == .unknownSetting && $0.subject == "SONAR_PORT" && $0.severity == .warning })
     }
 
     @Test func duplicateNamesInACatalogAreFound() throws {
@@ -50,6 +50,6 @@ struct CheckTests {
         let sonarr = try #require(Catalog.services.first { $0.name == "sonarr" })
         let stack = Stack(settings: settings, catalog: Catalog.services + [sonarr])
         let found = StackChecks().run(stack, rendered: [])
-        #expect(found.contains { $0.id == "duplicate-name" && $0.subject == "sonarr" })
+        #expect(found.contains { $0.id == .duplicateName && $0.subject == "sonarr" })
     }
 }

@@ -66,31 +66,14 @@ struct ObservabilityTests {
         #expect(PrometheusRenderer.probes(stack).first { $0.service == "sonarr" }?.url == "http://sonarr:8989/ping")
     }
 
-    /// A service added to the catalog with a probe, metrics, tile and widget appears everywhere, and its ports
-    /// follow when they change.
+    /// A service added to the catalog with a probe, tile and widget appears in every observability file, and its
+    /// ports follow when they change.
     @Test("an added service follows everywhere", arguments: [8686, 8687])
     func addedServiceFollows(port: Int) throws {
-        let lidarr = Service(
-            "lidarr", stack: .core, summary: "Music automation",
-            image: ImageReference("lscr.io/linuxserver/lidarr", tag: "2.9.6.4552-ls25"), identity: .linuxServer,
-            ports: [PublishedPort(host: port + 1000, container: port, settingKey: "LIDARR_PORT")],
-            health: .http("/ping", port: port, via: .curl),
-            dashboard: .init(
-                group: "Automation", icon: "lidarr.png", description: "Music",
-                widget: HomepageWidget("lidarr", key: "LIDARR_API_KEY", fields: ["wanted", "queued"])),
-            metrics: .init(job: "lidarr", port: port))
-        let catalog = Catalog.services + [lidarr]
-        let definitions =
-            SettingsCatalog.definitions(for: catalog) + [
-                SettingDefinition("LIDARR_API_KEY", "", .secret(placeholder: ""), .secrets, help: "x", mayBeEmpty: true)
-            ]
-        let settings = try Settings(
-            file: EnvFile.defaults(path: ".env"), definitions: definitions, services: catalog)
-        let stack = Stack(settings: settings, catalog: catalog)
+        let stack = try TestSupport.stack(adding: [TestSupport.lidarr(port: .published(port, onHost: port + 1000))])
         let files = try StackRenderer().render(stack)
         let prometheus = TestSupport.file(files, PrometheusRenderer.path)
         #expect(prometheus.contains("- http://lidarr:\(port)/ping\n    labels:\n      service: lidarr"))
-        #expect(prometheus.contains("- job_name: lidarr\n  static_configs:\n  - targets:\n    - lidarr:\(port)"))
         #expect(TestSupport.file(files, "homepage/services.yaml").contains("href: http://127.0.0.1:\(port + 1000)"))
         #expect(TestSupport.file(files, "homepage/services.yaml").contains("url: http://lidarr:\(port)"))
         #expect(
@@ -98,9 +81,6 @@ struct ObservabilityTests {
         #expect(
             TestSupport.file(files, "grafana/dashboards/services/services.json").contains(
                 "probe_success{job=\\\"blackbox_http\\\",service=\\\"lidarr\\\"}"))
-        #expect(
-            TestSupport.file(files, "prometheus/rules/tests/targets_test.yml").contains(
-                "instance=\"lidarr:\(port)\""))
     }
 
     @Test func everyHTTPProbeOfTheCatalogIsABlackboxTargetWithItsServiceLabel() throws {
@@ -136,7 +116,7 @@ struct ObservabilityTests {
         let stack = try stack(["ALERT_EMAIL_TO": "ops@example.invalid"])
         let findings = StackChecks().run(stack, rendered: try StackRenderer().render(stack))
         #expect(
-            findings.filter { $0.id == "alert-email-incomplete" }.map(\.subject).sorted()
+            findings.filter { $0.id == .alertEmailIncomplete }.map(\.subject).sorted()
                 == ["ALERT_SMTP_FROM", "ALERT_SMTP_SMARTHOST"])
     }
 

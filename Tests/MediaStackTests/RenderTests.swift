@@ -6,11 +6,6 @@ import Testing
 
 @Suite("Rendering")
 struct RenderTests {
-    @Test func renderingIsByteStable() throws {
-        let settings = try TestSupport.settings(overriding: [:])
-        #expect(try TestSupport.render(settings) == TestSupport.render(settings))
-    }
-
     @Test func portsBindToTheLANAddressOnly() throws {
         let files = try TestSupport.render(TestSupport.settings(overriding: [:]))
         for path in ["compose.yml", "homepage-stack.yml"] {

@@ -10,14 +10,14 @@ struct SecurityTests {
         Stack(settings: try TestSupport.settings(overriding: overrides))
     }
 
-    @Test func theSevenLoginsHaveJailsInTheRightChain() throws {
+    @Test func theSeedsLoginsHaveJailsInTheRightChain() throws {
         let jails = Fail2banRenderer.jails(try stack())
         let chains = Dictionary(uniqueKeysWithValues: jails.map { ($0.service.rawValue, $0.chain) })
-        #expect(
-            chains == [
-                "jellyfin": "DOCKER-USER", "plex": "INPUT", "jellyseerr": "DOCKER-USER", "overseerr": "DOCKER-USER",
-                "sonarr": "DOCKER-USER", "radarr": "DOCKER-USER", "prowlarr": "DOCKER-USER",
-            ])
+        let seed = [
+            "jellyfin": "DOCKER-USER", "plex": "INPUT", "jellyseerr": "DOCKER-USER", "overseerr": "DOCKER-USER",
+            "sonarr": "DOCKER-USER", "radarr": "DOCKER-USER", "prowlarr": "DOCKER-USER",
+        ]
+        for (name, chain) in seed { #expect(chains[name] == chain, "\(name)") }
         // Container ports, not host ports: a changed host port leaves the jail alone.
         let moved = Fail2banRenderer.jails(try stack(["SONARR_PORT": "18989", "OVERSEERR_PORT": "5255"]))
         #expect(moved.first { $0.service == "sonarr" }?.ports == [8989])
@@ -97,7 +97,7 @@ struct SecurityTests {
     @Test func theCatalogDeclaresEveryException() throws {
         let stack = try stack()
         let findings = SecurityChecks().run(stack, composeFiles: [])
-        #expect(!findings.contains { $0.id.hasPrefix("undeclared-") })
+        #expect(!findings.contains { $0.id.rawValue.hasPrefix("undeclared-") })
     }
 
     @Test func anUndeclaredSocketOrPrivilegedContainerIsAnError() throws {
@@ -107,15 +107,17 @@ struct SecurityTests {
             health: .command("true"), privileged: true)
         let stack = Stack(settings: try TestSupport.settings(overriding: [:]), catalog: Catalog.services + [rogue])
         let ids = SecurityChecks().run(stack, composeFiles: []).filter { $0.subject == "rogue" }.map(\.id)
-        #expect(Set(ids) == ["undeclared-socket", "undeclared-privileged"])
+        #expect(Set(ids) == [.undeclaredSocket, .undeclaredPrivileged])
     }
 
     @Test func placeholderSecretsAreErrorsOutsideTheTemplate() throws {
-        let found = SecurityChecks().run(try stack(), composeFiles: []).filter { $0.id == "placeholder-secret" }
-        #expect(found.count == 6 && found.allSatisfy { $0.severity == .error })
+        let found = SecurityChecks().run(try stack(), composeFiles: []).filter { $0.id == .placeholderSecret }
+        let placeholders = SettingsCatalog.definitions().filter { $0.kind == .secret(placeholder: "CHANGE_ME") }
+        #expect(Set(found.map(\.subject)) == Set(placeholders.map(\.key)))
+        #expect(!found.isEmpty && found.allSatisfy { $0.severity == .error })
         #expect(found.first { $0.subject == "BORG_PASSPHRASE" } != nil)
         let example = Stack(settings: try TestSupport.settings("BORG_PASSPHRASE=CHANGE_ME", path: ".env.example"))
-        let template = SecurityChecks().run(example, composeFiles: []).filter { $0.id == "placeholder-secret" }
+        let template = SecurityChecks().run(example, composeFiles: []).filter { $0.id == .placeholderSecret }
         #expect(!template.isEmpty && template.allSatisfy { $0.severity == .warning })
     }
 
@@ -137,12 +139,12 @@ struct SecurityTests {
     }
 
     @Test func reachableLoginsWithoutAJailAreReported() throws {
-        #expect(!SecurityChecks().run(try stack(), composeFiles: []).contains { $0.id == "login-without-jail" })
+        #expect(!SecurityChecks().run(try stack(), composeFiles: []).contains { $0.id == .loginWithoutJail })
         let exposed = SecurityChecks().run(
             try stack(["LAN_IP": "192.168.1.10", "DISABLED_SERVICES": "fail2ban"]), composeFiles: [])
-        let subjects = Set(exposed.filter { $0.id == "login-without-jail" }.map(\.subject))
+        let subjects = Set(exposed.filter { $0.id == .loginWithoutJail }.map(\.subject))
         #expect(subjects.isSuperset(of: ["jellyfin", "plex", "sonarr", "overseerr", "sabnzbd", "grafana"]))
         let jailed = SecurityChecks().run(try stack(["LAN_IP": "192.168.1.10"]), composeFiles: [])
-        #expect(!jailed.contains { $0.id == "login-without-jail" && $0.subject == "jellyfin" })
+        #expect(!jailed.contains { $0.id == .loginWithoutJail && $0.subject == "jellyfin" })
     }
 }

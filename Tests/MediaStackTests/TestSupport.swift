@@ -1,5 +1,5 @@
 import Foundation
-import MediaStack
+@testable import MediaStack
 import MediaStackRendering
 
 enum TestSupport {
@@ -27,6 +27,28 @@ enum TestSupport {
 
     static func render(_ settings: Settings) throws -> [RenderedFile] {
         try StackRenderer().render(Stack(settings: settings))
+    }
+
+    /// A service beyond the seed, declared exactly as a newcomer would add it to `Catalog.core` (README, "Adding a
+    /// service"): one family call, nothing else.
+    static func lidarr(port: ServicePort = 8686) -> Service {
+        Catalog.servarr(
+            "lidarr", tag: "2.9.6.4552-ls25", port: port, summary: "Music automation",
+            mediaMount: Mount(.data(""), "/data"), description: "Music", widgetFields: ["wanted", "queued"],
+            keyHelp: "Lidarr's API key (32 hex characters).")
+    }
+
+    /// The stack of the catalog plus `extra`, with the defaults of the `.env.example` that catalog renders.
+    static func stack(adding extra: [Service], overriding overrides: [String: String] = [:]) throws -> Stack {
+        let catalog = Catalog.services + extra
+        let definitions = SettingsCatalog.definitions(for: catalog)
+        let lines = EnvFile.defaults(path: ".env", definitions: definitions).entries.map { entry in
+            "\(entry.key)=\(overrides[entry.key].map(quote) ?? quote(entry.value))"
+        }
+        let (file, issues) = EnvFile.parseCollectingIssues(lines.joined(separator: "\n"), path: ".env")
+        precondition(issues.isEmpty, "\(issues)")
+        let settings = try Settings(file: file, definitions: definitions, services: catalog)
+        return Stack(settings: settings, catalog: catalog)
     }
 
     static func file(_ files: [RenderedFile], _ path: String) -> String {
