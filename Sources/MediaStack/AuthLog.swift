@@ -13,12 +13,12 @@ public struct AuthLog: Hashable, Sendable {
     /// Failures within `findTime` that earn a ban.
     public let maxRetry: Int
     /// fail2ban time spans such as `10m`, `1h`, `1d`.
-    public let findTime: String
-    public let banTime: String
+    public let findTime: TimeSpan
+    public let banTime: TimeSpan
 
     public init(
-        directory: String, file: String, filter: Fail2banFilter, maxRetry: Int = 5, findTime: String = "1h",
-        banTime: String = "1d"
+        directory: String, file: String, filter: Fail2banFilter, maxRetry: Int = 5, findTime: TimeSpan = "1h",
+        banTime: TimeSpan = "1d"
     ) {
         self.directory = directory
         self.file = file

@@ -16,12 +16,12 @@ public struct SecurityProfile: Hashable, Sendable {
     public let readOnlyRootFilesystem: Bool
     public let tmpfs: [String]
     /// Compose `mem_limit`, for small sidecars whose footprint is known (never for the media apps).
-    public let memoryLimit: String?
+    public let memoryLimit: ByteSize?
     public let dockerAPI: DockerAPI
 
     public init(
         exceptions: [SecurityException] = [], dropAllCapabilities: Bool = false, readOnlyRootFilesystem: Bool = false,
-        tmpfs: [String] = [], memoryLimit: String? = nil, dockerAPI: DockerAPI = .none
+        tmpfs: [String] = [], memoryLimit: ByteSize? = nil, dockerAPI: DockerAPI = .none
     ) {
         self.exceptions = exceptions
         self.dropAllCapabilities = dropAllCapabilities

@@ -159,7 +159,7 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let extraHosts: [String]
     /// Compose secrets mounted at `/run/secrets/<name>`, each filled from a `.env` setting.
     public let secrets: [ComposeSecret]
-    public let stopGracePeriod: String?
+    public let stopGracePeriod: TimeSpan?
     /// Whether `DISABLED_SERVICES` may name it.
     public let optional: Bool
     public let dashboard: DashboardTile?
@@ -210,7 +210,7 @@ public struct Service: Hashable, Sendable, Identifiable {
         privileged: Bool = false,
         extraHosts: [String] = [],
         secrets: [ComposeSecret] = [],
-        stopGracePeriod: String? = nil,
+        stopGracePeriod: TimeSpan? = nil,
         optional: Bool = true,
         dashboard: DashboardTile? = nil,
         metrics: Metrics? = nil,

@@ -121,7 +121,7 @@ public struct Settings: Hashable, Sendable {
                     disabled.insert(service.name)
                 }
             case .cronWithSeconds:
-                if value.split(separator: " ").count != 6 {
+                if CronSchedule(value, withSeconds: true) == nil {
                     issue(
                         "\(definition.key)=\(value) is not a six-field cron expression",
                         "write seconds first, e.g. \"0 0 4 * * *\" for 04:00 daily")

@@ -63,7 +63,7 @@ public struct BackupRenderer: Sendable {
                     "mediaserver-backup container: daily backup at 03:30 (TZ from .env). borgmatic-start forwards",
                     "SIGTERM to borgmatic, so stopping the container leaves no stale Borg lock.",
                 ],
-                line: "30 3 * * * borgmatic-start --stats -v 0 2>&1"),
+                line: CronLine("30 3 * * *", "borgmatic-start --stats -v 0 2>&1")),
             RenderedFile(path: "backup/pre-backup.sh", contents: BackupScripts.preBackup, executable: true),
             RenderedFile(path: "backup/post-backup.sh", contents: BackupScripts.postBackup, executable: true),
             RenderedFile(path: "backup/restore-dumps.sh", contents: BackupScripts.restoreDumps, executable: true),
@@ -77,15 +77,16 @@ public struct BackupRenderer: Sendable {
                         "repository, 40 min after the 03:30 backup; offsite.sh waits for Borg's lock if the backup",
                         "still runs. with-contenv gives the job the container environment (RCLONE_REMOTE, RCLONE_*).",
                     ],
-                    line: "10 4 * * * /command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh 2>&1"))
+                    line: CronLine("10 4 * * *", "/command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh 2>&1")))
             files.append(RenderedFile(path: "backup/offsite.sh", contents: BackupScripts.offsite, executable: true))
         }
         return files
     }
 
-    private func crontab(_ path: String, _ stack: Stack, comment: [String], line: String) -> RenderedFile {
+    private func crontab(_ path: String, _ stack: Stack, comment: [String], line: CronLine) -> RenderedFile {
         let header = RenderHeader.lines(for: path, settings: stack.settings.source) + comment
-        return RenderedFile(path: path, contents: (header.map { "# \($0)" } + [line]).joined(separator: "\n") + "\n")
+        return RenderedFile(
+            path: path, contents: (header.map { "# \($0)" } + [line.description]).joined(separator: "\n") + "\n")
     }
 
     private func excludesFile(_ stack: Stack) -> RenderedFile {

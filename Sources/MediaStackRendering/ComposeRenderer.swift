@@ -90,7 +90,7 @@ public struct ComposeRenderer: Sendable {
         if !service.capAdd.isEmpty { pairs.append(("cap_add", .list(service.capAdd.map { .string($0) }))) }
         if security.readOnlyRootFilesystem { pairs.append(("read_only", .bool(true))) }
         if !security.tmpfs.isEmpty { pairs.append(("tmpfs", .list(security.tmpfs.map { .string($0) }))) }
-        if let limit = security.memoryLimit { pairs.append(("mem_limit", .string(limit))) }
+        if let limit = security.memoryLimit { pairs.append(("mem_limit", .string(limit.description))) }
         if !service.extraHosts.isEmpty {
             pairs.append(("extra_hosts", .list(service.extraHosts.map { .string($0) })))
         }
@@ -120,7 +120,7 @@ public struct ComposeRenderer: Sendable {
                     .map(dependencies.map { ($0.rawValue, .map([("condition", .string("service_healthy"))])) })
                 ))
         }
-        if let grace = service.stopGracePeriod { pairs.append(("stop_grace_period", .string(grace))) }
+        if let grace = service.stopGracePeriod { pairs.append(("stop_grace_period", .string(grace.description))) }
         pairs.append(("restart", .string(service.restart.rawValue)))
         return .map(pairs)
     }
