@@ -55,3 +55,14 @@ let package = Package(
         ),
     ]
 )
+
+/// Compiler settings for every target, each with its reason (after swift-log's Package.swift).
+let swiftSettings: [SwiftSetting] = [
+    // SE-0335: an existential is written `any P`, so a protocol-typed value (a `ProcessRunning` runner) never reads
+    // as a generic, and its cost is visible where it is declared.
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+}

@@ -74,7 +74,7 @@ struct BackupOptions: ParsableArguments {
             return Stack(settings: try SettingsLoader(root: common.rootURL).load(common.envFile))
         } catch {
             for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode(2)
+            throw ExitCode.findings
         }
     }
 

@@ -74,7 +74,7 @@ struct CheckCommand: AsyncParsableCommand {
             findings += error.findings
         }
         report(findings, source: source)
-        if findings.hasErrors { throw ExitCode(2) }
+        if findings.hasErrors { throw ExitCode.findings }
     }
 
     private func composeFindings(source: String) async -> [Finding] {

@@ -22,7 +22,7 @@ struct CommonOptions: ParsableArguments {
             return try SettingsLoader(root: rootURL).load(envFile)
         } catch {
             for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode(2)
+            throw ExitCode.findings
         }
     }
 
@@ -56,8 +56,7 @@ extension SettingsError {
     /// The settings problems as error findings (id `invalid-setting`), so `check --json` reports them too.
     var findings: [Finding] {
         issues.map { issue in
-            let location = issue.line.map { "\(issue.file):\($0)" } ?? issue.file
-            return Finding(.error, .invalidSetting, subject: location, message: issue.message, fix: issue.fix)
+            Finding(.error, .invalidSetting, subject: issue.location, message: issue.message, fix: issue.fix)
         }
     }
 }

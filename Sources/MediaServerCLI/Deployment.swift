@@ -27,7 +27,7 @@ struct Deployment {
             settings = try SettingsLoader(root: root).load(envFile)
         } catch {
             for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode(2)
+            throw ExitCode.findings
         }
         let stack = Stack(settings: settings)
         if render {
@@ -35,7 +35,7 @@ struct Deployment {
             let errors = StackChecks().run(stack, rendered: files).filter { $0.severity == .error }
             if !errors.isEmpty {
                 for finding in errors { Console.error(finding.description) }
-                throw ExitCode(2)
+                throw ExitCode.findings
             }
             // Bring the stack files in line with .env first (safe: hand-edited files are never replaced).
             let writer = RenderWriter(root: root)

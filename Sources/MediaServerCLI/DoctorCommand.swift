@@ -43,6 +43,6 @@ struct DoctorCommand: AsyncParsableCommand {
             for finding in findings { Console.output(finding.description) }
             Console.error("doctor: \(errors) error(s), \(findings.count - errors) warning(s)")
         }
-        if errors > 0 { throw ExitCode(2) }
+        if errors > 0 { throw ExitCode.findings }
     }
 }

@@ -136,7 +136,7 @@ struct InitCommand: AsyncParsableCommand {
                     "error: \(issue.key ?? "value"): \(issue.message)\n  fix: \(issue.fix) (pass it as a flag)")
             }
             Console.error("nothing was written")
-            throw ExitCode(2)
+            throw ExitCode.findings
         }
         try RenderWriter.atomicWrite(text, to: path, mode: 0o600)
         if getuid() == 0, let owner = values["PUID"].flatMap(UInt32.init),

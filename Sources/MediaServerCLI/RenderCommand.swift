@@ -104,6 +104,6 @@ struct RenderCommand: AsyncParsableCommand {
             for finding in findings { Console.error(finding.description) }
             Console.error("nothing was written")
         }
-        throw ExitCode(2)
+        throw ExitCode.findings
     }
 }

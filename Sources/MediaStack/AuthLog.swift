@@ -1,3 +1,5 @@
+import Foundation
+
 /// The authentication log a fail2ban jail tails for a service: where the app writes failed logins, which filter
 /// reads them, and how many failures in what time earn how long a ban.
 ///

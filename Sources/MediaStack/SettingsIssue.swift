@@ -15,11 +15,12 @@ public struct SettingsIssue: Hashable, Sendable, CustomStringConvertible {
         self.fix = fix
     }
 
-    /// `file:line: error: message (fix: …)`, the form editors and terminals link.
-    public var description: String {
-        let location = line.map { "\(file):\($0)" } ?? file
-        return "\(location): error: \(message)\n  fix: \(fix)"
-    }
+    /// `file:line`, or the file alone for a problem with no line.
+    public var location: String { line.map { "\(file):\($0)" } ?? file }
+
+    /// The one diagnostic format of every command, a finding's: `error: [invalid-setting] file:line: message`
+    /// and the fix on the next line.
+    public var description: String { "error: [invalid-setting] \(location): \(message)\n  fix: \(fix)" }
 }
 
 /// Thrown when a settings file cannot be used; carries every issue found, not only the first.

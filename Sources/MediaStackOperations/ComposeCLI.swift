@@ -13,14 +13,20 @@ public struct ComposeCLI: Sendable, Hashable {
         for candidate in [["docker", "compose"], ["docker-compose"]] {
             guard SubprocessRunner.locate(candidate[0]) != nil else { continue }
             let output = try? await runner.run(candidate[0], Array(candidate.dropFirst()) + ["version"], timeout: 30)
-            if let output, output.succeeded,
-                output.standardOutput.contains("v2") || output.standardOutput.contains("v5")
-                    || output.standardOutput.contains("version")
-            {
+            if let output, output.succeeded, let major = majorVersion(output.standardOutput), major >= 2 {
                 return ComposeCLI(prefix: candidate)
             }
         }
         return nil
+    }
+
+    /// The major version in `version` output: `Docker Compose version v2.29.1` → 2, `v5.6.1` → 5, Compose v1's
+    /// `docker-compose version 1.29.2, build 5becea4c` → 1 (v1 reads files differently and is refused).
+    static func majorVersion(_ output: String) -> Int? {
+        guard let range = output.range(of: "version ") else { return nil }
+        var rest = output[range.upperBound...]
+        if rest.first == "v" { rest = rest.dropFirst() }
+        return Int(rest.prefix { $0.isNumber })
     }
 
     public var displayName: String { prefix.joined(separator: " ") }

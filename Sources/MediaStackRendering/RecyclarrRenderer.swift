@@ -1,3 +1,4 @@
+import Foundation
 import MediaStack
 
 /// Renders `recyclarr/recyclarr.yml` (Recyclarr v8): one instance per enabled Sonarr/Radarr, API keys read from the

@@ -31,4 +31,13 @@ struct ComposeDriverTests {
         #expect(entry("/mnt/storage/data/media/tv")?.gid == 1600)
         #expect(entry("/mnt/backup/mediaserver")?.uid == nil)
     }
+
+    @Test(arguments: [
+        ("Docker Compose version v2.29.1\n", 2), ("Docker Compose version v5.6.1\n", 5),
+        ("Docker Compose version 2.20.2+ds1-0ubuntu1~22.04.1\n", 2),
+        ("docker-compose version 1.29.2, build 5becea4c\n", 1), ("no version here", nil),
+    ])
+    func composeMajorVersion(output: String, major: Int?) {
+        #expect(ComposeCLI.majorVersion(output) == major)
+    }
 }

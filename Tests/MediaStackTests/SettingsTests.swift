@@ -1,4 +1,5 @@
 import MediaStack
+import MediaStackChecks
 import Testing
 
 @Suite("Settings")
@@ -50,7 +51,10 @@ struct SettingsTests {
             #expect(issue.line == 3)
             #expect(issue.message.contains(bad.expectedMessage), "\(issue.message)")
             #expect(issue.fix.contains(bad.expectedFix), "\(issue.fix)")
-            #expect(issue.description.hasPrefix("/srv/.env:3: error:"))
+            #expect(issue.description.hasPrefix("error: [invalid-setting] /srv/.env:3: "))
+            let finding = Finding(
+                .error, .invalidSetting, subject: issue.location, message: issue.message, fix: issue.fix)
+            #expect(issue.description == finding.description, "one diagnostic format for settings and findings")
         }
     }
 
