@@ -30,8 +30,4 @@ public struct Mount: Hashable, Sendable {
         self.readOnly = readOnly
         self.options = options
     }
-
-    public static func config(_ subpath: String = "", at target: String) -> Mount {
-        Mount(.config(subpath), target)
-    }
 }

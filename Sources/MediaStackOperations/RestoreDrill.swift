@@ -292,13 +292,12 @@ public struct RestoreDrill: Sendable {
     static func treeSize(_ path: String) -> Int64 {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
         var total: Int64 = 0
-        while let name = enumerator.nextObject() as? String {
+        while enumerator.nextObject() != nil {
             if let size = enumerator.fileAttributes?[.size] as? Int64 {
                 total += size
             } else if let size = enumerator.fileAttributes?[.size] as? Int {
                 total += Int64(size)
             }
-            _ = name
         }
         return total
     }

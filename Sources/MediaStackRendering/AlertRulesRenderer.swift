@@ -64,7 +64,7 @@ public struct AlertRulesRenderer: Sendable {
                 ("groups", .list([.map([("name", .string(group.name)), ("rules", .list(rules))])]))
             ])
             let header =
-                RenderHeader.lines(for: group.path, settings: stack.settings.source) + [
+                RenderHeader.lines + [
                     "Reads: \(group.source). Loaded by Prometheus from /etc/prometheus/rules.",
                     "Check: promtool check rules \(group.path); promtool test rules \(group.testPath)",
                 ]
@@ -75,7 +75,7 @@ public struct AlertRulesRenderer: Sendable {
                 ("tests", .list(group.tests)),
             ])
             let testHeader =
-                RenderHeader.lines(for: group.testPath, settings: stack.settings.source) + [
+                RenderHeader.lines + [
                     "Each rule fires and does not fire here. Samples are 1m apart: sparser ones fall out of the 5m",
                     "lookback and reset `for`. Run: promtool test rules \(group.testPath)",
                 ]

@@ -101,7 +101,7 @@ public struct AlertmanagerRenderer: Sendable {
             ("receivers", .list(receivers)),
         ])
         let header =
-            RenderHeader.lines(for: Self.path, settings: settings.source) + [
+            RenderHeader.lines + [
                 "Mounted at /etc/alertmanager. Holds no secret: the Discord webhook URL and SMTP password are read",
                 "from /run/secrets (Compose secrets from .env). Receivers: \(receiverSummary(delivery)).",
                 "Check: amtool check-config alertmanager/alertmanager.yml (Alertmanager 0.28 or later)",

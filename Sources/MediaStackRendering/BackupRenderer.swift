@@ -84,13 +84,13 @@ public struct BackupRenderer: Sendable {
     }
 
     private func crontab(_ path: String, _ stack: Stack, comment: [String], line: CronLine) -> RenderedFile {
-        let header = RenderHeader.lines(for: path, settings: stack.settings.source) + comment
+        let header = RenderHeader.lines + comment
         return RenderedFile(
             path: path, contents: (header.map { "# \($0)" } + [line.description]).joined(separator: "\n") + "\n")
     }
 
     private func excludesFile(_ stack: Stack) -> RenderedFile {
-        var lines = RenderHeader.lines(for: BackupPaths.excludesFile, settings: stack.settings.source).map { "# \($0)" }
+        var lines = RenderHeader.lines.map { "# \($0)" }
         lines += [
             "#",
             "# Borg patterns (borgmatic `exclude_from`), one per line: regenerable data of each backed-up service,",
@@ -112,7 +112,7 @@ public struct BackupRenderer: Sendable {
     }
 
     private func configFile(_ stack: Stack) -> RenderedFile {
-        let header = RenderHeader.lines(for: BackupPaths.configFile, settings: stack.settings.source)
+        let header = RenderHeader.lines
         var lines = header.map { "# \($0)" }
         lines += [
             "#",

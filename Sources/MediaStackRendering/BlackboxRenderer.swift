@@ -28,7 +28,7 @@ public struct BlackboxRenderer: Sendable {
         ])
         let root: YAMLValue = .map([("modules", .map([(PrometheusRenderer.probeModule, module)]))])
         let header =
-            RenderHeader.lines(for: Self.path, settings: stack.settings.source) + [
+            RenderHeader.lines + [
                 "Mounted at /etc/blackbox_exporter/config.yml.",
                 "Check: prometheus-blackbox-exporter --config.check --config.file=prometheus/blackbox.yml",
             ]

@@ -44,7 +44,7 @@ public struct ComposeLintConfigRenderer: Sendable {
             (rule, .map([("exclude_services", .map(entries.map { ($0.0.rawValue, .string($0.1)) }))]))
         }
         let header =
-            RenderHeader.lines(for: Self.path, settings: stack.settings.source) + [
+            RenderHeader.lines + [
                 "Each entry is a SecurityException (or a host network reason) declared in the catalog.",
                 "Run from the repository root: compose-lint compose.yml homepage-stack.yml",
             ]

@@ -34,7 +34,7 @@ public struct ComposeRenderer: Sendable {
             root.append(("volumes", .map(Array(Set(volumes)).sorted().map { ($0, .map([])) })))
         }
         let header =
-            RenderHeader.lines(for: id.composeFile, settings: stack.settings.source) + [
+            RenderHeader.lines + [
                 stackPurpose(id)
             ]
         return RenderedFile(path: id.composeFile, contents: try YAMLValue.map(root).yaml(header: header))

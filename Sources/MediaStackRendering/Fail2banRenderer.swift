@@ -59,7 +59,7 @@ public struct Fail2banRenderer: Sendable {
     public func render(_ stack: Stack) -> [RenderedFile] {
         guard stack.isEnabled("fail2ban") else { return [] }
         let jails = Self.jails(stack)
-        let header = RenderHeader.lines(for: Self.jailPath, settings: stack.settings.source).map { "# \($0)" }
+        let header = RenderHeader.lines.map { "# \($0)" }
         var lines =
             header + [
                 "#",
@@ -100,7 +100,7 @@ public struct Fail2banRenderer: Sendable {
         var files = [RenderedFile(path: Self.jailPath, contents: lines.joined(separator: "\n") + "\n")]
         for filter in Set(jails.map(\.log.filter)).sorted() {
             let path = Self.filterPath(filter)
-            let header = RenderHeader.lines(for: path, settings: stack.settings.source).map { "# \($0)" }
+            let header = RenderHeader.lines.map { "# \($0)" }
             files.append(
                 RenderedFile(path: path, contents: (header + ["#", filter.definition]).joined(separator: "\n") + "\n"))
         }

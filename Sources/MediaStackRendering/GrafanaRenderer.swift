@@ -79,7 +79,7 @@ public struct GrafanaRenderer: Sendable {
             RenderedFile(
                 path: Self.datasourcePath,
                 contents: try datasource.yaml(
-                    header: RenderHeader.lines(for: Self.datasourcePath, settings: source) + [
+                    header: RenderHeader.lines + [
                         "Mounted at /etc/grafana/provisioning/datasources. Dashboards refer to uid \(Self.datasourceUID)."
                     ]))
         ]
@@ -101,7 +101,7 @@ public struct GrafanaRenderer: Sendable {
             RenderedFile(
                 path: Self.providersPath,
                 contents: try YAMLValue.map([("apiVersion", .int(1)), ("providers", .list(providers))]).yaml(
-                    header: RenderHeader.lines(for: Self.providersPath, settings: source) + [
+                    header: RenderHeader.lines + [
                         "One provider per folder, with a fixed folder uid. The JSON lives in grafana/dashboards/<folder>/,",
                         "mounted read-only at \(Self.containerDashboards).",
                     ])))

@@ -43,7 +43,7 @@ public struct HomepageRenderer: Sendable {
         guard stack.isEnabled(.homepage) else { return [] }
         let source = stack.settings.source
         func header(_ file: String, _ extra: [String] = []) -> [String] {
-            RenderHeader.lines(for: "\(Self.folder)/\(file)", settings: source) + extra
+            RenderHeader.lines + extra
         }
         func yaml(_ file: String, _ value: YAMLValue, _ extra: [String] = []) throws -> RenderedFile {
             RenderedFile(path: "\(Self.folder)/\(file)", contents: try value.yaml(header: header(file, extra)))
@@ -179,13 +179,8 @@ public struct HomepageRenderer: Sendable {
         }
         if let widget = tile.widget, let url = tile.widgetURL {
             var fields: [(String, YAMLValue)] = [("type", .string(widget.type)), ("url", .string(url))]
-            if let version = widget.version { fields.append(("version", .int(version))) }
             if let key = widget.keySetting {
                 fields.append(("key", .string("{{\(HomepageWidget.variable(for: key))}}")))
-            }
-            if let login = widget.loginSettings {
-                fields.append(("username", .string("{{\(HomepageWidget.variable(for: login.user))}}")))
-                fields.append(("password", .string("{{\(HomepageWidget.variable(for: login.password))}}")))
             }
             if !widget.fields.isEmpty { fields.append(("fields", .flowList(widget.fields))) }
             pairs.append(("widget", .map(fields)))

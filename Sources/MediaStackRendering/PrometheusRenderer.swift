@@ -138,7 +138,7 @@ public struct PrometheusRenderer: Sendable {
         }
         root.append(("scrape_configs", .list(jobs)))
         let header =
-            RenderHeader.lines(for: Self.path, settings: stack.settings.source) + [
+            RenderHeader.lines + [
                 "Mounted at /etc/prometheus. Jobs: every catalog service with a metrics endpoint; blackbox_http: every",
                 "service's HTTP health probe. Check: promtool check config prometheus/prometheus.yml",
             ]

@@ -49,7 +49,7 @@ public struct RecyclarrRenderer: Sendable {
         }
         guard !root.isEmpty else { return nil }
         var yaml = try YAMLValue.map(root).yaml(
-            header: RenderHeader.lines(for: Self.path, settings: stack.settings.source) + [
+            header: RenderHeader.lines + [
                 "yaml-language-server: $schema=https://schemas.recyclarr.dev/latest/config-schema.json",
                 "Run: docker compose run --rm recyclarr sync",
             ])
