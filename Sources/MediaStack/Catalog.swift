@@ -12,6 +12,10 @@ public enum Catalog {
     public static let socketProxy: ServiceName = "socket-proxy"
     public static let dockerProxyHost = socketProxy.rawValue
     public static let dockerProxyPort = 2375
+    /// Ports other services' configuration names too (Homepage's allowed hosts, exportarr's address).
+    static let homepagePort = 3000
+    static let sabnzbdPort = 8080
+    static let sabExporterPort = 9707
 
     public static let services: [Service] = core + dashboard
 
@@ -163,7 +167,7 @@ public enum Catalog {
             // SABnzbd answers 403 to any Host header missing from its whitelist, which it seeds from the
             // hostname at first start; `sabnzbd` lets exportarr, Homepage and Blackbox reach it by name.
             hostname: "sabnzbd",
-            port: 8080,
+            port: .published(sabnzbdPort),
             mounts: [Mount(.config(""), "/config"), Mount(.data("usenet"), "/data/usenet")],
             health: .http("/api?mode=version&output=json", via: .curl),
             dashboard: .init(
@@ -329,13 +333,13 @@ public enum Catalog {
             summary: "Central dashboard with links and widgets",
             image: ImageReference("ghcr.io/gethomepage/homepage", tag: "v1.12.3"),
             identity: .puidPgid,
-            port: 3000,
+            port: .published(homepagePort),
             // Container status comes from the socket proxy: homepage/docker.yaml names
             // `host: socket-proxy, port: 2375` (Catalog.dockerProxyHost / dockerProxyPort), never the socket.
             mounts: [Mount(.repository("homepage"), "/app/config", readOnly: true)],
             environment: [
                 // Every /api call, the healthcheck included, is refused unless its Host header is listed here.
-                EnvironmentVariable("HOMEPAGE_ALLOWED_HOSTS", "${LAN_IP:-127.0.0.1}:${HOMEPAGE_PORT},homepage:3000"),
+                EnvironmentVariable("HOMEPAGE_ALLOWED_HOSTS", "${LAN_IP:-127.0.0.1}:${HOMEPAGE_PORT},homepage:\(homepagePort)"),
                 EnvironmentVariable("LOG_TARGETS", "stdout"),
             ],
             health: .http("/api/healthcheck", via: .wget),
@@ -573,11 +577,11 @@ public enum Catalog {
             summary: "SABnzbd metrics through exportarr",
             image: ImageReference("ghcr.io/onedr0p/exportarr", tag: "v2.3.0"),
             identity: .imageDefault(reason: "the image's own unprivileged user"),
-            port: 9707,
+            port: .published(sabExporterPort),
             environment: [
                 // exportarr listens on 8081 unless told otherwise.
-                EnvironmentVariable("PORT", "9707"),
-                EnvironmentVariable("URL", "http://sabnzbd:8080"),
+                EnvironmentVariable("PORT", "\(sabExporterPort)"),
+                EnvironmentVariable("URL", "http://sabnzbd:\(sabnzbdPort)"),
                 EnvironmentVariable("API_KEY", "${SABNZBD_API_KEY}"),
             ],
             command: ["sabnzbd"],

@@ -18,9 +18,9 @@ public struct ServicePort: Hashable, Sendable, ExpressibleByIntegerLiteral {
         self.defaultHostPort = host.map { Port(literal: $0) }
     }
 
-    /// Published on another host port than the container's, where the seed chose one (Dozzle 9999 → 8080).
-    public static func published(_ container: Int, onHost host: Int) -> ServicePort {
-        ServicePort(container: container, host: host)
+    /// Published on `host`, by default the same port; another where the seed chose one (Dozzle 9999 → 8080).
+    public static func published(_ container: Int, onHost host: Int? = nil) -> ServicePort {
+        ServicePort(container: container, host: host ?? container)
     }
 
     /// Reached by other containers on `media_net` only; never published on the host.

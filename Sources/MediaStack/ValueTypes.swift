@@ -1,43 +1,56 @@
-/// A span of time written as a whole number and one unit, e.g. `10m`, `1h`, `1d`: what fail2ban (`findtime`,
-/// `bantime`) and Compose (`stop_grace_period`, `s`/`m`/`h` only) both read.
-public struct TimeSpan: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+/// A value written as a whole positive number and a one-letter unit (`10m`, `128m`): parsed and printed alike.
+public protocol AmountWithUnit: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    associatedtype Unit: RawRepresentable<Character>
+    var amount: Int { get }
+    var unit: Unit { get }
+    init(amount: Int, unit: Unit)
+}
+
+extension AmountWithUnit {
+    /// Parses `10m`; nil for anything else.
+    public init?(_ text: String) {
+        guard let last = text.last, let unit = Unit(rawValue: last), text.dropLast().allSatisfy(\.isASCII),
+            let amount = Int(text.dropLast()), amount > 0
+        else { return nil }
+        self.init(amount: amount, unit: unit)
+    }
+
+    /// Catalog literal; the catalog test suite proves every literal valid.
+    public init(stringLiteral value: String) {
+        guard let parsed = Self(value) else { preconditionFailure("not a \(Self.self): \(value)") }
+        self = parsed
+    }
+
+    public var description: String { "\(amount)\(unit.rawValue)" }
+}
+
+/// A span of time, e.g. `10m`, `1h`, `1d`: what fail2ban (`findtime`, `bantime`) and Compose (`stop_grace_period`,
+/// `s`/`m`/`h` only) both read.
+public struct TimeSpan: AmountWithUnit {
     public enum Unit: Character, Hashable, Sendable {
         case seconds = "s", minutes = "m", hours = "h", days = "d"
-
-        var seconds: Int {
-            switch self {
-            case .seconds: 1
-            case .minutes: 60
-            case .hours: 3600
-            case .days: 86400
-            }
-        }
     }
 
     public let amount: Int
     public let unit: Unit
 
-    /// Parses `10m`; nil for anything else.
-    public init?(_ text: String) {
-        guard let last = text.last, let unit = Unit(rawValue: last), let amount = Int(text.dropLast()), amount > 0,
-            text.dropLast().allSatisfy(\.isASCII)
-        else { return nil }
+    public init(amount: Int, unit: Unit) {
         self.amount = amount
         self.unit = unit
     }
 
-    /// Catalog literal; the catalog test suite proves every literal valid.
-    public init(stringLiteral value: String) {
-        guard let span = TimeSpan(value) else { preconditionFailure("not a time span: \(value)") }
-        self = span
+    public var seconds: Int {
+        switch unit {
+        case .seconds: amount
+        case .minutes: amount * 60
+        case .hours: amount * 3600
+        case .days: amount * 86400
+        }
     }
-
-    public var seconds: Int { amount * unit.seconds }
-    public var description: String { "\(amount)\(unit.rawValue)" }
 }
 
-/// A memory size as Compose's `mem_limit` takes it: a whole number and `b`, `k`, `m` or `g`, e.g. `128m`.
-public struct ByteSize: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+/// A memory size as Compose's `mem_limit` takes it: `b`, `k`, `m` or `g`, e.g. `128m`.
+public struct ByteSize: AmountWithUnit {
     public enum Unit: Character, Hashable, Sendable {
         case bytes = "b", kibibytes = "k", mebibytes = "m", gibibytes = "g"
     }
@@ -45,22 +58,10 @@ public struct ByteSize: Hashable, Sendable, CustomStringConvertible, Expressible
     public let amount: Int
     public let unit: Unit
 
-    /// Parses `128m`; nil for anything else.
-    public init?(_ text: String) {
-        guard let last = text.last, let unit = Unit(rawValue: last), let amount = Int(text.dropLast()), amount > 0,
-            text.dropLast().allSatisfy(\.isASCII)
-        else { return nil }
+    public init(amount: Int, unit: Unit) {
         self.amount = amount
         self.unit = unit
     }
-
-    /// Catalog literal; the catalog test suite proves every literal valid.
-    public init(stringLiteral value: String) {
-        guard let size = ByteSize(value) else { preconditionFailure("not a size: \(value)") }
-        self = size
-    }
-
-    public var description: String { "\(amount)\(unit.rawValue)" }
 }
 
 /// A cron schedule: five fields (minute hour day month weekday), or six with seconds first as Watchtower reads
