@@ -38,9 +38,10 @@ enum TestSupport {
             keyHelp: "Lidarr's API key (32 hex characters).")
     }
 
-    /// The stack of the catalog plus `extra`, with the defaults of the `.env.example` that catalog renders.
+    /// The stack of the catalog plus `extra` (those it does not hold already), with the defaults of the
+    /// `.env.example` that catalog renders.
     static func stack(adding extra: [Service], overriding overrides: [String: String] = [:]) throws -> Stack {
-        let catalog = Catalog.services + extra
+        let catalog = Catalog.services + extra.filter { added in !Catalog.services.contains { $0.name == added.name } }
         let definitions = SettingsCatalog.definitions(for: catalog)
         let lines = EnvFile.defaults(path: ".env", definitions: definitions).entries.map { entry in
             "\(entry.key)=\(overrides[entry.key].map(quote) ?? quote(entry.value))"
