@@ -9,58 +9,58 @@ import Testing
 /// the suite holds as the catalog grows and a newcomer's service is followed into every file without a test edit.
 @Suite("Catalog growth")
 struct CatalogGrowthTests {
-    /// The catalog as committed, and the catalog with Lidarr added (published on its own port, or elsewhere).
+    /// The catalog as committed, and the catalog with Newarr added (published on its own port, or elsewhere).
     static let catalogs: [(String, [Service])] = [
         ("catalog", []),
-        ("catalog + lidarr", [TestSupport.lidarr()]),
-        ("catalog + lidarr on another host port", [TestSupport.lidarr(port: .published(8686, onHost: 18686))]),
+        ("catalog + newarr", [TestSupport.newcomer()]),
+        ("catalog + newarr on another host port", [TestSupport.newcomer(port: .published(40100, onHost: 40200))]),
     ]
 
     static func stack(_ extra: [Service], _ overrides: [String: String] = [:]) throws -> Stack {
         try TestSupport.stack(adding: extra, overriding: overrides)
     }
 
-    @Test("a service added by one declaration appears everywhere a service should", arguments: [8686, 18686])
+    @Test("a service added by one declaration appears everywhere a service should", arguments: [40100, 40200])
     func addedServiceAppearsEverywhere(hostPort: Int) throws {
-        let lidarr = TestSupport.lidarr(port: .published(8686, onHost: hostPort))
-        let stack = try Self.stack([lidarr], ["LAN_IP": "192.168.1.10"])
+        let newarr = TestSupport.newcomer(port: .published(40100, onHost: hostPort))
+        let stack = try Self.stack([newarr], ["LAN_IP": "192.168.1.10"])
         let files = try StackRenderer().render(stack)
         let compose = TestSupport.file(files, "compose.yml")
-        #expect(compose.contains("\n  lidarr:\n"))
-        #expect(compose.contains("- ${LAN_IP:-127.0.0.1}:\(hostPort):8686\n"))
-        #expect(compose.contains("http://127.0.0.1:8686/ping"), "the healthcheck asks the container port")
-        #expect(compose.contains("LIDARR__AUTH__APIKEY: ${LIDARR_API_KEY}"))
+        #expect(compose.contains("\n  newarr:\n"))
+        #expect(compose.contains("- ${LAN_IP:-127.0.0.1}:\(hostPort):40100\n"))
+        #expect(compose.contains("http://127.0.0.1:40100/ping"), "the healthcheck asks the container port")
+        #expect(compose.contains("NEWARR__AUTH__APIKEY: ${NEWARR_API_KEY}"))
         // Settings: its port and API key are documented and generated without an edit of SettingsCatalog.
         let example = EnvExampleRenderer().render(definitions: stack.settings.definitions).contents
-        #expect(example.contains("\nLIDARR_PORT=\(hostPort)\n"))
-        #expect(example.contains("\nLIDARR_API_KEY=CHANGE_ME\n"))
-        #expect(SettingsCatalog.generatedSecrets(for: stack.catalog)["LIDARR_API_KEY"] == .apiKey)
+        #expect(example.contains("\nNEWARR_PORT=\(hostPort)\n"))
+        #expect(example.contains("\nNEWARR_API_KEY=CHANGE_ME\n"))
+        #expect(SettingsCatalog.generatedSecrets(for: stack.catalog)["NEWARR_API_KEY"] == .apiKey)
         // Probes: `mediaserver health` from the host, Blackbox inside the engine.
-        let probe = try #require(ProbeTarget.targets(for: stack).first { $0.service == "lidarr" })
+        let probe = try #require(ProbeTarget.targets(for: stack).first { $0.service == "newarr" })
         #expect(probe.probeDescription == "GET http://192.168.1.10:\(hostPort)/ping → 200")
-        #expect(PrometheusRenderer.probes(stack).first { $0.service == "lidarr" }?.url == "http://lidarr:8686/ping")
+        #expect(PrometheusRenderer.probes(stack).first { $0.service == "newarr" }?.url == "http://newarr:40100/ping")
         // Homepage: a tile, its widget with the API key through HOMEPAGE_VAR_.
-        let tile = try #require(HomepageRenderer.tiles(stack).first { $0.service == "lidarr" })
+        let tile = try #require(HomepageRenderer.tiles(stack).first { $0.service == "newarr" })
         #expect(tile.href == "http://192.168.1.10:\(hostPort)")
-        #expect(tile.widgetURL == "http://lidarr:8686")
-        #expect(tile.widget?.keySetting == "LIDARR_API_KEY")
-        #expect(TestSupport.file(files, "homepage/services.yaml").contains("key: '{{HOMEPAGE_VAR_LIDARR_API_KEY}}'"))
+        #expect(tile.widgetURL == "http://newarr:40100")
+        #expect(tile.widget?.keySetting == "NEWARR_API_KEY")
+        #expect(TestSupport.file(files, "homepage/services.yaml").contains("key: '{{HOMEPAGE_VAR_NEWARR_API_KEY}}'"))
         #expect(
-            TestSupport.file(files, "homepage-stack.yml").contains("HOMEPAGE_VAR_LIDARR_API_KEY: ${LIDARR_API_KEY}"))
+            TestSupport.file(files, "homepage-stack.yml").contains("HOMEPAGE_VAR_NEWARR_API_KEY: ${NEWARR_API_KEY}"))
         // Backup: its config folder is a source, its regenerable folders are excluded.
-        #expect(BackupRenderer.sources(stack).contains { $0.name == "lidarr" })
-        #expect(TestSupport.file(files, BackupPaths.configFile).contains("\"{source_root}/lidarr\""))
-        #expect(TestSupport.file(files, BackupPaths.excludesFile).contains("sh:**/lidarr/MediaCover\n"))
+        #expect(BackupRenderer.sources(stack).contains { $0.name == "newarr" })
+        #expect(TestSupport.file(files, BackupPaths.configFile).contains("\"{source_root}/newarr\""))
+        #expect(TestSupport.file(files, BackupPaths.excludesFile).contains("sh:**/newarr/MediaCover\n"))
         // fail2ban: a jail on the container port, and its log directory mounted.
-        let jail = try #require(Fail2banRenderer.jails(stack).first { $0.service == "lidarr" })
-        #expect(jail.chain == "DOCKER-USER" && jail.ports == [8686])
-        #expect(TestSupport.file(files, Fail2banRenderer.jailPath).contains("\n[lidarr]\n"))
-        #expect(compose.contains("/lidarr/logs:/logs/lidarr:ro"))
+        let jail = try #require(Fail2banRenderer.jails(stack).first { $0.service == "newarr" })
+        #expect(jail.chain == "DOCKER-USER" && jail.ports == [40100])
+        #expect(TestSupport.file(files, Fail2banRenderer.jailPath).contains("\n[newarr]\n"))
+        #expect(compose.contains("/newarr/logs:/logs/newarr:ro"))
         // Nothing else needed: no check finds anything the declaration left out.
         // (The defaults' placeholder secrets are reported for every key alike.)
         let findings = (StackChecks().run(stack, rendered: files) + SecurityChecks().run(stack, composeFiles: []))
             .filter { $0.id != .placeholderSecret }
-        #expect(!findings.contains { $0.subject == "lidarr" || $0.subject.hasPrefix("LIDARR_") }, "\(findings)")
+        #expect(!findings.contains { $0.subject == "newarr" || $0.subject.hasPrefix("NEWARR_") }, "\(findings)")
         #expect(!findings.hasErrors, "\(findings)")
     }
 

@@ -68,19 +68,19 @@ struct ObservabilityTests {
 
     /// A service added to the catalog with a probe, tile and widget appears in every observability file, and its
     /// ports follow when they change.
-    @Test("an added service follows everywhere", arguments: [8686, 8687])
+    @Test("an added service follows everywhere", arguments: [40100, 40101])
     func addedServiceFollows(port: Int) throws {
-        let stack = try TestSupport.stack(adding: [TestSupport.lidarr(port: .published(port, onHost: port + 1000))])
+        let stack = try TestSupport.stack(adding: [TestSupport.newcomer(port: .published(port, onHost: port + 1000))])
         let files = try StackRenderer().render(stack)
         let prometheus = TestSupport.file(files, PrometheusRenderer.path)
-        #expect(prometheus.contains("- http://lidarr:\(port)/ping\n    labels:\n      service: lidarr"))
+        #expect(prometheus.contains("- http://newarr:\(port)/ping\n    labels:\n      service: newarr"))
         #expect(TestSupport.file(files, "homepage/services.yaml").contains("href: http://127.0.0.1:\(port + 1000)"))
-        #expect(TestSupport.file(files, "homepage/services.yaml").contains("url: http://lidarr:\(port)"))
+        #expect(TestSupport.file(files, "homepage/services.yaml").contains("url: http://newarr:\(port)"))
         #expect(
-            TestSupport.file(files, "homepage-stack.yml").contains("HOMEPAGE_VAR_LIDARR_API_KEY: ${LIDARR_API_KEY}"))
+            TestSupport.file(files, "homepage-stack.yml").contains("HOMEPAGE_VAR_NEWARR_API_KEY: ${NEWARR_API_KEY}"))
         #expect(
             TestSupport.file(files, "grafana/dashboards/services/services.json").contains(
-                "probe_success{job=\\\"blackbox_http\\\",service=\\\"lidarr\\\"}"))
+                "probe_success{job=\\\"blackbox_http\\\",service=\\\"newarr\\\"}"))
     }
 
     @Test func everyHTTPProbeOfTheCatalogIsABlackboxTargetWithItsServiceLabel() throws {

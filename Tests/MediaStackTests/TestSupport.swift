@@ -29,13 +29,14 @@ enum TestSupport {
         try StackRenderer().render(Stack(settings: settings))
     }
 
-    /// A service beyond the seed, declared exactly as a newcomer would add it to `Catalog.core` (README, "Adding a
-    /// service"): one family call, nothing else.
-    static func lidarr(port: ServicePort = 8686) -> Service {
+    /// A service beyond the catalog, declared exactly as a newcomer adds one to `Catalog.core` (README, "Adding a
+    /// service", with Lidarr): one family call, nothing else. Its name is no real app's, so it stays beyond the
+    /// catalog whatever is added.
+    static func newcomer(port: ServicePort = 40100) -> Service {
         Catalog.servarr(
-            "lidarr", tag: "2.9.6.4552-ls25", port: port, summary: "Music automation",
-            mediaMount: Mount(.data(""), "/data"), description: "Music", widgetFields: ["wanted", "queued"],
-            keyHelp: "Lidarr's API key (32 hex characters).")
+            "newarr", tag: "1.0.0-ls1", port: port, summary: "An automation app in the *arr family",
+            mediaMount: Mount(.data(""), "/data"), description: "New media", widgetFields: ["wanted", "queued"],
+            keyHelp: "Newarr's API key (32 hex characters).")
     }
 
     /// The stack of the catalog plus `extra` (those it does not hold already), with the defaults of the
