@@ -60,7 +60,7 @@ let package = Package(
 let swiftSettings: [SwiftSetting] = [
     // SE-0335: an existential is written `any P`, so a protocol-typed value (a `ProcessRunning` runner) never reads
     // as a generic, and its cost is visible where it is declared.
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 for target in package.targets {

@@ -339,7 +339,8 @@ public enum Catalog {
             mounts: [Mount(.repository("homepage"), "/app/config", readOnly: true)],
             environment: [
                 // Every /api call, the healthcheck included, is refused unless its Host header is listed here.
-                EnvironmentVariable("HOMEPAGE_ALLOWED_HOSTS", "${LAN_IP:-127.0.0.1}:${HOMEPAGE_PORT},homepage:\(homepagePort)"),
+                EnvironmentVariable(
+                    "HOMEPAGE_ALLOWED_HOSTS", "${LAN_IP:-127.0.0.1}:${HOMEPAGE_PORT},homepage:\(homepagePort)"),
                 EnvironmentVariable("LOG_TARGETS", "stdout"),
             ],
             health: .http("/api/healthcheck", via: .wget),

@@ -37,7 +37,6 @@ public struct HealthProbe: Hashable, Sendable {
         self.startPeriod = startPeriod
     }
 
-
     /// The HTTP path and container port, when the probe is HTTP.
     public var http: (path: String, port: Port, expectedStatus: Int)? {
         if case .http(let path, let port, let status, _) = kind { return (path, port, status) }

@@ -129,7 +129,8 @@ public enum SettingsCatalog {
             guard let apiKey = service.apiKey, let key = service.apiKeySetting else { return nil }
             switch apiKey.origin {
             case .generated, .copiedFromApp(required: true):
-                return SettingDefinition(key, "CHANGE_ME", .secret(placeholder: "CHANGE_ME"), .secrets, help: apiKey.help)
+                return SettingDefinition(
+                    key, "CHANGE_ME", .secret(placeholder: "CHANGE_ME"), .secrets, help: apiKey.help)
             case .copiedFromApp(required: false):
                 return SettingDefinition(
                     key, "", .secret(placeholder: ""), .secrets, help: apiKey.help, mayBeEmpty: true)

@@ -77,7 +77,8 @@ public struct BackupRenderer: Sendable {
                         "repository, 40 min after the 03:30 backup; offsite.sh waits for Borg's lock if the backup",
                         "still runs. with-contenv gives the job the container environment (RCLONE_REMOTE, RCLONE_*).",
                     ],
-                    line: CronLine("10 4 * * *", "/command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh 2>&1")))
+                    line: CronLine(
+                        "10 4 * * *", "/command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh 2>&1")))
             files.append(RenderedFile(path: "backup/offsite.sh", contents: BackupScripts.offsite, executable: true))
         }
         return files

@@ -1,6 +1,7 @@
 import Foundation
-@testable import MediaStack
 import MediaStackRendering
+
+@testable import MediaStack
 
 enum TestSupport {
     /// The repository root, found from this file's path.
