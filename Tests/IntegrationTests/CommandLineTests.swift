@@ -14,9 +14,12 @@ struct CommandLineTests {
     /// Two processes hash with two random seeds, so a render that followed a dictionary's or a set's order would
     /// differ between them; within one process it never could.
     @Test func renderingIsByteStableAcrossProcesses() async throws {
-        let env = try String(
-            contentsOf: IntegrationSupport.repositoryRoot.appendingPathComponent(
-                "Tests/MediaStackTests/Fixtures/golden.env"), encoding: .utf8)
+        // Settings off the defaults, from the committed template so that every setting the catalog declares is set.
+        let env = try IntegrationSupport.exampleSettings(overriding: [
+            "LAN_IP": "192.168.1.10", "SONARR_PORT": "18989", "DISABLED_SERVICES": "plex,overseerr,tautulli",
+            "ALERT_EMAIL_TO": "ops@example.com", "ALERT_SMTP_SMARTHOST": "smtp.example.com:587",
+            "ALERT_SMTP_FROM": "alerts@example.com",
+        ])
         var renders: [[String: Data]] = []
         for _ in 0..<2 {
             let root = try IntegrationSupport.scratchCheckout(env: env)

@@ -147,11 +147,16 @@ struct Fail2banIntegrationTests {
         let dump = try await IntegrationSupport.run(client, ["-c", overlay.path, "-d"])
         #expect(dump.status == 0, "\(dump.standardError)")
         let lines = dump.standardOutput.split(separator: "\n").map(String.init)
-        let expected: [String: String] = [
-            "jellyfin": "DOCKER-USER", "plex": "INPUT", "sonarr": "DOCKER-USER", "radarr": "DOCKER-USER",
-            "prowlarr": "DOCKER-USER", "jellyseerr": "DOCKER-USER", "overseerr": "DOCKER-USER",
-        ]
+        // Every enabled service that logs failed logins: host-network ones in INPUT, published ones in DOCKER-USER.
+        let expected = Dictionary(
+            uniqueKeysWithValues: stack.services.filter { $0.authLog != nil }.map {
+                ($0.name.rawValue, $0.usesHostNetwork ? "INPUT" : "DOCKER-USER")
+            })
         #expect(Set(Fail2banRenderer.jails(stack).map(\.service.rawValue)) == Set(expected.keys))
+        for seed in ["jellyfin", "sonarr", "radarr", "prowlarr", "jellyseerr", "overseerr"] {
+            #expect(expected[seed] == "DOCKER-USER", "\(seed)")
+        }
+        #expect(expected["plex"] == "INPUT")
         for (jail, chain) in expected {
             let action = try #require(
                 lines.first { $0.hasPrefix("['multi-set', '\(jail)', 'action', ") }, "no action for \(jail)")
