@@ -29,6 +29,8 @@ public struct RestoreDrill: Sendable {
         public let excludedPaths: Int
         public let databasesRestored: Int
         public let differences: [Difference]
+        /// Peak resident memory of this process (the comparison's walk and readers; borg's is its own), in bytes.
+        public let peakMemoryBytes: Int
         /// The scratch folder, when kept.
         public let scratch: String?
 
@@ -114,7 +116,7 @@ public struct RestoreDrill: Sendable {
             compareSeconds: BackupDriver.seconds(end - extractEnd),
             filesCompared: comparison.files, bytesCompared: comparison.bytes, excludedPaths: comparison.excluded,
             databasesRestored: comparison.databases, differences: comparison.differences,
-            scratch: keep ? scratch.path : nil)
+            peakMemoryBytes: Self.peakMemoryBytes(), scratch: keep ? scratch.path : nil)
     }
 
     /// Where the archive's trees are and what they are compared with.
@@ -195,8 +197,20 @@ public struct RestoreDrill: Sendable {
         return result
     }
 
+    /// This process's peak resident memory so far (`getrusage`; Linux counts kibibytes, macOS bytes).
+    public static func peakMemoryBytes() -> Int {
+        var usage = rusage()
+        #if canImport(Darwin)
+            guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+            return Int(usage.ru_maxrss)
+        #else
+            guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+            return Int(usage.ru_maxrss) * 1024
+        #endif
+    }
+
     /// Bytes of the regular files under `path`.
-    static func treeSize(_ path: String) -> Int64 {
+    public static func treeSize(_ path: String) -> Int64 {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
         var total: Int64 = 0
         while enumerator.nextObject() != nil {

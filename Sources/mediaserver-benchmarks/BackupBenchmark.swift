@@ -56,7 +56,9 @@ enum BackupBenchmark {
         var seconds: Double
         var peakKiB: Int
         var status: Int32
+        /// Standard output, then standard error.
         var output: String
+        var standardOutput = ""
     }
 
     static func run(_ arguments: [String]) async throws {
@@ -102,7 +104,8 @@ enum BackupBenchmark {
             "python3", here.appendingPathComponent("Tests/Fixtures/backup/make_data.py").path, sources.path,
             String(options.bigMiB),
         ])
-        let generated = try PlexTree.generate(in: sources.path, files: options.files)
+        var generated = try PlexTree.generate(in: sources.path, files: options.files)
+        generated.bytes = RestoreDrill.treeSize(sources.path)
         let services = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter {
             $0 != "node_exporter"
         }.sorted()
@@ -204,8 +207,8 @@ enum BackupBenchmark {
                             "backup", "restore-drill", "--direct", "--json", "--scratch", scratch.path,
                         ])
                         record("drill", drill)
-                        for (name, seconds) in try Self.phases(drill) {
-                            record(name, Measurement(seconds: seconds, peakKiB: 0, status: 0, output: ""))
+                        for (name, seconds, peakKiB) in try Self.phases(drill) {
+                            record(name, Measurement(seconds: seconds, peakKiB: peakKiB, status: 0, output: ""))
                         }
                     },
                     {
@@ -232,7 +235,8 @@ enum BackupBenchmark {
         let total = BackupDriver.seconds(clock.now - began)
         print(
             "\nbackup benchmark: \(generated.files) small Plex metadata files (\(generated.excluded) more in excluded"
-                + " folders) + \(options.bigMiB) MiB file + generated app data, \(String(format: "%.0f", Double(generated.bytes) / 1e6)) MB;"
+                + " folders) + \(options.bigMiB) MiB file + generated app data,"
+                + " \(String(format: "%.0f", Double(generated.bytes) / 1e6)) MB in all;"
                 + " best of \(options.rounds) rounds, \(String(format: "%.0f", total)) s in all")
         print("| run | time | ratio | peak memory |")
         print("|---|---|---|---|")
@@ -245,23 +249,23 @@ enum BackupBenchmark {
             row("`borgmatic create --stats` (baseline)", "create", against: nil)
             row("`mediaserver backup restore-drill`", "drill", against: "extract+diff")
             row("`borgmatic extract` + `diff -rq` (baseline)", "extract+diff", against: nil)
-            print(
-                String(
-                    format: "| drill phases (`--json`): extract %.2f s, compare %.2f s | | raw extract alone %.2f s | |",
-                    best("drill.extract"), best("drill.compare"), best("extract")))
+            row("drill's extract phase (`--json` extractSeconds)", "drill.extract", against: "extract")
+            row("`borgmatic extract` alone (baseline)", "extract", against: nil)
+            row("drill's compare phase (`--json` compareSeconds; memory: the drill process alone)", "drill.compare", against: "diff")
         }
         row("comparison alone (`compare-trees`)", "compare", against: "diff")
         row("`diff -rq` alone (baseline)", "diff", against: nil)
     }
 
     /// The drill's own figures for its phases, from its `--json` report.
-    static func phases(_ drill: Measurement) throws -> [(String, Double)] {
-        guard let start = drill.output.firstIndex(of: "{"),
-            let object = try JSONSerialization.jsonObject(with: Data(drill.output[start...].utf8))
+    static func phases(_ drill: Measurement) throws -> [(String, Double, Int)] {
+        guard let start = drill.standardOutput.firstIndex(of: "{"),
+            let object = try JSONSerialization.jsonObject(with: Data(drill.standardOutput[start...].utf8))
                 as? [String: Any],
-            let extract = object["extractSeconds"] as? Double, let compare = object["compareSeconds"] as? Double
+            let extract = object["extractSeconds"] as? Double, let compare = object["compareSeconds"] as? Double,
+            let memory = object["peakMemoryBytes"] as? Int
         else { return [] }
-        return [("drill.extract", extract), ("drill.compare", compare)]
+        return [("drill.extract", extract, 0), ("drill.compare", compare, memory / 1024)]
     }
 
     /// Runs `arguments` (the first looked up on PATH) with stdout then stderr in `log`; times it and reads its peak
@@ -291,11 +295,12 @@ enum BackupBenchmark {
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let seconds = BackupDriver.seconds(clock.now - start)
-        let output =
-            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-            + ((try? String(contentsOfFile: log + ".err", encoding: .utf8)) ?? "")
+        let standardOutput = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let output = standardOutput + ((try? String(contentsOfFile: log + ".err", encoding: .utf8)) ?? "")
         let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Measurement(seconds: seconds, peakKiB: Int(usage.ru_maxrss), status: exit, output: output)
+        return Measurement(
+            seconds: seconds, peakKiB: Int(usage.ru_maxrss), status: exit, output: output,
+            standardOutput: standardOutput)
     }
 
     /// `mediaserver-benchmarks compare-trees SOURCES RESTORED ARCHIVE-ROOT DUMPS EXCLUDES FOLDER,…`: the drill's
