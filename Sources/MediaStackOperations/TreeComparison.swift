@@ -201,7 +201,8 @@ struct TreeComparison {
         }
 
         private mutating func differ(_ relative: [UInt8], _ problem: String) {
-            differences.append(RestoreDrill.Difference(path: String(decoding: relative, as: UTF8.self), problem: problem))
+            differences.append(
+                RestoreDrill.Difference(path: String(decoding: relative, as: UTF8.self), problem: problem))
         }
 
         /// Hands the batch to the readers when it is large enough (or `force`), with the differences found so far.
@@ -331,7 +332,10 @@ struct TreeComparison {
             while let entry = readdir(directory) {
                 let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
                     pointer.withMemoryRebound(to: UInt8.self, capacity: 256) { bytes in
-                        Array(UnsafeBufferPointer(start: bytes, count: strlen(UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self))))
+                        Array(
+                            UnsafeBufferPointer(
+                                start: bytes, count: strlen(UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self))
+                            ))
                     }
                 }
                 if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
@@ -390,7 +394,8 @@ struct TreeComparison {
                 for job in batch {
                     if let problem = Self.compare(job, left, right) {
                         found.append(
-                            RestoreDrill.Difference(path: String(decoding: job.relative, as: UTF8.self), problem: problem))
+                            RestoreDrill.Difference(
+                                path: String(decoding: job.relative, as: UTF8.self), problem: problem))
                     }
                     doneFiles += 1
                     doneBytes += job.size

@@ -31,7 +31,7 @@ enum BackupBenchmark {
                 guard let text = rest.popFirst(), let value = Int(text.replacingOccurrences(of: "_", with: "")),
                     value >= 0
                 else {
-                    print("\(flag) needs a number")
+                    say("\(flag) needs a number")
                     throw ExitCodeError()
                 }
                 return value
@@ -43,7 +43,7 @@ enum BackupBenchmark {
                 case "--rounds": rounds = max(1, try number(argument))
                 case "--compare-only": compareOnly = true
                 default:
-                    print(
+                    say(
                         "usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--compare-only]")
                     throw ExitCodeError()
                 }
@@ -69,7 +69,7 @@ enum BackupBenchmark {
         let executable = URL(fileURLWithPath: benchmarks).deletingLastPathComponent()
             .appendingPathComponent("mediaserver").path
         guard options.compareOnly || FileManager.default.isExecutableFile(atPath: executable) else {
-            print("build mediaserver beside the benchmarks first: swift build -c release")
+            say("build mediaserver beside the benchmarks first: swift build -c release")
             throw ExitCodeError()
         }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -93,18 +93,22 @@ enum BackupBenchmark {
             let log = logs.appendingPathComponent("\(counter).log").path
             let result = try spawn(arguments, environment: environment.merging(extra) { $1 }, log: log)
             if check && result.status != 0 {
-                print("`\(arguments.joined(separator: " "))` failed (\(result.status)):\n\(result.output.suffix(4000))")
+                say("`\(arguments.joined(separator: " "))` failed (\(result.status)):\n\(result.output.suffix(4000))")
                 throw ExitCodeError()
             }
             return result
         }
 
-        print("generating the data set …")
+        say("generating the data set …")
         _ = try measure([
             "python3", here.appendingPathComponent("Tests/Fixtures/backup/make_data.py").path, sources.path,
-            String(options.bigMiB),
+            "1",
         ])
         var generated = try PlexTree.generate(in: sources.path, files: options.files)
+        // make_data.py's one large file, at the size asked (Python's randbytes stops short of 512 MiB).
+        try PlexTree.incompressible(
+            sources.path + "/" + PlexTree.root + "/Metadata/Movies/1/abc.bundle/Contents/big.bin",
+            mebibytes: options.bigMiB)
         generated.bytes = RestoreDrill.treeSize(sources.path)
         let services = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter {
             $0 != "node_exporter"
@@ -126,7 +130,7 @@ enum BackupBenchmark {
                         target.path + sources.path + "/\(service)",
                     ], check: false)
                 if run.status > 1 {
-                    print("diff failed: \(run.output.suffix(2000))")
+                    say("diff failed: \(run.output.suffix(2000))")
                     throw ExitCodeError()
                 }
                 total.seconds += run.seconds
@@ -155,15 +159,16 @@ enum BackupBenchmark {
         }
 
         if options.compareOnly {
-            print("copying the sources as the restore …")
+            say("copying the sources as the restore …")
             try FileManager.default.createDirectory(
                 atPath: target.path + sources.deletingLastPathComponent().path, withIntermediateDirectories: true)
             _ = try measure(["cp", "-a", sources.path, target.path + sources.path])
             try FileManager.default.createDirectory(atPath: dumps, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(at: excludes.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: excludes.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: here.appendingPathComponent("backup/excludes.txt"), to: excludes)
             for round in 0..<options.rounds {
-                print("round \(round + 1) of \(options.rounds) …")
+                say("round \(round + 1) of \(options.rounds) …")
                 try interleaved(round, { record("compare", try compareAlone()) }, { record("diff", try diff()) })
             }
         } else {
@@ -181,7 +186,7 @@ enum BackupBenchmark {
             try settings.write(to: checkout.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
             _ = try mediaserver(["render"])
             _ = try mediaserver(["backup", "init", "--direct"])
-            print("first, full backup …")
+            say("first, full backup …")
             _ = try mediaserver(["backup", "run", "--create-only", "--direct"])
 
             // What `--direct` sets, so raw borgmatic runs the very same config, hooks and repository.
@@ -196,7 +201,7 @@ enum BackupBenchmark {
             let config = checkout.appendingPathComponent("backup/config/config.yaml").path
             let scratch = base.appendingPathComponent("drill")
             for round in 0..<options.rounds {
-                print("round \(round + 1) of \(options.rounds) …")
+                say("round \(round + 1) of \(options.rounds) …")
                 try interleaved(
                     round, { record("run", try mediaserver(["backup", "run", "--create-only", "--direct"])) },
                     { record("create", try measure(["borgmatic", "-c", config, "create", "--stats"], extra: raw)) })
@@ -233,16 +238,16 @@ enum BackupBenchmark {
         let best = { (name: String) -> Double in table[name]?.map(\.seconds).min() ?? 0 }
         let peak = { (name: String) -> Double in Double(table[name]?.map(\.peakKiB).max() ?? 0) / 1024 }
         let total = BackupDriver.seconds(clock.now - began)
-        print(
+        say(
             "\nbackup benchmark: \(generated.files) small Plex metadata files (\(generated.excluded) more in excluded"
                 + " folders) + \(options.bigMiB) MiB file + generated app data,"
                 + " \(String(format: "%.0f", Double(generated.bytes) / 1e6)) MB in all;"
                 + " best of \(options.rounds) rounds, \(String(format: "%.0f", total)) s in all")
-        print("| run | time | ratio | peak memory |")
-        print("|---|---|---|---|")
+        say("| run | time | ratio | peak memory |")
+        say("|---|---|---|---|")
         func row(_ label: String, _ name: String, against baseline: String?) {
             let ratio = baseline.map { String(format: "%.2f × baseline", best(name) / max(best($0), 0.0001)) } ?? ""
-            print(String(format: "| %@ | %.2f s | %@ | %.1f MiB |", label, best(name), ratio, peak(name)))
+            say(String(format: "| %@ | %.2f s | %@ | %.1f MiB |", label, best(name), ratio, peak(name)))
         }
         if !options.compareOnly {
             row("`mediaserver backup run --create-only`", "run", against: "create")
@@ -251,7 +256,9 @@ enum BackupBenchmark {
             row("`borgmatic extract` + `diff -rq` (baseline)", "extract+diff", against: nil)
             row("drill's extract phase (`--json` extractSeconds)", "drill.extract", against: "extract")
             row("`borgmatic extract` alone (baseline)", "extract", against: nil)
-            row("drill's compare phase (`--json` compareSeconds; memory: the drill process alone)", "drill.compare", against: "diff")
+            row(
+                "drill's compare phase (`--json` compareSeconds; memory: the drill process alone)", "drill.compare",
+                against: "diff")
         }
         row("comparison alone (`compare-trees`)", "compare", against: "diff")
         row("`diff -rq` alone (baseline)", "diff", against: nil)
@@ -288,7 +295,7 @@ enum BackupBenchmark {
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
         guard spawned == 0 else {
-            print("cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
+            say("cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
             throw ExitCodeError()
         }
         var status: Int32 = 0
@@ -307,7 +314,7 @@ enum BackupBenchmark {
     /// comparison alone, in its own process so its time and memory are its own.
     static func compareTrees(_ arguments: [String]) async throws {
         guard arguments.count == 6 else {
-            print("usage: mediaserver-benchmarks compare-trees SOURCES RESTORED ARCHIVE-ROOT DUMPS EXCLUDES FOLDER,…")
+            say("usage: mediaserver-benchmarks compare-trees SOURCES RESTORED ARCHIVE-ROOT DUMPS EXCLUDES FOLDER,…")
             throw ExitCodeError()
         }
         let result = try await RestoreDrill.compare(
@@ -315,9 +322,14 @@ enum BackupBenchmark {
             excludesFile: URL(fileURLWithPath: arguments[4]),
             folders: arguments[5].split(separator: ",").map(String.init), progressInterval: .seconds(5),
             progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
-        print(
+        say(
             "compared \(result.files) files, \(result.bytes) bytes; \(result.excluded) excluded;"
                 + " \(result.differences.count) differences")
+    }
+
+    /// Prints a line at once (standard output is a file when the run is logged, and a crash loses its buffer).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     struct ExitCodeError: Error {}
@@ -348,7 +360,9 @@ enum PlexTree {
                 }
             }
             let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard file >= 0 else { throw Failure(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
+            guard file >= 0 else {
+                throw Failure(message: "cannot create \(path): \(String(cString: strerror(errno)))")
+            }
             defer { close(file) }
             guard buffer.withUnsafeBytes({ Glibc.write(file, $0.baseAddress, size) }) == size else {
                 throw Failure(message: "cannot write \(path)")
@@ -359,11 +373,13 @@ enum PlexTree {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
         func hash() -> String {
-            String(format: "%016llx%016llx%08x", random.next(), random.next(), UInt32(truncatingIfNeeded: random.next()))
+            String(
+                format: "%016llx%016llx%08x", random.next(), random.next(), UInt32(truncatingIfNeeded: random.next()))
         }
         let plex = sources + "/" + root
         let layout = [
-            ("_combined", ["Info.xml"]), ("_combined/posters", ["com.plexapp.agents.imdb_", "com.plexapp.agents.imdb_"]),
+            ("_combined", ["Info.xml"]),
+            ("_combined/posters", ["com.plexapp.agents.imdb_", "com.plexapp.agents.imdb_"]),
             ("_combined/art", ["com.plexapp.agents.themoviedb_"]), ("com.plexapp.agents.imdb", ["Info.xml"]),
             ("com.plexapp.agents.imdb/posters", ["", ""]), ("com.plexapp.agents.localmedia", ["Info.xml"]),
             ("com.plexapp.agents.none", ["Info.xml", "Info.xml.bak"]),
@@ -394,6 +410,21 @@ enum PlexTree {
             bundle += 1
         }
         return summary
+    }
+
+    /// Writes `mebibytes` of incompressible data to `path`.
+    static func incompressible(_ path: String, mebibytes: Int) throws {
+        var random = SplitMix(seed: 7)
+        var chunk = [UInt64](repeating: 0, count: 1 << 17)  // 1 MiB
+        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard file >= 0 else { throw Failure(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(file) }
+        for _ in 0..<mebibytes {
+            for index in chunk.indices { chunk[index] = random.next() }
+            guard chunk.withUnsafeBytes({ write(file, $0.baseAddress, $0.count) }) == 1 << 20 else {
+                throw Failure(message: "cannot write \(path)")
+            }
+        }
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -9,11 +9,15 @@ import MediaStackOperations
 @main
 enum Benchmarks {
     static func main() async throws {
-        if CommandLine.arguments.dropFirst().first == "backup" {
-            return try await BackupBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
-        }
-        if CommandLine.arguments.dropFirst().first == "compare-trees" {
-            return try await BackupBenchmark.compareTrees(Array(CommandLine.arguments.dropFirst(2)))
+        do {
+            if CommandLine.arguments.dropFirst().first == "backup" {
+                return try await BackupBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
+            }
+            if CommandLine.arguments.dropFirst().first == "compare-trees" {
+                return try await BackupBenchmark.compareTrees(Array(CommandLine.arguments.dropFirst(2)))
+            }
+        } catch is BackupBenchmark.ExitCodeError {
+            exit(1)  // the cause is printed already
         }
         let arguments = CommandLine.arguments.dropFirst()
         let count = arguments.first.flatMap(Int.init) ?? 30

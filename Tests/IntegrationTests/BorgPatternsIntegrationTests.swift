@@ -28,7 +28,8 @@ struct BorgPatternsIntegrationTests {
         }
         paths += [
             "sonarr/sonarr.db", "sonarr/sonarr.db-wal", "sonarr/sonarr.db-shm", "sonarr/sonarr.dbx", "radarr/a.tmp.x",
-            "radarr/.tmp", "radarr/x/.DS_Store/y", "plex/config/Library/Application Support/Plex Media Server/"
+            "radarr/.tmp", "radarr/x/.DS_Store/y",
+            "plex/config/Library/Application Support/Plex Media Server/"
                 + "Plug-in Support/Databases/com.plexapp.plugins.library.db-20x6-01",
             "jellyfin/config/log", "ünïcode/plex/transcode", "a b/c?d/e[1]",
         ]
@@ -48,7 +49,8 @@ struct BorgPatternsIntegrationTests {
 
         let env = ["env", "BORG_BASE_DIR=\(base.path)/borg-base", "BORG_PASSPHRASE="]
         let repository = base.appendingPathComponent("repo").path
-        let initialise = try await IntegrationSupport.run(env[0], Array(env.dropFirst()) + ["borg", "init", "-e", "none", repository])
+        let initialise = try await IntegrationSupport.run(
+            env[0], Array(env.dropFirst()) + ["borg", "init", "-e", "none", repository])
         #expect(initialise.succeeded, "\(initialise.standardError)")
         let listing = try await IntegrationSupport.run(
             env[0],
