@@ -5,7 +5,8 @@
 #
 # Starts a private dockerd (engine.sh), builds every image the stacks name from Debian packages (real Prometheus,
 # Node Exporter and Blackbox Exporter; stand-ins for apps that cannot run here), then: `mediaserver up` brings
-# both stacks up healthy and a second `up` changes nothing; `mediaserver health` is all green; Prometheus inside
+# both stacks up healthy, with the keys of .env seeded into the files SABnzbd, Bazarr and Tautulli read, and a
+# second `up` changes nothing; `mediaserver health` is all green; Prometheus inside
 # the engine has every scrape target up by service name on media_net; a stopped container makes `health` name it
 # and exit 1; `mediaserver down` leaves no container or network. The engine is stopped by its pid at the end.
 set -euo pipefail
@@ -98,6 +99,20 @@ else
 fi
 
 if "$MS" up --root "$CHECKOUT" --timeout 300; then pass "mediaserver up: both stacks healthy"; else fail "mediaserver up"; exit 1; fi
+# Before the first start `up` wrote each key of .env into the file its app reads it from, readable by the app's
+# user only (the keys are compared, never printed).
+seeded=()
+for pair in SABNZBD_API_KEY:sabnzbd/sabnzbd.ini BAZARR_API_KEY:bazarr/config/config.yaml \
+  TAUTULLI_API_KEY:tautulli/config.ini; do
+  key=${pair%%:*} file=$WORK/config/${pair#*:}
+  value=$(sed -n "s/^$key=//p" "$CHECKOUT/.env")
+  if [[ -n $value && -f $file ]] && grep -qF -- "$value" "$file" && [[ $(stat -c '%a %u' "$file") == "600 1000" ]]; then
+    seeded+=("${pair#*:}")
+  else
+    fail "$file does not hold $key, or is not mode 600 and owned by the apps' user"
+  fi
+done
+((${#seeded[@]} == 3)) && pass "up seeded the keys of .env into ${seeded[*]} (mode 600, the apps' user)"
 before=$(docker ps -q --no-trunc | sort | xargs docker inspect --format '{{.Name}} {{.State.StartedAt}}')
 "$MS" up --root "$CHECKOUT" --timeout 120 2>"$WORK/up2.log" || fail "second up: $(cat "$WORK/up2.log")"
 after=$(docker ps -q --no-trunc | sort | xargs docker inspect --format '{{.Name}} {{.State.StartedAt}}')
