@@ -45,7 +45,10 @@ let package = Package(
         .executableTarget(name: "mediaserver-benchmarks", dependencies: ["MediaStack", "MediaStackOperations"]),
         .testTarget(
             name: "MediaStackTests",
-            dependencies: ["MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations"],
+            dependencies: [
+                "MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations",
+                .product(name: "Yams", package: "Yams"),
+            ],
             exclude: ["Golden", "Fixtures"]
         ),
         .testTarget(

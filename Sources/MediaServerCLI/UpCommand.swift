@@ -54,6 +54,11 @@ struct UpCommand: AsyncParsableCommand {
             Console.error("\(error)\nnothing was started")
             throw ExitCode.failure
         }
+        if FrontDoor.isEnabled(deployment.stack.settings), deployment.stack.isEnabled(FrontDoor.authenticator),
+            case .created(_, let note, let user) = try await AutheliaUsers(stack: deployment.stack).ensure()
+        {
+            Console.error("created Authelia's first user \(user); its password is in \(note) (mode 0600)")
+        }
         for stack in deployment.stacks {
             Console.error("starting \(stack.composeFile) …")
             let output = try await deployment.driver.up(stack)

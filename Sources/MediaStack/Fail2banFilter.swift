@@ -8,6 +8,8 @@ public enum Fail2banFilter: String, Hashable, Sendable, CaseIterable, Comparable
     case servarr
     /// Seerr (and Overseerr/Jellyseerr) "Failed sign-in/login attempt" lines.
     case seerr
+    /// Authelia "Unsuccessful … authentication attempt by user" lines (first factor, TOTP, WebAuthn, Duo).
+    case authelia
 
     public static func < (lhs: Fail2banFilter, rhs: Fail2banFilter) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -35,6 +35,9 @@ public struct PublishedPort: Hashable, Sendable {
     public let proto: PortProtocol
     /// The settings key that overrides the host port, e.g. `SONARR_PORT`.
     public let settingKey: String
+    /// Whether the port binds to 127.0.0.1 instead of the LAN address: set by `Stack` for every app behind the
+    /// front door, so the proxy is the only way in from the LAN.
+    public internal(set) var loopbackOnly = false
 
     public init(host: Int, container: Int, proto: PortProtocol = .tcp, settingKey: String) {
         self.hostPort = Port(literal: host)

@@ -159,7 +159,7 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let privileged: Bool
     public let extraHosts: [String]
     /// Compose secrets mounted at `/run/secrets/<name>`, each filled from a `.env` setting.
-    public let secrets: [ComposeSecret]
+    public internal(set) var secrets: [ComposeSecret]
     public let stopGracePeriod: TimeSpan?
     /// Whether `DISABLED_SERVICES` may name it.
     public let optional: Bool

@@ -22,7 +22,7 @@ public enum SettingsCatalog {
         for service in services where service.apiKey?.origin == .generated {
             if let key = service.apiKeySetting { secrets[key] = .apiKey }
         }
-        return secrets
+        return secrets.merging(FrontDoor.generatedSecrets) { base, _ in base }
     }
 
     /// The settings key of the GPU device for hardware transcoding (empty: software transcoding).
@@ -158,6 +158,6 @@ public enum SettingsCatalog {
                     help: "\(service.name) web port on the host (container port \(port.containerPort)).")
             }
         }
-        return base + required + ownSecrets + optional + afterAPIKeys + ports
+        return base + required + ownSecrets + optional + afterAPIKeys + FrontDoor.settings + ports
     }
 }

@@ -10,7 +10,11 @@ public struct Stack: Hashable, Sendable {
     public init(settings: Settings, catalog: [Service] = Catalog.services) {
         self.settings = settings
         self.catalog = catalog
-        let enabled = catalog.filter { !settings.disabledServices.contains($0.name) }
+        // The front door's services exist only while DOMAIN is set.
+        let frontDoor = FrontDoor.isEnabled(settings)
+        let enabled = catalog.filter {
+            !settings.disabledServices.contains($0.name) && (frontDoor || !FrontDoor.services.contains($0.name))
+        }
         // fail2ban reads each enabled app's log directory, read-only; a disabled app leaves no mount behind.
         let logMounts = enabled.compactMap { service -> Mount? in
             guard let log = service.authLog else { return nil }
@@ -35,10 +39,12 @@ public struct Stack: Hashable, Sendable {
                 if gpu.isEmpty { resolved.groupAdd = service.groupAdd.filter { $0 != Catalog.renderGroup } }
             }
             if service.readsAuthLogs { resolved.mounts += logMounts }
+            if frontDoor { FrontDoor.resolve(&resolved, settings) }
             if service.showsWidgets { resolved.environment += widgetEnvironment }
-            resolved.ports = service.ports.map { port in
+            resolved.ports = resolved.ports.map { port in
                 var port = port
                 port.hostPort = settings.hostPort(for: port)
+                port.loopbackOnly = frontDoor && service.name != FrontDoor.proxy
                 return port
             }
             return resolved

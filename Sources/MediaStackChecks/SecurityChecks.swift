@@ -21,6 +21,8 @@ public struct SecurityChecks: Sendable {
             guard case .secret(let placeholder) = definition.kind, !placeholder.isEmpty,
                 stack.settings[definition.key] == placeholder
             else { return nil }
+            // Authelia's secrets matter only while the front door is on.
+            if !FrontDoor.isEnabled(stack.settings) && FrontDoor.generatedSecrets[definition.key] != nil { return nil }
             let line = stack.settings.file.entries.first { $0.key == definition.key }.map { ":\($0.line)" } ?? ""
             return Finding(
                 template ? .warning : .error, .placeholderSecret, subject: definition.key,

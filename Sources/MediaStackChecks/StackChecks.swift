@@ -8,7 +8,7 @@ public struct StackChecks: Sendable {
     public func run(_ stack: Stack, rendered: [RenderedFile]) -> [Finding] {
         duplicateNames(stack.catalog) + portClashes(stack) + dependencies(stack) + healthchecks(stack)
             + pinnedImages(stack) + undefinedVariables(stack, rendered) + unknownSettings(stack)
-            + alertDelivery(stack)
+            + alertDelivery(stack) + FrontDoorChecks().run(stack)
     }
 
     /// E-mail alerts need a server and a sender besides the recipient, or Alertmanager refuses its config.

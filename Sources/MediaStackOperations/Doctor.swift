@@ -32,6 +32,7 @@ public struct Doctor: Sendable {
         findings += await firewall()
         findings += networkFilesystems()
         findings += backupRepository()
+        findings += frontDoor()
         return findings
     }
 
@@ -204,11 +205,15 @@ public struct Doctor: Sendable {
         let address = value(.lanIP)
         var findings: [Finding] = []
         for service in stack.services where !running.contains(service.containerName) {
+            // Behind the front door an app's port binds to loopback, not LAN_IP.
             for port in service.ports
-            where !host.isPortFree(port.hostPort.value, address: address, udp: port.proto == .udp) {
+            where !host.isPortFree(
+                port.hostPort.value, address: port.loopbackOnly ? "127.0.0.1" : address, udp: port.proto == .udp)
+            {
+                let bound = port.loopbackOnly ? "127.0.0.1" : address
                 findings.append(
                     Finding(
-                        .error, .portInUse, subject: "\(address):\(port.hostPort)/\(port.proto.rawValue)",
+                        .error, .portInUse, subject: "\(bound):\(port.hostPort)/\(port.proto.rawValue)",
                         message: "\(service.name) needs it, but another program listens there",
                         fix: "stop that program (`sudo ss -ltnp 'sport = :\(port.hostPort)'`) or set \(port.settingKey)"
                     ))

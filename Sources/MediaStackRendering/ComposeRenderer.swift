@@ -142,10 +142,12 @@ public struct ComposeRenderer: Sendable {
         }
     }
 
-    /// `${LAN_IP:-127.0.0.1}:HOST:CONTAINER[/udp]`: never every interface, even when `.env` lacks LAN_IP.
+    /// `${LAN_IP:-127.0.0.1}:HOST:CONTAINER[/udp]`: never every interface, even when `.env` lacks LAN_IP. Behind the
+    /// front door, `127.0.0.1:HOST:CONTAINER`: the proxy is then the only way in from the LAN.
     static func portMapping(_ port: PublishedPort) -> String {
         let suffix = port.proto == .udp ? "/udp" : ""
-        return "${LAN_IP:-127.0.0.1}:\(port.hostPort):\(port.containerPort)\(suffix)"
+        let address = port.loopbackOnly ? "127.0.0.1" : "${LAN_IP:-127.0.0.1}"
+        return "\(address):\(port.hostPort):\(port.containerPort)\(suffix)"
     }
 
     /// The host side of a mount, as Compose sees it.

@@ -126,6 +126,36 @@ extension Fail2banFilter {
 
             datepattern = ^%%Y-%%m-%%dT%%H:%%M:%%S(?:\.%%f)?%%z
             """#
+        case .authelia:
+            #"""
+            # Fail2Ban filter for Authelia 4.39 failed first and second factors.
+            #
+            # Source of the messages (authelia/authelia v4.39.20, all at level error):
+            #   internal/handlers/response.go doMarkAuthenticationAttemptWithRequest:
+            #     "Unsuccessful %s authentication attempt by user '%s'"
+            #     "Unsuccessful %s authentication attempt by user '%s' and they are banned until %s"
+            #   internal/handlers/handler_firstfactor_password.go, handler_authz_authn.go (the same message).
+            #   %s is one of internal/regulation/const.go: 1FA, Passkey, TOTP, WebAuthn, Duo, Password.
+            # File layout: internal/logging/logger.go writes a log file with logrus' TextFormatter (FullTimestamp,
+            #   no colours): time="RFC3339" level=error msg="..." error="..." method=POST path=/api/firstfactor
+            #   remote_ip=203.0.113.5; fields after msg are sorted, and logrus quotes a value with ':' (IPv6).
+            #   remote_ip is the client from X-Forwarded-For (internal/middlewares/authelia_context.go), which Caddy
+            #   sets.
+            # Lines that must NOT ban: "Successful 1FA authentication attempt made by user" and "Mark 1FA
+            #   authentication attempt made by user" (debug). The address that counts is the remote_ip field after
+            #   msg: a user name is inside msg's quotes, so it cannot end the line with a forged field.
+
+            [INCLUDES]
+            before = common.conf
+
+            [Definition]
+            failregex = ^\s*level=error msg="Unsuccessful (?:1FA|Passkey|TOTP|WebAuthn|Duo|Password) authentication attempt by user '(?:[^"\\]|\\.)*'(?: and they are banned until [^"]*)?"(?: [a-z_]+=(?:"(?:[^"\\]|\\.)*"|[^"\s]\S*))*? remote_ip="?<ADDR>"?(?: |$)
+
+            ignoreregex =
+
+            # fail2ban cuts the matched date (time="…") out of the line before failregex runs.
+            datepattern = ^time="%%Y-%%m-%%dT%%H:%%M:%%S(?:\.%%f)?%%z"
+            """#
         }
     }
 }

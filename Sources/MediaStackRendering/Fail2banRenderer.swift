@@ -27,7 +27,10 @@ public struct Fail2banRenderer: Sendable {
 
     /// The jails of the enabled services, in catalog order.
     public static func jails(_ stack: Stack) -> [Jail] {
-        stack.services.compactMap { service in
+        // Behind the front door the LAN reaches every app through Caddy's published ports only (the apps' own
+        // ports bind to loopback), so a ban there is what keeps an address out; Authelia publishes no port at all.
+        let proxy = FrontDoor.isEnabled(stack.settings) ? stack.service(FrontDoor.proxy) : nil
+        return stack.services.compactMap { service in
             guard let log = service.authLog else { return nil }
             let ports: [Int]
             let chain: String
@@ -37,7 +40,7 @@ public struct Fail2banRenderer: Sendable {
             } else {
                 chain = "DOCKER-USER"
                 var seen = Set<Int>()
-                ports = service.ports.filter { $0.proto == .tcp }.map(\.containerPort.value).filter {
+                ports = (proxy ?? service).ports.filter { $0.proto == .tcp }.map(\.containerPort.value).filter {
                     seen.insert($0).inserted
                 }
             }

@@ -27,11 +27,18 @@ public struct HomepageRenderer: Sendable {
     public static func tiles(_ stack: Stack) -> [Tile] {
         let lanIP = stack.settings[.lanIP]
         let host = lanIP.contains(":") ? "[\(lanIP)]" : lanIP
+        let sites = CaddyfileRenderer.sites(stack)
+        let https = stack.service(FrontDoor.proxy)?.ports.first { $0.containerPort.value == 443 }
+        let httpsPort = https.map { $0.hostPort.value == 443 ? "" : ":\($0.hostPort)" } ?? ""
         return stack.services.compactMap { service in
             guard let tile = service.dashboard else { return nil }
             let port = service.ports.first?.hostPort ?? service.hostPorts.first?.port
             let suffix = service.usesHostNetwork ? "/web" : ""
-            let href = port.map { "http://\(host):\($0)\(suffix)" } ?? ""
+            var href = port.map { "http://\(host):\($0)\(suffix)" } ?? ""
+            // Behind the front door the link is the app's HTTPS subdomain: its own port answers on loopback only.
+            if let site = sites.first(where: { $0.service == service.name }) {
+                href = "https://\(site.host)\(httpsPort)\(suffix)"
+            }
             let widgetURL = service.port.map { "http://\(PrometheusRenderer.host(of: service)):\($0.container)" }
             return Tile(
                 group: tile.group, title: tile.title ?? service.name.title, service: service.name, href: href,

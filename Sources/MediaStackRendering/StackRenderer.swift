@@ -19,6 +19,8 @@ public struct StackRenderer: Sendable {
         if let alertmanager = try AlertmanagerRenderer().render(stack) { files.append(alertmanager) }
         files += try GrafanaRenderer().render(stack)
         files += try HomepageRenderer().render(stack)
+        if let caddyfile = CaddyfileRenderer().render(stack) { files.append(caddyfile) }
+        if let authelia = try AutheliaRenderer().render(stack) { files.append(authelia) }
         return files.sorted { $0.path < $1.path }
     }
 }

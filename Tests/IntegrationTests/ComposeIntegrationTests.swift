@@ -59,6 +59,12 @@ struct ComposeIntegrationTests {
         Variation(
             name: "only the essentials",
             overrides: ["DISABLED_SERVICES": "recyclarr,watchtower,sab_exporter,dozzle,cadvisor"]),
+        Variation(
+            name: "front door on, with mail",
+            overrides: [
+                "DOMAIN": "media.home.arpa", "LAN_IP": "10.0.0.5", "ALERT_SMTP_SMARTHOST": "smtp.example.com:587",
+                "ALERT_SMTP_FROM": "media@example.com", "ALERT_SMTP_PASSWORD": "x",
+            ]),
     ]
 
     @Test("renders of .env variations load cleanly", arguments: variations)
@@ -78,6 +84,16 @@ struct ComposeIntegrationTests {
         let services = try #require(json["services"] as? [String: [String: Any]])
         if let disabled = variation.overrides["DISABLED_SERVICES"] {
             for name in disabled.split(separator: ",") { #expect(services[String(name)] == nil, "\(name) still there") }
+        }
+        if variation.overrides["DOMAIN"] != nil {
+            // Only Caddy on the LAN address; every other port on loopback; Authelia's secrets as files.
+            for (name, service) in services {
+                for port in service["ports"] as? [[String: Any]] ?? [] {
+                    #expect(port["host_ip"] as? String == (name == "caddy" ? "10.0.0.5" : "127.0.0.1"), "\(name)")
+                }
+            }
+            let secrets = try #require(services["authelia"]?["secrets"] as? [[String: Any]])
+            #expect(secrets.count == 4)
         }
         if variation.overrides["TRANSCODE_DEVICE"] == "" {
             #expect(services["jellyfin"]?["devices"] == nil && services["plex"]?["devices"] == nil)

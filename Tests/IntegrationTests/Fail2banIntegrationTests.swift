@@ -10,10 +10,11 @@ import Testing
 struct Fail2banIntegrationTests {
     static let samples = IntegrationSupport.fixtures.appendingPathComponent("fail2ban")
 
-    /// The render of `.env.example`: every jail enabled.
-    static func rendered() throws -> (Stack, [RenderedFile]) {
-        let example = try String(
+    /// The render of `.env.example`: every jail enabled (with the front door on, Authelia's too).
+    static func rendered(frontDoor: Bool = false) throws -> (Stack, [RenderedFile]) {
+        var example = try String(
             contentsOf: IntegrationSupport.repositoryRoot.appendingPathComponent(".env.example"), encoding: .utf8)
+        if frontDoor { example = try IntegrationSupport.exampleSettings(overriding: ["DOMAIN": "media.test"]) }
         let stack = Stack(settings: try Settings.parse(example, path: ".env.example"))
         return (stack, Fail2banRenderer().render(stack))
     }
@@ -39,7 +40,7 @@ struct Fail2banIntegrationTests {
     @Test("filter matches exactly the expected addresses", arguments: Fail2banFilter.allCases)
     func filterMatchesSamples(_ filter: Fail2banFilter) async throws {
         guard let regex = IntegrationSupport.tool("fail2ban-regex") else { return }
-        let (_, files) = try Self.rendered()
+        let (_, files) = try Self.rendered(frontDoor: true)
         let folder = try IntegrationSupport.scratchCheckout()
         try Self.write(files, into: folder)
         let conf = folder.appendingPathComponent(Fail2banRenderer.filterPath(filter)).path
@@ -89,9 +90,10 @@ struct Fail2banIntegrationTests {
         try text.write(to: overlay.appendingPathComponent("jail.d/zz-test.local"), atomically: true, encoding: .utf8)
     }
 
-    @Test func theJailDirectoryPassesTheConfigurationTest() async throws {
+    @Test(arguments: [false, true])
+    func theJailDirectoryPassesTheConfigurationTest(frontDoor: Bool) async throws {
         guard let client = IntegrationSupport.tool("fail2ban-client") else { return }
-        let (stack, files) = try Self.rendered()
+        let (stack, files) = try Self.rendered(frontDoor: frontDoor)
         let overlay = try Self.overlay(files)
         try Self.sampleLogOverrides(stack, into: overlay)
         let output = try await IntegrationSupport.run(client, ["-c", overlay.path, "-t"])
@@ -169,5 +171,26 @@ struct Fail2banIntegrationTests {
         // DOCKER-USER sees packets after DNAT: the overseerr jail names container port 5055, not host port 5155.
         let overseerr = try #require(lines.first { $0.hasPrefix("['multi-set', 'overseerr', 'action', ") })
         #expect(overseerr.contains("['port', '5055']"))
+    }
+
+    /// Behind the front door every client arrives on Caddy's published ports, so Authelia's jail (and each app's)
+    /// bans there, in DOCKER-USER.
+    @Test func behindTheFrontDoorJailsBanOnTheProxysPorts() async throws {
+        guard let client = IntegrationSupport.tool("fail2ban-client") else { return }
+        let (stack, files) = try Self.rendered(frontDoor: true)
+        let overlay = try Self.overlay(files)
+        try Self.sampleLogOverrides(stack, into: overlay)
+        let dump = try await IntegrationSupport.run(client, ["-c", overlay.path, "-d"])
+        #expect(dump.status == 0, "\(dump.standardError)")
+        let lines = dump.standardOutput.split(separator: "\n").map(String.init)
+        for jail in ["authelia", "sonarr", "jellyfin"] {
+            let action = try #require(
+                lines.first { $0.hasPrefix("['multi-set', '\(jail)', 'action', ") }, "no action for \(jail)")
+            #expect(action.contains("['chain', 'DOCKER-USER']"), "\(jail): \(action.prefix(300))")
+            #expect(action.contains("['port', '80,443']"), "\(jail): \(action.prefix(300))")
+        }
+        #expect(lines.contains("['add', 'authelia', 'polling']"))
+        let plex = try #require(lines.first { $0.hasPrefix("['multi-set', 'plex', 'action', ") })
+        #expect(plex.contains("['chain', 'INPUT']"))
     }
 }
