@@ -1,7 +1,7 @@
 extension FrontDoor {
     /// What changes in a service while the front door is on, beyond its ports (which `Stack` binds to loopback).
     static func resolve(_ service: inout Service, _ settings: Settings) {
-        let domain = settings[domainKey] ?? ""
+        let domain = settings[domainKey]
         // The *arr apps stop asking for a second login only where Authelia guards them (two factors) and their own
         // port is loopback-only; `FrontDoorChecks` reports any other combination as an error.
         if access[service.name] == .twoFactorExceptAPIKey, settings.disabledServices.isDisjoint(with: services) {
@@ -13,7 +13,7 @@ extension FrontDoor {
         switch service.name {
         case proxy:
             // Port 80 beside the service's HTTPS port: ACME's HTTP-01 challenge and the redirect to HTTPS.
-            service.ports.insert(PublishedPort(host: 80, container: 80, settingKey: httpPortKey), at: 0)
+            service.ports.insert(PublishedPort(host: 80, container: 80, settingKey: httpPortKey.rawValue), at: 0)
         case "grafana":
             // Grafana's auth.proxy signs in the user Authelia names in Remote-User (Caddy's forward_auth copies
             // it); its own port is loopback-only, so only the proxy can send the header from outside.
@@ -35,8 +35,8 @@ extension FrontDoor {
         case authenticator:
             // Identity-verification mail goes through the alert SMTP account when it is configured; the password
             // reaches Authelia as a file, like Alertmanager's.
-            let smtp = ["ALERT_SMTP_SMARTHOST", "ALERT_SMTP_FROM"].allSatisfy { !(settings[$0] ?? "").isEmpty }
-            if smtp && !(settings[smtpPassword.settingKey] ?? "").isEmpty {
+            let smtp = [SettingKey.alertSMTPSmarthost, .alertSMTPFrom].allSatisfy { !settings[$0].isEmpty }
+            if smtp && !settings[.alertSMTPPassword].isEmpty {
                 service.secrets.append(smtpPassword)
                 service.environment.append(
                     EnvironmentVariable("AUTHELIA_NOTIFIER_SMTP_PASSWORD_FILE", smtpPassword.path))

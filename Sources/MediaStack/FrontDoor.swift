@@ -12,15 +12,15 @@ public enum FrontDoor {
     public static let services: Set<ServiceName> = [proxy, authenticator]
 
     /// The settings key of the base domain; empty leaves the front door off.
-    public static let domainKey = "DOMAIN"
+    public static let domainKey = SettingKey("DOMAIN")
     /// The settings key of the TLS mode (`internal` or `acme`).
-    public static let tlsKey = "PROXY_TLS"
+    public static let tlsKey = SettingKey("PROXY_TLS")
     /// The settings key of the ACME account e-mail (optional; Let's Encrypt warns before a certificate expires).
-    public static let acmeEmailKey = "ACME_EMAIL"
+    public static let acmeEmailKey = SettingKey("ACME_EMAIL")
     /// The settings key of Caddy's HTTP port on the host (its HTTPS port is `CADDY_PORT`, from its service port).
-    public static let httpPortKey = "CADDY_HTTP_PORT"
+    public static let httpPortKey = SettingKey("CADDY_HTTP_PORT")
     /// The settings key of the first Authelia user's name.
-    public static let adminUserKey = "AUTHELIA_ADMIN_USER"
+    public static let adminUserKey = SettingKey("AUTHELIA_ADMIN_USER")
     /// The subdomain of Authelia's login portal.
     public static let portalSubdomain = "auth"
     /// Authelia's listening port on `media_net` (its default, `server.address` tcp://:9091).
@@ -80,11 +80,16 @@ public enum FrontDoor {
     public static let authenticationMethodSuffix = "__AUTH__METHOD"
 
     /// Whether the front door is on for these settings.
-    public static func isEnabled(_ settings: Settings) -> Bool { !(settings[domainKey] ?? "").isEmpty }
+    public static func isEnabled(_ settings: Settings) -> Bool { !settings[domainKey].isEmpty }
+
+    /// The base domain while the front door is on, else nil.
+    public static func domain(_ settings: Settings) -> String? {
+        isEnabled(settings) ? settings[domainKey] : nil
+    }
 
     /// The TLS mode of these settings; `internal` unless `PROXY_TLS=acme`.
     public static func tlsMode(_ settings: Settings) -> TLSMode {
-        TLSMode(rawValue: settings[tlsKey] ?? "") ?? .internal
+        TLSMode(rawValue: settings[tlsKey]) ?? .internal
     }
 
     /// The host name of a service behind the front door, e.g. `sonarr.media.example.com`.

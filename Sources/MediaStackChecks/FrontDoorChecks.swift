@@ -11,22 +11,22 @@ public struct FrontDoorChecks: Sendable {
     /// DOMAIN must be a host name under which the subdomains can live, and PROXY_TLS one of the two modes.
     func settings(_ stack: Stack) -> [Finding] {
         var findings: [Finding] = []
-        let tls = stack.settings[FrontDoor.tlsKey] ?? ""
+        let tls = stack.settings[FrontDoor.tlsKey]
         if FrontDoor.TLSMode(rawValue: tls) == nil {
             findings.append(
                 Finding(
-                    .error, .proxyTLSMode, subject: FrontDoor.tlsKey,
+                    .error, .proxyTLSMode, subject: FrontDoor.tlsKey.rawValue,
                     message: "\(FrontDoor.tlsKey)=\(tls) is neither internal nor acme",
                     fix: "set \(FrontDoor.tlsKey)=internal (a LAN-only name) or \(FrontDoor.tlsKey)=acme (a public"
                         + " domain) in .env"))
         }
-        guard FrontDoor.isEnabled(stack.settings), let domain = stack.settings[FrontDoor.domainKey] else {
+        guard let domain = FrontDoor.domain(stack.settings) else {
             return findings
         }
         if !Self.isHostName(domain) {
             findings.append(
                 Finding(
-                    .error, .proxyDomain, subject: FrontDoor.domainKey,
+                    .error, .proxyDomain, subject: FrontDoor.domainKey.rawValue,
                     message: "DOMAIN=\(domain) is not a host name with at least two labels (Authelia's session"
                         + " cookie needs one, and each app becomes <service>.DOMAIN)",
                     fix: "use a name such as media.example.com or media.home.arpa, without scheme, port or path"))

@@ -53,7 +53,7 @@ public struct AutheliaUsers: Sendable {
 
     /// The Authelia folder on the host.
     public var folder: URL {
-        URL(fileURLWithPath: stack.settings["CONFIG_ROOT"] ?? "/opt/mediaserver")
+        URL(fileURLWithPath: stack.settings[.configRoot])
             .appendingPathComponent(FrontDoor.authenticator.rawValue)
     }
 
@@ -103,9 +103,9 @@ public struct AutheliaUsers: Sendable {
         let output = try await runner.run("docker", hashCommand, timeout: 180)
         guard output.status == 0 else { throw Failure.hashCommand(status: output.status, stderr: output.standardError) }
         guard let (password, digest) = Self.parse(output.standardOutput) else { throw Failure.unexpectedOutput }
-        let user = stack.settings[FrontDoor.adminUserKey].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
-        let domain = stack.settings[FrontDoor.domainKey] ?? "localhost"
-        let email = stack.settings["ALERT_EMAIL_TO"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(user)@\(domain)"
+        let user = stack.settings[FrontDoor.adminUserKey].isEmpty ? "admin" : stack.settings[FrontDoor.adminUserKey]
+        let domain = FrontDoor.domain(stack.settings) ?? "localhost"
+        let email = stack.settings[.alertEmailTo].isEmpty ? "\(user)@\(domain)" : stack.settings[.alertEmailTo]
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let note = folder.appendingPathComponent("first-login.txt")
         try writePrivate(
@@ -126,8 +126,8 @@ public struct AutheliaUsers: Sendable {
             FileManager.default.createFile(
                 atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path]) }
-        if geteuid() == 0, let uid = stack.settings["PUID"].flatMap(UInt32.init),
-            let gid = stack.settings["PGID"].flatMap(UInt32.init)
+        if geteuid() == 0, let uid = UInt32(stack.settings[.puid]),
+            let gid = UInt32(stack.settings[.pgid])
         {
             _ = chown(temporary.path, uid, gid)
         }

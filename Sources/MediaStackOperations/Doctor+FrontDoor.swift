@@ -15,14 +15,14 @@ extension Doctor {
 
     /// The front door's host names resolve to this server, and the TLS mode fits the name.
     func frontDoor() -> [Finding] {
-        guard FrontDoor.isEnabled(settings), let domain = settings[FrontDoor.domainKey] else { return [] }
+        guard let domain = FrontDoor.domain(settings) else { return [] }
         var findings: [Finding] = []
         let tls = FrontDoor.tlsMode(settings)
         let lanOnly = Self.isLANOnly(domain)
         if tls == .acme && lanOnly {
             findings.append(
                 Finding(
-                    .error, .proxyACMELANName, subject: FrontDoor.domainKey,
+                    .error, .proxyACMELANName, subject: FrontDoor.domainKey.rawValue,
                     message: "\(domain) is a LAN-only name: no public CA issues a certificate for it, so ACME fails",
                     fix: "set \(FrontDoor.tlsKey)=internal (and trust Caddy's root on each device), or use a public"
                         + " domain you own"))
@@ -30,7 +30,7 @@ extension Doctor {
         if tls == .internal && !lanOnly {
             findings.append(
                 Finding(
-                    .warning, .proxyInternalPublicName, subject: FrontDoor.domainKey,
+                    .warning, .proxyInternalPublicName, subject: FrontDoor.domainKey.rawValue,
                     message: "\(domain) looks like a public domain but \(FrontDoor.tlsKey)=internal: every browser"
                         + " and app warns unless it trusts Caddy's own root",
                     fix: "set \(FrontDoor.tlsKey)=acme for a trusted certificate (DNS pointing here, 80/443"

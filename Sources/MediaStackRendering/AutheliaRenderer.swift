@@ -24,17 +24,17 @@ public struct AutheliaRenderer: Sendable {
 
     /// The SMTP notifier's settings when the alert e-mail settings are complete, else nil (filesystem notifier).
     public static func smtp(_ settings: Settings) -> (address: String, sender: String, username: String)? {
-        guard let host = settings["ALERT_SMTP_SMARTHOST"], !host.isEmpty,
-            let sender = settings["ALERT_SMTP_FROM"], !sender.isEmpty
-        else { return nil }
+        let host = settings[.alertSMTPSmarthost]
+        let sender = settings[.alertSMTPFrom]
+        guard !host.isEmpty, !sender.isEmpty else { return nil }
         // Alertmanager's smarthost is host:port with STARTTLS required; Authelia's `submission://` is STARTTLS.
-        return ("submission://\(host)", sender, settings["ALERT_SMTP_USERNAME"] ?? "")
+        return ("submission://\(host)", sender, settings[.alertSMTPUsername])
     }
 
     public func render(_ stack: Stack) throws -> RenderedFile? {
-        guard FrontDoor.isEnabled(stack.settings), stack.isEnabled(FrontDoor.authenticator),
-            let domain = stack.settings[FrontDoor.domainKey]
-        else { return nil }
+        guard let domain = FrontDoor.domain(stack.settings), stack.isEnabled(FrontDoor.authenticator) else {
+            return nil
+        }
         let sites = CaddyfileRenderer.sites(stack)
         let protected = sites.filter {
             if case .ownLogin = $0.access { return false }

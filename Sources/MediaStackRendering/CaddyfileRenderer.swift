@@ -43,7 +43,7 @@ public struct CaddyfileRenderer: Sendable {
 
     /// The sites of the enabled web UIs, in catalog order (empty while the front door is off).
     public static func sites(_ stack: Stack) -> [Site] {
-        guard FrontDoor.isEnabled(stack.settings), let domain = stack.settings[FrontDoor.domainKey] else { return [] }
+        guard let domain = FrontDoor.domain(stack.settings) else { return [] }
         return stack.services.compactMap { service in
             guard let access = FrontDoor.access[service.name], let port = webPort(of: service) else { return nil }
             return Site(
@@ -59,16 +59,15 @@ public struct CaddyfileRenderer: Sendable {
     }
 
     public func render(_ stack: Stack) -> RenderedFile? {
-        guard FrontDoor.isEnabled(stack.settings), stack.isEnabled(FrontDoor.proxy),
-            let domain = stack.settings[FrontDoor.domainKey]
-        else { return nil }
+        guard let domain = FrontDoor.domain(stack.settings), stack.isEnabled(FrontDoor.proxy) else { return nil }
         let tls = FrontDoor.tlsMode(stack.settings)
         let authelia = stack.isEnabled(FrontDoor.authenticator)
         var lines = RenderHeader.lines.map { "# \($0)" }
         lines.append("# Sites: <service>.\(domain); TLS: \(tls.rawValue). See docs/remote-access.md.")
 
         var global: [String] = []
-        if tls == .acme, let email = stack.settings[FrontDoor.acmeEmailKey], !email.isEmpty {
+        if tls == .acme, !stack.settings[FrontDoor.acmeEmailKey].isEmpty {
+            let email = stack.settings[FrontDoor.acmeEmailKey]
             global.append("email \(email)")
         }
         if let listener {
