@@ -641,12 +641,18 @@ def main():
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--api-key", default=os.environ.get("FAKE_API_KEY"))
     parser.add_argument("--fs-root", default="/")
+    parser.add_argument("--exit-on-eof", action="store_true",
+                        help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
     args = parser.parse_args()
     fake = make_fake(args.app, args.api_key, args.fs_root)
     ThreadingHTTPServer.allow_reuse_address = True
     ThreadingHTTPServer.daemon_threads = True
     httpd = ThreadingHTTPServer((args.bind, args.port), make_handler(fake))
     print(f"listening on {args.bind}:{httpd.server_address[1]}", flush=True)
+    if args.exit_on_eof:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        sys.stdin.read()
+        os._exit(0)
     httpd.serve_forever()
 
 
