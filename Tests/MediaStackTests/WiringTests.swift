@@ -1,7 +1,8 @@
 import Foundation
 import MediaStack
-@testable import MediaStackOperations
 import Testing
+
+@testable import MediaStackOperations
 
 @Suite struct WiringPlannerTests {
     static let clients = WiringCollection(kind: "download client", path: "/api/v3/downloadclient", matchField: "name")
