@@ -12,17 +12,22 @@ struct UpCommand: AsyncParsableCommand {
             (never replacing a file edited by hand), creates the config, data and backup folders with \
             the right owners, starts compose.yml (which creates media_net) and then homepage-stack.yml, and waits \
             for every healthcheck, saying what it waits for. When a service fails it names it and shows its last \
-            log lines. Running it again changes nothing.
+            log lines. Then it connects the apps to each other as `mediaserver wire` does (`--no-wire` skips it). \
+            Running it again changes nothing.
 
             Examples:
               mediaserver up
               mediaserver up --timeout 600
+              mediaserver up --no-wire
             """)
 
     @OptionGroup var common: CommonOptions
 
     @Option(help: "Seconds to wait for each stack to become healthy.")
     var timeout: Int = 300
+
+    @Flag(name: .customLong("no-wire"), help: "Do not connect the apps to each other afterwards (`mediaserver wire`).")
+    var noWire = false
 
     func validate() throws {
         try common.validateRoot()
@@ -69,5 +74,11 @@ struct UpCommand: AsyncParsableCommand {
             }
         }
         Console.error("up: every service is healthy; `mediaserver health` probes them from this host")
+        guard !noWire else { return }
+        // The apps answer their APIs once healthy: connect them, as `mediaserver wire` does.
+        let wired = try await WireCommand.wire(
+            root: common.rootURL, envFile: common.envFile ?? ".env", settings: deployment.settings, overrides: [:],
+            dryRun: false, json: false, timeout: 15)
+        if !wired { throw ExitCode.failure }
     }
 }

@@ -22,6 +22,7 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
     public static let grafanaAdminPassword = SettingKey("GRAFANA_ADMIN_PASSWORD")
     public static let plexClaim = SettingKey("PLEX_CLAIM")
     public static let watchtowerNotificationURL = SettingKey("WATCHTOWER_NOTIFICATION_URL")
+    public static let jellyfinAdminPassword = SettingKey("JELLYFIN_ADMIN_PASSWORD")
     public static let alertDiscordWebhookURL = SettingKey("ALERT_DISCORD_WEBHOOK_URL")
     public static let alertSMTPPassword = SettingKey("ALERT_SMTP_PASSWORD")
     public static let grafanaAdminUser = SettingKey("GRAFANA_ADMIN_USER")
