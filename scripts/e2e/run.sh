@@ -5,7 +5,8 @@
 #
 # Starts a private dockerd (engine.sh), builds every image the stacks name from Debian packages (real Prometheus,
 # Node Exporter and Blackbox Exporter; stand-ins for apps that cannot run here), then: `mediaserver up` brings
-# both stacks up healthy and a second `up` changes nothing; `mediaserver health` is all green; Prometheus inside
+# both stacks up healthy and wires the apps (checked in the apps' contract fakes), a second `up` and a second
+# `wire` change nothing; `mediaserver health` is all green; Prometheus inside
 # the engine has every scrape target up by service name on media_net; a stopped container makes `health` name it
 # and exit 1; `mediaserver down` leaves no container or network. The engine is stopped by its pid at the end.
 set -euo pipefail
@@ -75,6 +76,11 @@ sed -i -e 's/^ALERT_EMAIL_TO=.*/ALERT_EMAIL_TO=ops@example.com/' -e 's/^ALERT_SM
   -e 's/^ALERT_SMTP_FROM=.*/ALERT_SMTP_FROM=mediaserver@example.com/' -e 's/^ALERT_SMTP_USERNAME=.*/ALERT_SMTP_USERNAME=mediaserver/' \
   -e "s/^ALERT_SMTP_PASSWORD=.*/ALERT_SMTP_PASSWORD=$SMTP_SECRET/" "$CHECKOUT/.env"
 
+# SABnzbd makes its own key; until `init` pre-seeds it, the e2e sets one so the *arr apps can be wired to SABnzbd.
+if grep -q '^SABNZBD_API_KEY=CHANGE_ME$' "$CHECKOUT/.env"; then
+  sed -i "s/^SABNZBD_API_KEY=.*/SABNZBD_API_KEY=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')/" "$CHECKOUT/.env"
+fi
+
 # The committed compose files run unmodified: a render for the e2e .env changes no compose file (only files that
 # follow the data paths, such as the disk alert rules, may differ; `up` renders those).
 changes=$("$MS" render --check --json --root "$CHECKOUT" | jq -r '[.changes[].path] | join(" ")' || true)
@@ -107,6 +113,49 @@ if "$MS" health --root "$CHECKOUT" --json >"$WORK/health.json"; then
   pass "mediaserver health: all $(jq '.services | length' "$WORK/health.json") services up"
 else
   fail "health: $(jq -c '[.services[] | select(.state != "up")]' "$WORK/health.json")"
+fi
+
+# Wiring: `up` connected the apps through their APIs. The stand-ins of Sonarr, Radarr, Prowlarr and Jellyfin are
+# their stateful contract fakes (scripts/e2e/standin/fakes.py): every object is read back from their state with the
+# keys in .env; a second `wire` changes nothing; Homepage's widget reads answer with the same keys.
+envval() { sed -n "s/^$1=//p" "$CHECKOUT/.env" | tr -d '"'; }
+SONARR_KEY=$(envval SONARR_API_KEY)
+RADARR_KEY=$(envval RADARR_API_KEY)
+PROWLARR_KEY=$(envval PROWLARR_API_KEY)
+JELLYFIN_KEY=$(envval JELLYFIN_API_KEY)
+arr() { curl -fsS -H "X-Api-Key: $1" "http://127.0.0.1:$2$3"; }
+category() { jq -r --arg f "$1" '[.[] | select(.name == "SABnzbd") | .fields[] | select(.name == $f) | .value] | join(",")'; }
+if [[ $(arr "$PROWLARR_KEY" 9696 /api/v1/applications | jq -c '[.[].name] | sort') == '["Radarr","Sonarr"]' &&
+  $(arr "$SONARR_KEY" 8989 /api/v3/downloadclient | category tvCategory) == tv &&
+  $(arr "$RADARR_KEY" 7878 /api/v3/downloadclient | category movieCategory) == movies &&
+  $(arr "$SONARR_KEY" 8989 /api/v3/rootfolder | jq -c '[.[].path]') == '["/data/media/tv"]' &&
+  $(arr "$RADARR_KEY" 7878 /api/v3/rootfolder | jq -c '[.[].path]') == '["/data/media/movies"]' && -n $JELLYFIN_KEY &&
+  $(curl -fsS -H "Authorization: MediaBrowser Token=\"$JELLYFIN_KEY\"" http://127.0.0.1:8096/Library/VirtualFolders |
+    jq -c '[.[].Name] | sort') == '["Movies","Shows"]' ]]; then
+  pass "up wired Prowlarr → Sonarr/Radarr, Sonarr/Radarr → SABnzbd and root folders, Jellyfin's wizard, key and libraries"
+else
+  fail "wiring objects missing from the apps' state"
+fi
+if "$MS" wire --root "$CHECKOUT" --json >"$WORK/wire2.json" && jq -e '.changed == false and .failed == []' "$WORK/wire2.json" >/dev/null; then
+  pass "a second wire changes nothing"
+else
+  fail "second wire: $(jq -c '[.apps[] | select(.failure != null or any(.items[]; .done))]' "$WORK/wire2.json" 2>/dev/null)"
+fi
+if jq -e '.unwired == []' "$WORK/health.json" >/dev/null; then pass "health reports no unwired app"; else fail "health: $(jq -c .unwired "$WORK/health.json")"; fi
+widgets_failed=""
+for call in "8989 /api/v3/series $SONARR_KEY" "8989 /api/v3/queue $SONARR_KEY" "8989 /api/v3/wanted/missing $SONARR_KEY" \
+  "8989 /api/v3/queue/details $SONARR_KEY" "7878 /api/v3/movie $RADARR_KEY" "7878 /api/v3/queue/status $RADARR_KEY" \
+  "7878 /api/v3/queue/details $RADARR_KEY" "9696 /api/v1/indexer $PROWLARR_KEY" "9696 /api/v1/indexerstats $PROWLARR_KEY"; do
+  read -r port path key <<<"$call"
+  curl -fsS -o /dev/null "http://127.0.0.1:$port$path?apikey=$key" || widgets_failed+=" $port$path"
+done
+for path in /emby/Sessions /emby/Items/Counts; do
+  curl -fsS -o /dev/null "http://127.0.0.1:8096$path?api_key=$JELLYFIN_KEY" || widgets_failed+=" 8096$path"
+done
+if [[ -z $widgets_failed ]]; then
+  pass "Homepage's Sonarr, Radarr, Prowlarr and Jellyfin widget reads answer with the keys in .env"
+else
+  fail "widget reads refused:$widgets_failed"
 fi
 
 # Prometheus, inside the engine, scrapes every target by service name on media_net.

@@ -389,6 +389,12 @@ class ServarrFake:
                     if req.method == "DELETE":
                         return 200, collection.delete(item_id)
                     raise HTTPError(405, None)
+            # The reads of Homepage's widgets (gethomepage/homepage v1.12.3 src/widgets/{sonarr,radarr,prowlarr}/
+            # widget.js), answered for a library with nothing in it; shapes from the apps' openapi.json
+            # (PagingResource: page, pageSize, sortKey, sortDirection, totalRecords, records; QueueStatusResource;
+            # IndexerStatsResource).
+            if req.method == "GET" and req.path in self.widget_reads():
+                return 200, self.widget_reads()[req.path]
             if self.root_folders is not None and req.path == "/api/v3/rootfolder":
                 if req.method == "GET":
                     return 200, self.root_folders.list()
@@ -401,6 +407,20 @@ class ServarrFake:
                     return 200, self.root_folders.delete(item_id)
                 raise HTTPError(405, None)
         raise HTTPError(404, None)
+
+    def widget_reads(self):
+        paging = {"page": 1, "pageSize": 10, "sortKey": None, "sortDirection": "default", "totalRecords": 0,
+                  "records": []}
+        if self.app == "sonarr":
+            return {"/api/v3/series": [], "/api/v3/queue": paging, "/api/v3/wanted/missing": paging,
+                    "/api/v3/queue/details": []}
+        if self.app == "radarr":
+            return {"/api/v3/movie": [], "/api/v3/queue/details": [],
+                    "/api/v3/queue/status": {"id": 0, "totalCount": 0, "count": 0, "unknownCount": 0,
+                                             "errors": False, "warnings": False, "unknownErrors": False,
+                                             "unknownWarnings": False}}
+        return {"/api/v1/indexer": [], "/api/v1/indexerstats": {"id": 0, "indexers": [], "userAgents": [],
+                                                                 "hosts": []}}
 
     @staticmethod
     def _id(text):
@@ -468,6 +488,9 @@ class JellyfinFake:
 
     def handle(self, req):
         p, m = req.path, req.method
+        # Jellyfin.Api/Middleware/LegacyEmbyRouteRewriteMiddleware.cs: /emby/… is served as /… (Homepage uses it).
+        if p.lower().startswith("/emby/"):
+            p = p[len("/emby"):]
         with self.lock:
             if p == "/health" and m in ("GET", "HEAD"):
                 return 200, "Healthy"
@@ -548,7 +571,8 @@ class JellyfinFake:
                 if m == "POST":
                     return self.add_folder(req)
                 raise HTTPError(405, None)
-            # The calls Homepage's Jellyfin widget makes (gethomepage/homepage src/widgets/jellyfin/widget.js).
+            # The reads of Homepage's Jellyfin widget (gethomepage/homepage v1.12.3 src/widgets/jellyfin/widget.js:
+            # emby/Sessions, emby/Items/Counts with api_key), for a library with nothing in it.
             if p == "/Items/Counts" and m == "GET":
                 self.require_admin(req)
                 return 200, {"MovieCount": 0, "SeriesCount": 0, "EpisodeCount": 0, "ArtistCount": 0,
