@@ -119,6 +119,8 @@ struct WireCommand: AsyncParsableCommand {
             }
             for report in reports { if let failure = report.failure { Console.error("error: \(failure)") } }
             let planned = reports.flatMap(\.items).filter { $0.change == "create" || $0.change == "update" }.count
+            let forYou = reports.flatMap(\.items).filter { $0.change == "needs-you" }.count
+            if forYou > 0 { Console.error("wire: \(forYou) step(s) need you (see above)") }
             if !failed.isEmpty {
                 Console.error(
                     "wire: \(failed.count) of \(reports.count) apps could not be wired (\(failed.joined(separator: ", ")));"

@@ -25,7 +25,7 @@ public enum Catalog {
     public static let renderGroup = "${RENDER_GID}"
 
     /// Plex's data folder inside its config directory (linuxserver image: /config/Library/…).
-    static let plexData = "config/Library/Application Support/Plex Media Server"
+    public static let plexData = "config/Library/Application Support/Plex Media Server"
     /// Alertmanager's secrets: the Discord webhook URL and the SMTP password, from `.env` via Compose secrets.
     public static let alertDiscordWebhook = ComposeSecret(
         "alert_discord_webhook_url", from: "ALERT_DISCORD_WEBHOOK_URL")

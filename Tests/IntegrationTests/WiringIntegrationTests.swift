@@ -31,6 +31,7 @@ struct WiringIntegrationTests {
                     RADARR_API_KEY=\(WiringIntegrationTests.radarrKey)
                     PROWLARR_API_KEY=\(WiringIntegrationTests.prowlarrKey)
                     SABNZBD_API_KEY=\(WiringIntegrationTests.sabnzbdKey)
+                    CONFIG_ROOT=/nonexistent/mediaserver-config
 
                     """)
             try FileManager.default.setAttributes(
@@ -89,6 +90,9 @@ struct WiringIntegrationTests {
         let first = try await lab.wire()
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("every app is wired"))
+        // Plex never started here: the claim steps, not a failure.
+        #expect(first.standardOutput.contains("plex: token \"PLEX_TOKEN in .env\": Plex is not claimed yet"))
+        #expect(first.standardError.contains("1 step(s) need you"))
 
         // Prowlarr → Sonarr and Radarr, at their addresses on media_net, with their keys.
         let applications = try await lab.prowlarr.list("/api/v1/applications")
@@ -212,7 +216,7 @@ struct WiringIntegrationTests {
         let jellyfin = lines.filter { $0.hasPrefix("error: jellyfin:") }
         #expect(jellyfin.first?.contains("connection refused") == true)
         #expect(jellyfin.first?.contains("fix: start it") == true)
-        #expect(run.standardError.contains("3 of 4 apps could not be wired (sonarr, radarr, jellyfin)"))
+        #expect(run.standardError.contains("3 of 5 apps could not be wired (sonarr, radarr, jellyfin)"))
 
         // Prowlarr was wired all the same, and Radarr got its download client before the refusal.
         #expect(try await lab.prowlarr.list("/api/v1/applications").count == 2)

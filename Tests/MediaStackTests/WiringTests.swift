@@ -140,7 +140,7 @@ import Testing
     @Test func aMissingKeyIsOneFailureAndTheRestIsStillWired() throws {
         let (targets, _) = try targets("SONARR_API_KEY=aaaa\nRADARR_API_KEY=bbbb\nPROWLARR_API_KEY=cccc\n")
         let (apps, failures) = targets.wirings()
-        #expect(apps.map(\.app) == ["prowlarr", "sonarr", "radarr", "jellyfin"])
+        #expect(apps.map(\.app) == ["prowlarr", "sonarr", "radarr", "jellyfin", "plex"])
         #expect(failures.map(\.app) == ["sonarr", "radarr"])
         #expect(failures.allSatisfy { $0.description.contains("SABNZBD_API_KEY is not set") })
         let sonarr = try #require(apps.first { $0.app == "sonarr" } as? ServarrWiring)
@@ -152,7 +152,7 @@ import Testing
             "DISABLED_SERVICES=radarr,jellyfin\nSONARR_API_KEY=aaaa\nPROWLARR_API_KEY=cccc\nSABNZBD_API_KEY=dddd\n")
         let (apps, failures) = targets.wirings()
         #expect(failures.isEmpty)
-        #expect(apps.map(\.app) == ["prowlarr", "sonarr"])
+        #expect(apps.map(\.app) == ["prowlarr", "sonarr", "plex"])
         let prowlarr = try #require(apps.first as? ServarrWiring)
         #expect(prowlarr.desired.map(\.key) == ["Sonarr"])
     }
@@ -198,5 +198,52 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(EnvSecretStore(url: url)["PLEX_TOKEN"] == "abc def")
+    }
+}
+
+@Suite struct PlexTokenWiringTests {
+    func context(_ env: String) throws -> (WiringContext, URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try env.write(to: folder.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let context = WiringContext(
+            transport: URLSessionWiringTransport(), timeout: .seconds(1),
+            secrets: EnvSecretStore(url: folder.appendingPathComponent(".env")), ownership: WiringOwnership())
+        return (context, folder)
+    }
+
+    @Test func theTokenOfAClaimedServerIsStoredOnce() async throws {
+        let (context, folder) = try context("PLEX_TOKEN=\n")
+        let preferences = PlexTokenWiring.preferences(configRoot: folder.path)
+        #expect(
+            preferences.path.hasSuffix("/plex/config/Library/Application Support/Plex Media Server/Preferences.xml"))
+        try FileManager.default.createDirectory(
+            at: preferences.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try
+            #"<?xml version="1.0" encoding="utf-8"?>\#n<Preferences MachineIdentifier="m1" PlexOnlineToken="tok-EN_42" PlexOnlineUsername="me"/>"#
+            .write(to: preferences, atomically: true, encoding: .utf8)
+        let wiring = PlexTokenWiring(preferences: preferences)
+        let plan = try await wiring.plan(context)
+        #expect(plan.map(\.change) == [.create])
+        for action in plan { try await wiring.apply(action, context) }
+        #expect(context.secrets["PLEX_TOKEN"] == "tok-EN_42")
+        #expect(try await wiring.plan(context).map(\.change) == [.unchanged])
+    }
+
+    @Test func anUnclaimedServerGetsTheClaimSteps() async throws {
+        let (context, folder) = try context("")
+        let preferences = PlexTokenWiring.preferences(configRoot: folder.path)
+        // Never started, then started without a claim: no token either way.
+        #expect(
+            try await PlexTokenWiring(preferences: preferences).plan(context).map(\.change) == [
+                .needsPerson(PlexTokenWiring.claimSteps)
+            ])
+        try FileManager.default.createDirectory(
+            at: preferences.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try #"<Preferences MachineIdentifier="m1" ProcessedMachineIdentifier="p1"/>"#.write(
+            to: preferences, atomically: true, encoding: .utf8)
+        let plan = try await PlexTokenWiring(preferences: preferences).plan(context)
+        #expect(plan.first?.description.contains("https://plex.tv/claim") == true)
+        #expect(plan.allSatisfy { !$0.changesSomething })
     }
 }

@@ -68,7 +68,7 @@ public struct ServarrWiring: AppWiring {
             members["id"] = .number(Double(id))
             let request = WiringRequest("PUT", "\(collection.path)/\(id)", headers: headers, body: .object(members))
             _ = try await context.call(app, at: base, request, keySetting: keySetting, secrets: secrets + [apiKey])
-        case .unchanged, .userMade, .driftedNotUpdatable:
+        case .unchanged, .userMade, .driftedNotUpdatable, .needsPerson:
             return
         }
     }

@@ -80,6 +80,8 @@ public enum WiringChange: Sendable, Hashable {
     case userMade
     /// Ours but drifted, and the app cannot update it in place: left alone.
     case driftedNotUpdatable(drifted: [String])
+    /// Only a person can do this step (claiming Plex); the text says how.
+    case needsPerson(String)
 }
 
 /// One line of a plan.
@@ -108,7 +110,7 @@ public struct WiringAction: Sendable, Hashable {
     public var changesSomething: Bool {
         switch change {
         case .create, .update: true
-        case .unchanged, .userMade, .driftedNotUpdatable: false
+        case .unchanged, .userMade, .driftedNotUpdatable, .needsPerson: false
         }
     }
 
@@ -122,6 +124,7 @@ public struct WiringAction: Sendable, Hashable {
         case .userMade: return "\(object) was made by hand: left alone"
         case .driftedNotUpdatable(let drifted):
             return "\(object) differs (\(drifted.joined(separator: ", "))) and cannot be updated: left alone"
+        case .needsPerson(let steps): return "\(object): \(steps)"
         }
     }
 }

@@ -6,7 +6,7 @@ public struct AppWiringReport: Sendable, Hashable, Encodable {
     public struct Item: Sendable, Hashable, Encodable {
         public let kind: String
         public let name: String
-        /// `create`, `update`, `unchanged`, `user-made`, `drifted-not-updatable`.
+        /// `create`, `update`, `unchanged`, `user-made`, `drifted-not-updatable`, `needs-you`.
         public let change: String
         /// The values that drifted, for an update.
         public let drifted: [String]
@@ -88,6 +88,7 @@ public struct WiringRun: Sendable {
             case .unchanged: ("unchanged", [])
             case .userMade: ("user-made", [])
             case .driftedNotUpdatable(let fields): ("drifted-not-updatable", fields)
+            case .needsPerson: ("needs-you", [])
             }
         return AppWiringReport.Item(
             kind: action.kind, name: action.key, change: change, drifted: drifted, done: done,

@@ -5,7 +5,7 @@ import MediaStack
 /// which other app, at which address inside `media_net`, with which key.
 public struct WiringTargets: Sendable {
     /// The apps `mediaserver wire` calls, in the order it wires them.
-    public static let wiredApps: [ServiceName] = ["prowlarr", "sonarr", "radarr", "jellyfin"]
+    public static let wiredApps: [ServiceName] = ["prowlarr", "sonarr", "radarr", "jellyfin", "plex"]
 
     /// The media folders the *arr apps file into and Jellyfin reads (HostDirectories creates them under DATA_ROOT,
     /// mounted at /data).
@@ -93,6 +93,11 @@ public struct WiringTargets: Sendable {
                         app: app, base: base, apiKey: apiKey, keySetting: setting, desired: desired, secrets: secrets))
             case "jellyfin":
                 apps.append(JellyfinWiring(base: base, libraries: JellyfinWiring.defaultLibraries))
+            case "plex":
+                apps.append(
+                    PlexTokenWiring(
+                        preferences: PlexTokenWiring.preferences(
+                            configRoot: stack.settings["CONFIG_ROOT"] ?? "/opt/mediaserver")))
             default:
                 continue
             }
