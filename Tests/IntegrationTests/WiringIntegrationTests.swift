@@ -11,6 +11,7 @@ struct WiringIntegrationTests {
     static let radarrKey = "7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b"
     static let prowlarrKey = "9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c"
     static let sabnzbdKey = "3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d"
+    static let jellyseerrKey = "4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e"
 
     /// Four fakes, a checkout whose .env holds the keys, and the folders the apps check root folders against.
     struct Lab {
@@ -20,6 +21,7 @@ struct WiringIntegrationTests {
         let radarr: AppFake
         let prowlarr: AppFake
         let jellyfin: AppFake
+        let jellyseerr: AppFake
 
         init(sonarrKeyInEnv: String = WiringIntegrationTests.sonarrKey, mediaFolders: [String] = ["tv", "movies"])
             throws
@@ -31,6 +33,7 @@ struct WiringIntegrationTests {
                     RADARR_API_KEY=\(WiringIntegrationTests.radarrKey)
                     PROWLARR_API_KEY=\(WiringIntegrationTests.prowlarrKey)
                     SABNZBD_API_KEY=\(WiringIntegrationTests.sabnzbdKey)
+                    JELLYSEERR_API_KEY=\(WiringIntegrationTests.jellyseerrKey)
                     CONFIG_ROOT=/nonexistent/mediaserver-config
 
                     """)
@@ -45,10 +48,15 @@ struct WiringIntegrationTests {
             radarr = try AppFake("radarr", apiKey: WiringIntegrationTests.radarrKey, fsRoot: fsRoot)
             prowlarr = try AppFake("prowlarr", apiKey: WiringIntegrationTests.prowlarrKey, fsRoot: fsRoot)
             jellyfin = try AppFake("jellyfin", apiKey: nil, fsRoot: fsRoot)
+            // Seerr calls Jellyfin itself, at the name it has on media_net.
+            jellyseerr = try AppFake(
+                "seerr", apiKey: WiringIntegrationTests.jellyseerrKey, fsRoot: fsRoot,
+                extra: ["--resolve", "jellyfin:8096=127.0.0.1:\(jellyfin.port)"])
         }
 
         var urls: [String] {
             [sonarr, radarr, prowlarr, jellyfin].flatMap { ["--url", "\($0.app)=\($0.url.absoluteString)"] }
+                + ["--url", "jellyseerr=\(jellyseerr.url.absoluteString)"]
         }
 
         func wire(_ extra: [String] = []) async throws -> ProcessOutput {
@@ -62,7 +70,7 @@ struct WiringIntegrationTests {
         }
 
         func stop() {
-            for fake in [sonarr, radarr, prowlarr, jellyfin] { fake.stop() }
+            for fake in [sonarr, radarr, prowlarr, jellyfin, jellyseerr] { fake.stop() }
             try? FileManager.default.removeItem(at: root)
         }
     }
@@ -72,7 +80,7 @@ struct WiringIntegrationTests {
     }
 
     static func secrets(_ lab: Lab) -> [String] {
-        [sonarrKey, radarrKey, prowlarrKey, sabnzbdKey]
+        [sonarrKey, radarrKey, prowlarrKey, sabnzbdKey, jellyseerrKey]
             + ["JELLYFIN_API_KEY", "JELLYFIN_ADMIN_PASSWORD"].compactMap {
                 lab.envValue($0)
             }
@@ -128,6 +136,26 @@ struct WiringIntegrationTests {
         #expect(libraries.compactMap { $0["Name"]?.string }.sorted() == ["Movies", "Shows"])
         #expect(libraries.first { $0["Name"]?.string == "Shows" }?["Locations"] == ["/data/media/tv"])
 
+        // Jellyseerr: signed in to Jellyfin (the admin became its user 1), both libraries enabled, Sonarr and Radarr
+        // as servers with a quality profile the apps offer, setup complete.
+        let seerrServers = try await lab.jellyseerr.list("/api/v1/settings/sonarr")
+        #expect(seerrServers.count == 1)
+        let seerrSonarr = try #require(seerrServers.first)
+        #expect(seerrSonarr["hostname"] == "sonarr")
+        #expect(seerrSonarr["port"]?.int == 8989)
+        #expect(seerrSonarr["activeProfileName"] == "HD-1080p")
+        #expect(seerrSonarr["activeDirectory"] == "/data/media/tv")
+        #expect(
+            try await lab.jellyseerr.list("/api/v1/settings/radarr").first?["activeDirectory"] == "/data/media/movies")
+        let seerrJellyfin = try #require(try await lab.jellyseerr.call("GET", "/api/v1/settings/jellyfin").json)
+        #expect(seerrJellyfin["ip"] == "jellyfin")
+        let enabled = (seerrJellyfin["libraries"]?.array ?? []).filter { $0["enabled"] == true }.compactMap {
+            $0["name"]?.string
+        }
+        #expect(enabled.sorted() == ["Movies", "Shows"])
+        #expect(try await lab.jellyseerr.call("GET", "/api/v1/settings/public").json?["initialized"] == true)
+        #expect(try await lab.jellyseerr.call("GET", "/api/v1/request/count").status == 200)
+
         // Idempotent: the second run changes nothing and says so; the apps hold the same objects.
         let before = try await lab.sonarr.list("/api/v3/downloadclient")
         let second = try await lab.wire()
@@ -136,6 +164,7 @@ struct WiringIntegrationTests {
         #expect(!second.standardOutput.contains("done:"))
         #expect(try await lab.sonarr.list("/api/v3/downloadclient") == before)
         #expect(try await lab.prowlarr.list("/api/v1/applications").count == 2)
+        #expect(try await lab.jellyseerr.list("/api/v1/settings/sonarr").count == 1)
 
         // No secret in any output, JSON included.
         let json = try await lab.wire(["--json"])
@@ -216,7 +245,13 @@ struct WiringIntegrationTests {
         let jellyfin = lines.filter { $0.hasPrefix("error: jellyfin:") }
         #expect(jellyfin.first?.contains("connection refused") == true)
         #expect(jellyfin.first?.contains("fix: start it") == true)
-        #expect(run.standardError.contains("3 of 5 apps could not be wired (sonarr, radarr, jellyfin)"))
+        #expect(run.standardError.contains("4 of 6 apps could not be wired (sonarr, radarr, jellyfin, jellyseerr)"))
+        // Jellyseerr signs in to Jellyfin with the password Jellyfin's wiring stores, which never happened.
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "error: jellyseerr: POST /api/v1/auth/jellyfin failed: .env has no JELLYFIN_ADMIN_PASSWORD")
+            })
 
         // Prowlarr was wired all the same, and Radarr got its download client before the refusal.
         #expect(try await lab.prowlarr.list("/api/v1/applications").count == 2)

@@ -141,8 +141,9 @@ import Testing
         let (targets, _) = try targets("SONARR_API_KEY=aaaa\nRADARR_API_KEY=bbbb\nPROWLARR_API_KEY=cccc\n")
         let (apps, failures) = targets.wirings()
         #expect(apps.map(\.app) == ["prowlarr", "sonarr", "radarr", "jellyfin", "plex"])
-        #expect(failures.map(\.app) == ["sonarr", "radarr"])
-        #expect(failures.allSatisfy { $0.description.contains("SABNZBD_API_KEY is not set") })
+        #expect(failures.map(\.app) == ["sonarr", "radarr", "jellyseerr"])
+        #expect(failures.prefix(2).allSatisfy { $0.description.contains("SABNZBD_API_KEY is not set") })
+        #expect(failures.last?.description.contains("JELLYSEERR_API_KEY is not set") == true)
         let sonarr = try #require(apps.first { $0.app == "sonarr" } as? ServarrWiring)
         #expect(sonarr.desired.map(\.key) == ["/data/media/tv"])
     }

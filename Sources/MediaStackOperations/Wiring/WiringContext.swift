@@ -61,4 +61,11 @@ public protocol AppWiring: Sendable {
     func plan(_ context: WiringContext) async throws(WiringFailure) -> [WiringAction]
     /// Carries out one action of the plan.
     func apply(_ action: WiringAction, _ context: WiringContext) async throws(WiringFailure)
+    /// Apps of a later wave start when every app of the earlier waves is done (Seerr signs in to Jellyfin with the
+    /// password Jellyfin's wiring stored).
+    var wave: Int { get }
+}
+
+extension AppWiring {
+    public var wave: Int { 0 }
 }

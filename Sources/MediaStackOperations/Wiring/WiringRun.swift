@@ -23,8 +23,8 @@ public struct AppWiringReport: Sendable, Hashable, Encodable {
     public var changed: Bool { items.contains { $0.done } }
 }
 
-/// Runs the wiring of every app: all apps at once (they are independent), each app's actions in plan order.
-/// An app that is down or refuses stops only its own wiring.
+/// Runs the wiring of every app: the apps of one wave at once (they are independent), waves in order, each app's
+/// actions in plan order. An app that is down or refuses stops only its own wiring.
 public struct WiringRun: Sendable {
     public let context: WiringContext
     public let dryRun: Bool
@@ -35,14 +35,20 @@ public struct WiringRun: Sendable {
     }
 
     public func run(_ apps: [any AppWiring], setupFailures: [WiringFailure] = []) async -> [AppWiringReport] {
-        let reports = await withTaskGroup(of: (Int, AppWiringReport).self) { group in
-            for (index, app) in apps.enumerated() {
-                group.addTask { (index, await wire(app)) }
+        var result = [AppWiringReport?](repeating: nil, count: apps.count)
+        for wave in Set(apps.map(\.wave)).sorted() {
+            let members = apps.enumerated().filter { $0.element.wave == wave }
+            let reports = await withTaskGroup(of: (Int, AppWiringReport).self) { group in
+                for (index, app) in members {
+                    group.addTask { (index, await wire(app)) }
+                }
+                var done: [(Int, AppWiringReport)] = []
+                for await entry in group { done.append(entry) }
+                return done
             }
-            var result = [AppWiringReport?](repeating: nil, count: apps.count)
-            for await (index, report) in group { result[index] = report }
-            return result.compactMap { $0 }
+            for (index, report) in reports { result[index] = report }
         }
+        let reports = result.compactMap { $0 }
         // A key missing from .env is reported with the app it concerns, beside what could be wired.
         var merged = reports
         for failure in setupFailures {

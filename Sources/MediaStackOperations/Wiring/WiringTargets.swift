@@ -5,7 +5,7 @@ import MediaStack
 /// which other app, at which address inside `media_net`, with which key.
 public struct WiringTargets: Sendable {
     /// The apps `mediaserver wire` calls, in the order it wires them.
-    public static let wiredApps: [ServiceName] = ["prowlarr", "sonarr", "radarr", "jellyfin", "plex"]
+    public static let wiredApps: [ServiceName] = ["prowlarr", "sonarr", "radarr", "jellyfin", "plex", "jellyseerr"]
 
     /// The media folders the *arr apps file into and Jellyfin reads (HostDirectories creates them under DATA_ROOT,
     /// mounted at /data).
@@ -98,11 +98,39 @@ public struct WiringTargets: Sendable {
                     PlexTokenWiring(
                         preferences: PlexTokenWiring.preferences(
                             configRoot: stack.settings["CONFIG_ROOT"] ?? "/opt/mediaserver")))
+            case "jellyseerr":
+                guard stack.isEnabled("jellyfin"), let jellyfin = stack.service("jellyfin"),
+                    let jellyfinPort = jellyfin.ports.first?.containerPort
+                else { continue }
+                let setting = "\(app.settingPrefix)_API_KEY"
+                guard let apiKey = key(setting) else {
+                    failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    continue
+                }
+                apps.append(
+                    SeerrWiring(
+                        app: app, base: base, apiKey: apiKey, keySetting: setting, jellyfinHost: "jellyfin",
+                        jellyfinPort: jellyfinPort.value, libraries: JellyfinWiring.defaultLibraries.map(\.name),
+                        servers: seerrServers()))
             default:
                 continue
             }
         }
         return (apps, failures)
+    }
+
+    /// Sonarr and Radarr as Seerr's servers, each with its root folder and its key.
+    func seerrServers() -> [SeerrWiring.ArrServer] {
+        [("sonarr", "Sonarr", Self.tvFolder), ("radarr", "Radarr", Self.moviesFolder)].compactMap {
+            (kind, name, folder) -> SeerrWiring.ArrServer? in
+            let service = ServiceName(stringLiteral: kind)
+            guard stack.isEnabled(service), let port = stack.service(service)?.ports.first?.containerPort,
+                let apiKey = key("\(service.settingPrefix)_API_KEY"), let base = baseURL(service)
+            else { return nil }
+            return SeerrWiring.ArrServer(
+                kind: kind, name: name, hostname: kind, port: port.value, apiKey: apiKey, rootFolder: folder, base: base
+            )
+        }
     }
 
     /// Prowlarr → Sonarr and Radarr; Sonarr and Radarr → SABnzbd and their root folder.

@@ -56,7 +56,8 @@ class Request:
         split = urlsplit(raw_path)
         self.method = method
         self.path = split.path.rstrip("/") or "/"
-        self.query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        # ASP.NET Core and Express alike: query keys are matched without case here (forceSave, App, api_key).
+        self.query = {k.lower(): v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         self.headers = headers
         self.raw_body = body
 
@@ -366,7 +367,7 @@ class ServarrFake:
             raise HTTPError(404, None)
         if not self.authorized(req):
             raise HTTPError(401, None)
-        force = req.query.get("forceSave", "false").lower() == "true"
+        force = req.query.get("forcesave", "false").lower() == "true"
         with self.lock:
             if req.path == f"{self.api}/system/status" and req.method == "GET":
                 return 200, {"appName": self.app.capitalize(), "version": self.version, "urlBase": ""}
@@ -393,6 +394,9 @@ class ServarrFake:
             # widget.js), answered for a library with nothing in it; shapes from the apps' openapi.json
             # (PagingResource: page, pageSize, sortKey, sortDirection, totalRecords, records; QueueStatusResource;
             # IndexerStatsResource).
+            if req.method == "GET" and req.path == "/api/v3/qualityprofile" and self.root_folders is not None:
+                return 200, [{"id": i + 1, "name": n, "upgradeAllowed": False, "cutoff": 1, "items": []}
+                             for i, n in enumerate(self.DEFAULT_PROFILES)]
             if req.method == "GET" and req.path in self.widget_reads():
                 return 200, self.widget_reads()[req.path]
             if self.root_folders is not None and req.path == "/api/v3/rootfolder":
@@ -407,6 +411,10 @@ class ServarrFake:
                     return 200, self.root_folders.delete(item_id)
                 raise HTTPError(405, None)
         raise HTTPError(404, None)
+
+    # Sonarr/Sonarr src/NzbDrone.Core/Profiles/Qualities/QualityProfileService.cs (v4.0.19.2979) and Radarr's add
+    # these profiles at first start; GET /api/v3/qualityprofile lists them (QualityProfileResource: id, name, …).
+    DEFAULT_PROFILES = ["Any", "SD", "HD-720p", "HD-1080p", "Ultra-HD", "HD - 720p/1080p"]
 
     def widget_reads(self):
         paging = {"page": 1, "pageSize": 10, "sortKey": None, "sortDirection": "default", "totalRecords": 0,
@@ -472,11 +480,14 @@ class JellyfinFake:
     def token_of(self, req):
         auth = parse_media_browser(req.headers.get("Authorization")) or {}
         return auth.get("Token") or req.headers.get("X-Emby-Token") or req.headers.get(
-            "X-MediaBrowser-Token") or req.query.get("api_key") or req.query.get("ApiKey")
+            "X-MediaBrowser-Token") or req.query.get("api_key") or req.query.get("apikey")
 
     def is_admin(self, req):
         token = self.token_of(req)
         return bool(token) and (token in self.sessions or any(k["AccessToken"] == token for k in self.keys))
+
+    def token_of_query(self, req):
+        return req.query.get("api_key") or req.query.get("apikey")
 
     def first_time_or_admin(self, req):
         if self.completed and not self.is_admin(req):
@@ -564,6 +575,13 @@ class JellyfinFake:
                                   "UserName": None})
                 return 204, None
             # Jellyfin.Api/Controllers/LibraryStructureController.cs; MediaBrowser.Model/Entities/VirtualFolderInfo.cs
+            # Jellyfin.Api/Controllers/LibraryController.cs GetMediaFolders: the libraries as CollectionFolder items
+            # (what Seerr's library sync reads, seerr server/api/jellyfin.ts getLibraries).
+            if p == "/Library/MediaFolders" and m == "GET":
+                self.require_admin(req)
+                items = [{"Name": f["Name"], "Id": f["ItemId"], "Type": "CollectionFolder",
+                          "CollectionType": f["CollectionType"]} for f in self.folders]
+                return 200, {"Items": items, "TotalRecordCount": len(items), "StartIndex": 0}
             if p == "/Library/VirtualFolders":
                 self.first_time_or_admin(req)
                 if m == "GET":
@@ -588,7 +606,7 @@ class JellyfinFake:
         if not name:
             raise HTTPError(400, {"title": "One or more validation errors occurred.", "status": 400,
                                   "errors": {"name": ["The name field is required."]}})
-        collection = req.query.get("collectionType")
+        collection = req.query.get("collectiontype")
         if collection not in (None, "movies", "tvshows", "music", "musicvideos", "homevideos", "boxsets", "books",
                               "mixed"):
             raise HTTPError(400, {"title": "One or more validation errors occurred.", "status": 400,
@@ -608,14 +626,201 @@ class JellyfinFake:
         return 204, None
 
 
+# ---- Seerr v3.1.0 (Jellyseerr and Overseerr) ------------------------------------------------------------------------
+
+
+class SeerrFake:
+    """Seerr's setup through its API (seerr-team/seerr at v3.1.0, seerr-api.yml).
+
+    Authentication (server/middleware/auth.ts): X-Api-Key equal to main.apiKey acts as user 1; before user 1 exists
+    (no one signed in yet) it is nobody, and /api/v1/settings/* answers 403 {status, error} (server/routes/index.ts
+    mounts settings behind isAuthenticated(ADMIN)). POST /api/v1/auth/jellyfin (server/routes/auth.ts) signs in to
+    Jellyfin at the given hostname: the first administrator becomes user 1, and Seerr creates its own Jellyfin API key
+    (`/Auth/Keys?App=Seerr`, server/api/jellyfin.ts). Library sync (GET /settings/jellyfin/library?sync, ?enable=ids)
+    reads Jellyfin's /Library/MediaFolders. Sonarr/Radarr servers are a list (server/routes/settings/sonarr.ts: POST
+    appends with id = last id + 1 and answers 201, no validation; PUT /{id}). POST /settings/initialize sets
+    public.initialized. The app calls Jellyfin itself, so a sign-in works only when Jellyfin answers.
+    """
+
+    NOT_CONFIGURED, PLEX, JELLYFIN, EMBY = 4, 1, 2, 3
+
+    def __init__(self, api_key, resolve=None):
+        self.api_key = api_key or uuid.uuid4().hex
+        self.resolve = resolve or {}
+        self.lock = threading.Lock()
+        self.media_server_type = self.NOT_CONFIGURED
+        self.initialized = False
+        self.users = []
+        self.jellyfin = {"name": "", "ip": "", "port": 8096, "useSsl": False, "urlBase": "", "externalHostname": "",
+                         "jellyfinForgotPasswordUrl": "", "libraries": [], "serverId": "", "apiKey": ""}
+        self.servers = {"sonarr": [], "radarr": []}
+
+    def public(self):
+        return {"initialized": self.initialized, "applicationTitle": "Seerr", "applicationUrl": "",
+                "mediaServerType": self.media_server_type, "localLogin": True, "mediaServerLogin": True,
+                "movie4kEnabled": False, "series4kEnabled": False, "locale": "en"}
+
+    def jellyfin_call(self, method, path, token=None, body=None):
+        host = self.resolve.get(f"{self.jellyfin['ip']}:{self.jellyfin['port']}",
+                                f"{self.jellyfin['ip']}:{self.jellyfin['port']}")
+        scheme = "https" if self.jellyfin["useSsl"] else "http"
+        auth = 'MediaBrowser Client="Seerr", Device="Seerr", DeviceId="BOT_seerr", Version="3.1.0"'
+        if token:
+            auth += f', Token="{token}"'
+        import urllib.error
+        import urllib.request
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{scheme}://{host}{self.jellyfin['urlBase']}{path}", data=data,
+                                         method=method, headers={"Authorization": auth,
+                                                                 "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read()
+                return response.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as error:
+            return error.code, None
+        except OSError as error:
+            raise HTTPError(500, {"message": f"Jellyfin is unreachable: {error}"})
+
+    def user(self, req):
+        if req.headers.get("X-Api-Key") == self.api_key:
+            wanted = int(req.headers.get("X-API-User") or 1)
+            return next((u for u in self.users if u["id"] == wanted), None)
+        return None
+
+    def handle(self, req):
+        p, m = req.path, req.method
+        with self.lock:
+            if p == "/api/v1/settings/public" and m == "GET":
+                return 200, self.public()
+            if p == "/api/v1/status" and m == "GET":
+                return 200, {"version": "3.1.0", "commitTag": "v3.1.0", "updateAvailable": False, "commitsBehind": 0}
+            if p == "/api/v1/auth/jellyfin" and m == "POST":
+                return self.sign_in(req.json() or {})
+            if not p.startswith("/api/v1/"):
+                raise HTTPError(404, None)
+            user = self.user(req)
+            if user is None:
+                raise HTTPError(403, {"status": 403, "error": "You do not have permission to access this endpoint"})
+            # The read of Homepage's Seerr widget (gethomepage/homepage src/widgets/jellyseerr/widget.js).
+            if p == "/api/v1/request/count" and m == "GET":
+                return 200, {"total": 0, "movie": 0, "tv": 0, "pending": 0, "approved": 0, "declined": 0,
+                             "processing": 0, "available": 0, "completed": 0}
+            if p == "/api/v1/settings/main" and m == "GET":
+                return 200, {"apiKey": self.api_key, "applicationTitle": "Seerr", "mediaServerType":
+                             self.media_server_type, "locale": "en"}
+            if p == "/api/v1/settings/jellyfin" and m == "GET":
+                return 200, copy.deepcopy(self.jellyfin)
+            if p == "/api/v1/settings/jellyfin/library" and m == "GET":
+                return self.libraries(req)
+            if p == "/api/v1/settings/initialize" and m == "POST":
+                self.initialized = True
+                return 200, {"initialized": True}
+            for kind in ("sonarr", "radarr"):
+                base = f"/api/v1/settings/{kind}"
+                if p == base and m == "GET":
+                    return 200, copy.deepcopy(self.servers[kind])
+                if p == base and m == "POST":
+                    body = req.json()
+                    if not isinstance(body, dict):
+                        raise HTTPError(400, {"message": "request.body should be object"})
+                    servers = self.servers[kind]
+                    body["id"] = servers[-1]["id"] + 1 if servers else 0
+                    if body.get("isDefault"):
+                        for server in servers:
+                            if server.get("is4k") == body.get("is4k"):
+                                server["isDefault"] = False
+                    servers.append(body)
+                    return 201, body
+                if p.startswith(base + "/") and m == "PUT":
+                    try:
+                        index = next(i for i, x in enumerate(self.servers[kind]) if x["id"] == int(p[len(base) + 1:]))
+                    except (StopIteration, ValueError):
+                        raise HTTPError(404, {"status": 404, "message": "Settings instance not found"})
+                    body = req.json() or {}
+                    body["id"] = self.servers[kind][index]["id"]
+                    self.servers[kind][index] = body
+                    return 200, body
+        raise HTTPError(404, {"status": 404, "message": "Not found"})
+
+    def sign_in(self, body):
+        # server/routes/auth.ts authRoutes.post('/jellyfin')
+        if self.media_server_type not in (self.NOT_CONFIGURED, self.JELLYFIN, self.EMBY):
+            raise HTTPError(500, {"error": "Jellyfin login is disabled"})
+        if not body.get("username"):
+            raise HTTPError(500, {"error": "You must provide an username"})
+        if self.jellyfin["ip"] and body.get("hostname"):
+            raise HTTPError(500, {"error": "Jellyfin hostname already configured"})
+        if not self.jellyfin["ip"] and not body.get("hostname"):
+            raise HTTPError(500, {"error": "No hostname provided."})
+        if not self.jellyfin["ip"]:
+            self.jellyfin.update({"ip": body["hostname"], "port": body.get("port") or 8096,
+                                  "useSsl": bool(body.get("useSsl")), "urlBase": body.get("urlBase") or ""})
+            fresh = True
+        else:
+            fresh = False
+        status, account = self.jellyfin_call("POST", "/Users/AuthenticateByName",
+                                             body={"Username": body["username"], "Pw": body.get("password") or ""})
+        if status != 200 or not account:
+            if fresh:
+                self.jellyfin["ip"] = ""
+            raise HTTPError(401, {"message": "InvalidCredentials"})
+        jellyfin_user = account["User"]
+        known = next((u for u in self.users if u["jellyfinUserId"] == jellyfin_user["Id"]), None)
+        if not known and not self.users or self.media_server_type == self.NOT_CONFIGURED:
+            if not jellyfin_user.get("Policy", {}).get("IsAdministrator"):
+                raise HTTPError(403, {"message": "NotAdmin"})
+            if body.get("serverType") not in (self.JELLYFIN, self.EMBY):
+                raise HTTPError(500, {"message": "NoAdminUser"})
+            self.media_server_type = body["serverType"]
+            admin = {"id": 1, "email": body.get("email") or jellyfin_user["Name"],
+                     "jellyfinUsername": jellyfin_user["Name"], "jellyfinUserId": jellyfin_user["Id"],
+                     "permissions": 2, "userType": 3 if body["serverType"] == self.JELLYFIN else 4}
+            self.users = [admin] + [u for u in self.users if u["id"] != 1]
+            token = account["AccessToken"]
+            self.jellyfin_call("POST", "/Auth/Keys?App=Seerr", token=token)
+            _status, keys = self.jellyfin_call("GET", "/Auth/Keys", token=token)
+            seerr_keys = [k for k in (keys or {}).get("Items", []) if k.get("AppName") == "Seerr"]
+            self.jellyfin["apiKey"] = seerr_keys[-1]["AccessToken"] if seerr_keys else ""
+            _status, info = self.jellyfin_call("GET", "/System/Info/Public")
+            self.jellyfin["name"] = (info or {}).get("ServerName", "")
+            self.jellyfin["serverId"] = jellyfin_user.get("ServerId", "")
+            return 200, admin
+        if known:
+            return 200, known
+        raise HTTPError(403, {"status": 403, "message": "Access denied."})
+
+    def libraries(self, req):
+        # server/routes/settings/index.ts settingsRoutes.get('/jellyfin/library')
+        if req.query.get("sync"):
+            status, folders = self.jellyfin_call("GET", "/Library/MediaFolders", token=self.jellyfin["apiKey"])
+            if status != 200:
+                folders = {"Items": []}
+            excluded = {"music", "books", "musicvideos", "homevideos", "boxsets"}
+            found = [f for f in folders.get("Items", []) if f.get("Type") == "CollectionFolder"
+                     and f.get("CollectionType") not in excluded]
+            if not found:
+                raise HTTPError(404, {"status": 404, "message": "SyncErrorNoLibraries"})
+            old = {(x["id"], x["name"]): x["enabled"] for x in self.jellyfin["libraries"]}
+            self.jellyfin["libraries"] = [
+                {"id": f["Id"], "name": f["Name"], "enabled": old.get((f["Id"], f["Name"]), False),
+                 "type": "movie" if f.get("CollectionType") == "movies" else "show"} for f in found]
+        enabled = [x for x in (req.query.get("enable") or "").split(",") if x]
+        for library in self.jellyfin["libraries"]:
+            library["enabled"] = library["id"] in enabled
+        return 200, copy.deepcopy(self.jellyfin["libraries"])
+
+
 # ---- server ---------------------------------------------------------------------------------------------------------
 
 
-def make_fake(app, api_key=None, fs_root="/"):
+def make_fake(app, api_key=None, fs_root="/", resolve=None):
     if app in ("sonarr", "radarr", "prowlarr"):
         return ServarrFake(app, api_key, fs_root)
     if app == "jellyfin":
         return JellyfinFake(fs_root)
+    if app == "seerr":
+        return SeerrFake(api_key, resolve)
     return None
 
 
@@ -660,15 +865,18 @@ def make_handler(fake, quiet=True):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin"])
+    parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--api-key", default=os.environ.get("FAKE_API_KEY"))
     parser.add_argument("--fs-root", default="/")
+    parser.add_argument("--resolve", action="append", default=[], metavar="HOST:PORT=ADDR:PORT",
+                        help="reach HOST:PORT at ADDR:PORT (the test suite has no media_net names)")
     parser.add_argument("--exit-on-eof", action="store_true",
                         help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
     args = parser.parse_args()
-    fake = make_fake(args.app, args.api_key, args.fs_root)
+    resolve = dict(item.split("=", 1) for item in args.resolve)
+    fake = make_fake(args.app, args.api_key, args.fs_root, resolve)
     ThreadingHTTPServer.allow_reuse_address = True
     ThreadingHTTPServer.daemon_threads = True
     httpd = ThreadingHTTPServer((args.bind, args.port), make_handler(fake))
