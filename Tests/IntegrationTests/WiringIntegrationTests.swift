@@ -12,6 +12,8 @@ struct WiringIntegrationTests {
     static let prowlarrKey = "9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c"
     static let sabnzbdKey = "3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d"
     static let jellyseerrKey = "4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e"
+    static let overseerrKey = "6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f"
+    static let plexToken = "plexOwnerToken-1234"
 
     /// Four fakes, a checkout whose .env holds the keys, and the folders the apps check root folders against.
     struct Lab {
@@ -23,10 +25,24 @@ struct WiringIntegrationTests {
         let jellyfin: AppFake
         let jellyseerr: AppFake
 
-        init(sonarrKeyInEnv: String = WiringIntegrationTests.sonarrKey, mediaFolders: [String] = ["tv", "movies"])
-            throws
-        {
+        let overseerr: AppFake
+        let plexTV: AppFake
+
+        /// With `plexClaimed`, Plex's Preferences.xml under CONFIG_ROOT holds the owner's token.
+        init(
+            sonarrKeyInEnv: String = WiringIntegrationTests.sonarrKey, mediaFolders: [String] = ["tv", "movies"],
+            plexClaimed: Bool = false
+        ) throws {
             guard IntegrationSupport.tool("python3") != nil else { throw CancellationError() }
+            let scratch = try IntegrationSupport.scratchCheckout()
+            let configRoot = scratch.appendingPathComponent("config")
+            if plexClaimed {
+                let preferences = PlexTokenWiring.preferences(configRoot: configRoot.path)
+                try FileManager.default.createDirectory(
+                    at: preferences.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try #"<Preferences MachineIdentifier="m" PlexOnlineToken="\#(WiringIntegrationTests.plexToken)"/>"#
+                    .write(to: preferences, atomically: true, encoding: .utf8)
+            }
             root = try IntegrationSupport.scratchCheckout(
                 env: """
                     SONARR_API_KEY=\(sonarrKeyInEnv)
@@ -34,7 +50,8 @@ struct WiringIntegrationTests {
                     PROWLARR_API_KEY=\(WiringIntegrationTests.prowlarrKey)
                     SABNZBD_API_KEY=\(WiringIntegrationTests.sabnzbdKey)
                     JELLYSEERR_API_KEY=\(WiringIntegrationTests.jellyseerrKey)
-                    CONFIG_ROOT=/nonexistent/mediaserver-config
+                    OVERSEERR_API_KEY=\(WiringIntegrationTests.overseerrKey)
+                    CONFIG_ROOT=\(configRoot.path)
 
                     """)
             try FileManager.default.setAttributes(
@@ -52,11 +69,17 @@ struct WiringIntegrationTests {
             jellyseerr = try AppFake(
                 "seerr", apiKey: WiringIntegrationTests.jellyseerrKey, fsRoot: fsRoot,
                 extra: ["--resolve", "jellyfin:8096=127.0.0.1:\(jellyfin.port)"])
+            // Seerr looks a Plex token up at plex.tv; a stand-in answers for the owner's token.
+            plexTV = try AppFake("plextv", apiKey: WiringIntegrationTests.plexToken, fsRoot: fsRoot)
+            overseerr = try AppFake(
+                "seerr", apiKey: WiringIntegrationTests.overseerrKey, fsRoot: fsRoot,
+                extra: ["--plex-tv", plexTV.url.absoluteString])
         }
 
         var urls: [String] {
             [sonarr, radarr, prowlarr, jellyfin].flatMap { ["--url", "\($0.app)=\($0.url.absoluteString)"] }
                 + ["--url", "jellyseerr=\(jellyseerr.url.absoluteString)"]
+                + ["--url", "overseerr=\(overseerr.url.absoluteString)"]
         }
 
         func wire(_ extra: [String] = []) async throws -> ProcessOutput {
@@ -70,7 +93,7 @@ struct WiringIntegrationTests {
         }
 
         func stop() {
-            for fake in [sonarr, radarr, prowlarr, jellyfin, jellyseerr] { fake.stop() }
+            for fake in [sonarr, radarr, prowlarr, jellyfin, jellyseerr, overseerr, plexTV] { fake.stop() }
             try? FileManager.default.removeItem(at: root)
         }
     }
@@ -80,14 +103,14 @@ struct WiringIntegrationTests {
     }
 
     static func secrets(_ lab: Lab) -> [String] {
-        [sonarrKey, radarrKey, prowlarrKey, sabnzbdKey, jellyseerrKey]
+        [sonarrKey, radarrKey, prowlarrKey, sabnzbdKey, jellyseerrKey, overseerrKey, plexToken]
             + ["JELLYFIN_API_KEY", "JELLYFIN_ADMIN_PASSWORD"].compactMap {
                 lab.envValue($0)
             }
     }
 
     @Test func wiresEveryAppThenASecondRunChangesNothing() async throws {
-        let lab = try Lab()
+        let lab = try Lab(plexClaimed: true)
         defer { lab.stop() }
 
         let plan = try await lab.wire(["--dry-run"])
@@ -98,8 +121,13 @@ struct WiringIntegrationTests {
         let first = try await lab.wire()
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("every app is wired"))
-        // Plex never started here: the claim steps, not a failure.
-        #expect(first.standardOutput.contains("plex: token \"PLEX_TOKEN in .env\": Plex is not claimed yet"))
+        // Plex is claimed: its token went to .env, and Overseerr signed in with it (plex.tv knows the owner) and got
+        // Sonarr and Radarr; choosing the Plex server and libraries is left to a person.
+        #expect(lab.envValue("PLEX_TOKEN") == Self.plexToken)
+        #expect(try await lab.overseerr.call("GET", "/api/v1/settings/main").status == 200)
+        #expect(try await lab.overseerr.list("/api/v1/settings/sonarr").first?["activeDirectory"] == "/data/media/tv")
+        #expect(try await lab.overseerr.list("/api/v1/settings/radarr").count == 1)
+        #expect(first.standardOutput.contains("overseerr: setup \"initialize\": finish the setup at"))
         #expect(first.standardError.contains("1 step(s) need you"))
 
         // Prowlarr → Sonarr and Radarr, at their addresses on media_net, with their keys.
@@ -245,7 +273,10 @@ struct WiringIntegrationTests {
         let jellyfin = lines.filter { $0.hasPrefix("error: jellyfin:") }
         #expect(jellyfin.first?.contains("connection refused") == true)
         #expect(jellyfin.first?.contains("fix: start it") == true)
-        #expect(run.standardError.contains("4 of 6 apps could not be wired (sonarr, radarr, jellyfin, jellyseerr)"))
+        #expect(run.standardError.contains("4 of 7 apps could not be wired (sonarr, radarr, jellyfin, jellyseerr)"))
+        // Plex was never claimed here: the claim steps, for Plex and for Overseerr, are not failures.
+        #expect(run.standardOutput.contains("plex: token \"PLEX_TOKEN in .env\": Plex is not claimed yet"))
+        #expect(run.standardOutput.contains("overseerr: media server \"Plex\": Plex has no token in .env yet"))
         // Jellyseerr signs in to Jellyfin with the password Jellyfin's wiring stores, which never happened.
         #expect(
             lines.contains {

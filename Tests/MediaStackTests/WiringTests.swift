@@ -141,16 +141,17 @@ import Testing
         let (targets, _) = try targets("SONARR_API_KEY=aaaa\nRADARR_API_KEY=bbbb\nPROWLARR_API_KEY=cccc\n")
         let (apps, failures) = targets.wirings()
         #expect(apps.map(\.app) == ["prowlarr", "sonarr", "radarr", "jellyfin", "plex"])
-        #expect(failures.map(\.app) == ["sonarr", "radarr", "jellyseerr"])
+        #expect(failures.map(\.app) == ["sonarr", "radarr", "jellyseerr", "overseerr"])
         #expect(failures.prefix(2).allSatisfy { $0.description.contains("SABNZBD_API_KEY is not set") })
-        #expect(failures.last?.description.contains("JELLYSEERR_API_KEY is not set") == true)
+        #expect(failures.dropFirst(2).first?.description.contains("JELLYSEERR_API_KEY is not set") == true)
         let sonarr = try #require(apps.first { $0.app == "sonarr" } as? ServarrWiring)
         #expect(sonarr.desired.map(\.key) == ["/data/media/tv"])
     }
 
     @Test func disabledAppsAreNeitherWiredNorWiredTo() throws {
         let (targets, _) = try targets(
-            "DISABLED_SERVICES=radarr,jellyfin\nSONARR_API_KEY=aaaa\nPROWLARR_API_KEY=cccc\nSABNZBD_API_KEY=dddd\n")
+            "DISABLED_SERVICES=radarr,jellyfin,overseerr\nSONARR_API_KEY=aaaa\nPROWLARR_API_KEY=cccc\nSABNZBD_API_KEY=dddd\n"
+        )
         let (apps, failures) = targets.wirings()
         #expect(failures.isEmpty)
         #expect(apps.map(\.app) == ["prowlarr", "sonarr", "plex"])

@@ -31,8 +31,9 @@ public struct SeerrWiring: AppWiring {
     public let base: URL
     public let apiKey: String
     public let keySetting: String
-    /// Jellyfin on media_net, as Seerr reaches it.
-    public let jellyfinHost: String
+    /// Jellyfin on media_net, as Seerr reaches it; nil for an instance of Plex users (Overseerr), whose first
+    /// sign-in goes through plex.tv (`server/routes/auth.ts` → `PlexTvAPI`) and so is left to a person.
+    public let jellyfinHost: String?
     public let jellyfinPort: Int
     public let libraries: [String]
     public let servers: [ArrServer]
@@ -41,7 +42,7 @@ public struct SeerrWiring: AppWiring {
     public var wave: Int { 1 }
 
     public init(
-        app: ServiceName, base: URL, apiKey: String, keySetting: String, jellyfinHost: String, jellyfinPort: Int,
+        app: ServiceName, base: URL, apiKey: String, keySetting: String, jellyfinHost: String?, jellyfinPort: Int,
         libraries: [String], servers: [ArrServer]
     ) {
         self.app = app
@@ -80,6 +81,9 @@ public struct SeerrWiring: AppWiring {
         let initialized = publicSettings.json?["initialized"]?.bool ?? false
         // 403 until someone signed in: the API key acts as user 1, who does not exist yet.
         let signedIn = try await get(context, "/api/v1/settings/main", expecting: [200, 403]).status == 200
+        if jellyfinHost == nil {
+            return try await planForPlex(context, signedIn: signedIn, initialized: initialized)
+        }
         var actions = [
             WiringAction(
                 app: app, kind: Self.signIn.kind, key: "Jellyfin", change: signedIn ? .unchanged : .create)
@@ -110,6 +114,51 @@ public struct SeerrWiring: AppWiring {
         return actions
     }
 
+    static let plexSignIn = WiringCollection(kind: "media server", path: "/api/v1/auth/plex", matchField: "name")
+
+    /// Overseerr: signed in with Plex's token (the server owner's account, which Seerr looks up at plex.tv:
+    /// `POST /api/v1/auth/plex` `{authToken}`, `server/routes/auth.ts`), then Sonarr and Radarr are wired here; the
+    /// Plex server and libraries are left to a person in the web UI. Without a token: the claim comes first.
+    func planForPlex(_ context: WiringContext, signedIn: Bool, initialized: Bool) async throws(WiringFailure)
+        -> [WiringAction]
+    {
+        guard signedIn else {
+            guard context.secrets[PlexTokenWiring.tokenSetting] != nil else {
+                return [
+                    WiringAction(
+                        app: app, kind: Self.signIn.kind, key: "Plex",
+                        change: .needsPerson(
+                            "Plex has no token in .env yet: claim Plex (see plex), then run `mediaserver wire`"))
+                ]
+            }
+            // No one has signed in, so nothing can exist yet: everything after the sign-in is created too.
+            return [WiringAction(app: app, kind: Self.signIn.kind, key: "Plex", change: .create)]
+                + servers.map {
+                    WiringAction(
+                        app: app, kind: Self.collection($0.kind).kind, key: $0.name, change: .create,
+                        desired: desired($0))
+                } + [setupStep(initialized)]
+        }
+        var current: [WiringCollection: [CurrentObject]] = [:]
+        for server in servers {
+            let collection = Self.collection(server.kind)
+            let list = try await get(context, collection.path).json?.array ?? []
+            current[collection] = list.compactMap { CurrentObject($0, matchField: "name") }
+        }
+        return [WiringAction(app: app, kind: Self.signIn.kind, key: "Plex", change: .unchanged)]
+            + WiringPlanner().plan(app: app, desired: servers.map(desired), current: current, owned: context.ownership)
+            + [setupStep(initialized)]
+    }
+
+    /// Overseerr's last step, the Plex server and its libraries, is a person's.
+    func setupStep(_ initialized: Bool) -> WiringAction {
+        WiringAction(
+            app: app, kind: Self.setup.kind, key: "initialize",
+            change: initialized
+                ? .unchanged
+                : .needsPerson("finish the setup at \(base.absoluteString): choose the Plex server and its libraries"))
+    }
+
     /// The server as Seerr stores it (`SonarrSettings`/`RadarrSettings` of seerr-api.yml); the quality profile is
     /// chosen when it is created, so it does not decide drift.
     func desired(_ server: ArrServer) -> DesiredObject {
@@ -135,6 +184,7 @@ public struct SeerrWiring: AppWiring {
 
     public func apply(_ action: WiringAction, _ context: WiringContext) async throws(WiringFailure) {
         switch (action.kind, action.change) {
+        case (Self.signIn.kind, .create) where jellyfinHost == nil: try await signInToPlex(context)
         case (Self.signIn.kind, .create): try await signInToJellyfin(context)
         case (Self.librarySync.kind, .create): try await enableLibraries(context)
         case (Self.setup.kind, .create):
@@ -149,6 +199,7 @@ public struct SeerrWiring: AppWiring {
     }
 
     func signInToJellyfin(_ context: WiringContext) async throws(WiringFailure) {
+        guard let jellyfinHost else { return }
         guard let password = context.secrets[JellyfinWiring.passwordSetting] else {
             throw WiringFailure(
                 app: app, call: "POST \(Self.signIn.path)",
@@ -163,6 +214,13 @@ public struct SeerrWiring: AppWiring {
         _ = try await context.call(
             app, at: base, WiringRequest("POST", Self.signIn.path, body: body), keySetting: keySetting,
             secrets: secrets + [password])
+    }
+
+    func signInToPlex(_ context: WiringContext) async throws(WiringFailure) {
+        guard let token = context.secrets[PlexTokenWiring.tokenSetting] else { return }
+        _ = try await context.call(
+            app, at: base, WiringRequest("POST", Self.plexSignIn.path, body: ["authToken": .string(token)]),
+            keySetting: PlexTokenWiring.tokenSetting, secrets: secrets + [token])
     }
 
     func enableLibraries(_ context: WiringContext) async throws(WiringFailure) {

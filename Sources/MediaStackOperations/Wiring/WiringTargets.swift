@@ -5,7 +5,9 @@ import MediaStack
 /// which other app, at which address inside `media_net`, with which key.
 public struct WiringTargets: Sendable {
     /// The apps `mediaserver wire` calls, in the order it wires them.
-    public static let wiredApps: [ServiceName] = ["prowlarr", "sonarr", "radarr", "jellyfin", "plex", "jellyseerr"]
+    public static let wiredApps: [ServiceName] = [
+        "prowlarr", "sonarr", "radarr", "jellyfin", "plex", "jellyseerr", "overseerr",
+    ]
 
     /// The media folders the *arr apps file into and Jellyfin reads (HostDirectories creates them under DATA_ROOT,
     /// mounted at /data).
@@ -112,6 +114,16 @@ public struct WiringTargets: Sendable {
                         app: app, base: base, apiKey: apiKey, keySetting: setting, jellyfinHost: "jellyfin",
                         jellyfinPort: jellyfinPort.value, libraries: JellyfinWiring.defaultLibraries.map(\.name),
                         servers: seerrServers()))
+            case "overseerr":
+                let setting = "\(app.settingPrefix)_API_KEY"
+                guard let apiKey = key(setting) else {
+                    failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    continue
+                }
+                apps.append(
+                    SeerrWiring(
+                        app: app, base: base, apiKey: apiKey, keySetting: setting, jellyfinHost: nil, jellyfinPort: 0,
+                        libraries: [], servers: seerrServers()))
             default:
                 continue
             }

@@ -644,9 +644,10 @@ class SeerrFake:
 
     NOT_CONFIGURED, PLEX, JELLYFIN, EMBY = 4, 1, 2, 3
 
-    def __init__(self, api_key, resolve=None):
+    def __init__(self, api_key, resolve=None, plex_tv="https://plex.tv"):
         self.api_key = api_key or uuid.uuid4().hex
         self.resolve = resolve or {}
+        self.plex_tv = plex_tv
         self.lock = threading.Lock()
         self.media_server_type = self.NOT_CONFIGURED
         self.initialized = False
@@ -697,6 +698,8 @@ class SeerrFake:
                 return 200, {"version": "3.1.0", "commitTag": "v3.1.0", "updateAvailable": False, "commitsBehind": 0}
             if p == "/api/v1/auth/jellyfin" and m == "POST":
                 return self.sign_in(req.json() or {})
+            if p == "/api/v1/auth/plex" and m == "POST":
+                return self.sign_in_plex(req.json() or {})
             if not p.startswith("/api/v1/"):
                 raise HTTPError(404, None)
             user = self.user(req)
@@ -790,6 +793,34 @@ class SeerrFake:
             return 200, known
         raise HTTPError(403, {"status": 403, "message": "Access denied."})
 
+    def sign_in_plex(self, body):
+        # server/routes/auth.ts authRoutes.post('/plex'): the token's account from plex.tv (server/api/plextv.ts
+        # getUser, GET https://plex.tv/users/account.json with X-Plex-Token); the first account becomes user 1 and
+        # Plex the media server.
+        if not body.get("authToken"):
+            raise HTTPError(500, {"message": "Authentication token required."})
+        if self.media_server_type not in (self.NOT_CONFIGURED, self.PLEX):
+            raise HTTPError(500, {"error": "Plex login is disabled"})
+        import urllib.error
+        import urllib.request
+        request = urllib.request.Request(f"{self.plex_tv}/users/account.json",
+                                         headers={"X-Plex-Token": body["authToken"], "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                account = json.loads(response.read())["user"]
+        except (OSError, ValueError, KeyError):
+            raise HTTPError(500, {"message": "Unable to authenticate."})
+        known = next((u for u in self.users if u.get("plexId") == account["id"]), None)
+        if known is None and not self.users:
+            admin = {"id": 1, "email": account["email"], "plexUsername": account["username"],
+                     "plexId": account["id"], "permissions": 2, "userType": 1}
+            self.users = [admin]
+            self.media_server_type = self.PLEX
+            return 200, admin
+        if known is not None:
+            return 200, known
+        raise HTTPError(403, {"message": "Access denied."})
+
     def libraries(self, req):
         # server/routes/settings/index.ts settingsRoutes.get('/jellyfin/library')
         if req.query.get("sync"):
@@ -811,16 +842,38 @@ class SeerrFake:
         return 200, copy.deepcopy(self.jellyfin["libraries"])
 
 
+# ---- plex.tv ------------------------------------------------------------------------------------------------------
+
+
+class PlexTvFake:
+    """The one plex.tv call Seerr makes at a Plex sign-in: GET /users/account.json with X-Plex-Token, answering
+    {"user": {id, uuid, email, username, title, thumb, authToken}} (seerr server/api/plextv.ts PlexUser), 401
+    for an unknown token. It stands in for plex.tv in the test suite only."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def handle(self, req):
+        if req.path == "/users/account.json" and req.method == "GET":
+            if not self.token or req.headers.get("X-Plex-Token") != self.token:
+                raise HTTPError(401, {"error": "Invalid authentication token."})
+            return 200, {"user": {"id": 4242, "uuid": "u4242", "email": "owner@example.com", "username": "owner",
+                                  "title": "owner", "thumb": "", "authToken": self.token}}
+        raise HTTPError(404, None)
+
+
 # ---- server ---------------------------------------------------------------------------------------------------------
 
 
-def make_fake(app, api_key=None, fs_root="/", resolve=None):
+def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv"):
     if app in ("sonarr", "radarr", "prowlarr"):
         return ServarrFake(app, api_key, fs_root)
     if app == "jellyfin":
         return JellyfinFake(fs_root)
     if app == "seerr":
-        return SeerrFake(api_key, resolve)
+        return SeerrFake(api_key, resolve, plex_tv)
+    if app == "plextv":
+        return PlexTvFake(api_key)
     return None
 
 
@@ -865,18 +918,19 @@ def make_handler(fake, quiet=True):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr"])
+    parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr", "plextv"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--api-key", default=os.environ.get("FAKE_API_KEY"))
     parser.add_argument("--fs-root", default="/")
     parser.add_argument("--resolve", action="append", default=[], metavar="HOST:PORT=ADDR:PORT",
                         help="reach HOST:PORT at ADDR:PORT (the test suite has no media_net names)")
+    parser.add_argument("--plex-tv", default="https://plex.tv", help="where Seerr's fake asks plex.tv")
     parser.add_argument("--exit-on-eof", action="store_true",
                         help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
     args = parser.parse_args()
     resolve = dict(item.split("=", 1) for item in args.resolve)
-    fake = make_fake(args.app, args.api_key, args.fs_root, resolve)
+    fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv)
     ThreadingHTTPServer.allow_reuse_address = True
     ThreadingHTTPServer.daemon_threads = True
     httpd = ThreadingHTTPServer((args.bind, args.port), make_handler(fake))
