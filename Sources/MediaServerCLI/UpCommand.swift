@@ -76,9 +76,30 @@ struct UpCommand: AsyncParsableCommand {
         Console.error("up: every service is healthy; `mediaserver health` probes them from this host")
         guard !noWire else { return }
         // The apps answer their APIs once healthy: connect them, as `mediaserver wire` does.
+        let envURL = URL(fileURLWithPath: common.envFile ?? ".env", relativeTo: common.rootURL)
+        let before = FileManager.default.contents(atPath: envURL.path)
         let wired = try await WireCommand.wire(
             root: common.rootURL, envFile: common.envFile ?? ".env", settings: deployment.settings, overrides: [:],
             dryRun: false, json: false, timeout: 15)
+        // A key the wiring stored in .env (Jellyfin's, Plex's) reaches Homepage only when Compose recreates it.
+        if FileManager.default.contents(atPath: envURL.path) != before {
+            for stack in deployment.stacks {
+                Console.error("applying the keys wire stored in .env to \(stack.composeFile) …")
+                let output = try await deployment.driver.up(stack)
+                guard output.succeeded else {
+                    Console.error("error: \(ComposeError.failed(output))")
+                    throw ExitCode.failure
+                }
+                do {
+                    try await deployment.driver.waitUntilReady(
+                        stack, services: deployment.stack.services(in: stack), timeout: .seconds(timeout),
+                        progress: { Console.error($0) })
+                } catch {
+                    Console.error("error: \(error)")
+                    throw ExitCode.failure
+                }
+            }
+        }
         if !wired { throw ExitCode.failure }
     }
 }
