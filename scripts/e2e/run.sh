@@ -136,6 +136,18 @@ if [[ $(arr "$PROWLARR_KEY" 9696 /api/v1/applications | jq -c '[.[].name] | sort
 else
   fail "wiring objects missing from the apps' state"
 fi
+# Jellyseerr signed in to Jellyfin (Seerr's fake calls Jellyfin's on media_net), enabled both libraries and got both
+# *arr servers; Overseerr waits for a claimed Plex (the stand-in has no Preferences.xml).
+JELLYSEERR_KEY=$(envval JELLYSEERR_API_KEY)
+seerr() { curl -fsS -H "X-Api-Key: $JELLYSEERR_KEY" "http://127.0.0.1:5055/api/v1$1"; }
+if [[ $(seerr /settings/jellyfin | jq -c '[.libraries[] | select(.enabled) | .name] | sort') == '["Movies","Shows"]' &&
+  $(seerr /settings/sonarr | jq -r '[.[] | "\(.name) \(.hostname):\(.port) \(.activeDirectory)"] | join(",")') == "Sonarr sonarr:8989 /data/media/tv" &&
+  $(seerr /settings/radarr | jq -r '[.[] | "\(.name) \(.hostname):\(.port) \(.activeDirectory)"] | join(",")') == "Radarr radarr:7878 /data/media/movies" &&
+  $(curl -fsS http://127.0.0.1:5055/api/v1/settings/public | jq -r .initialized) == true ]]; then
+  pass "Jellyseerr signed in to Jellyfin, enabled Movies and Shows, and has Sonarr and Radarr"
+else
+  fail "Jellyseerr's wiring: $(seerr /settings/jellyfin 2>&1 | head -c 300)"
+fi
 if "$MS" wire --root "$CHECKOUT" --json >"$WORK/wire2.json" && jq -e '.changed == false and .failed == []' "$WORK/wire2.json" >/dev/null; then
   pass "a second wire changes nothing"
 else
@@ -149,11 +161,12 @@ for call in "8989 /api/v3/series $SONARR_KEY" "8989 /api/v3/queue $SONARR_KEY" "
   read -r port path key <<<"$call"
   curl -fsS -o /dev/null "http://127.0.0.1:$port$path?apikey=$key" || widgets_failed+=" $port$path"
 done
+curl -fsS -o /dev/null -H "X-Api-Key: $JELLYSEERR_KEY" http://127.0.0.1:5055/api/v1/request/count || widgets_failed+=" 5055/api/v1/request/count"
 for path in /emby/Sessions /emby/Items/Counts; do
   curl -fsS -o /dev/null "http://127.0.0.1:8096$path?api_key=$JELLYFIN_KEY" || widgets_failed+=" 8096$path"
 done
 if [[ -z $widgets_failed ]]; then
-  pass "Homepage's Sonarr, Radarr, Prowlarr and Jellyfin widget reads answer with the keys in .env"
+  pass "Homepage's Sonarr, Radarr, Prowlarr, Jellyfin and Jellyseerr widget reads answer with the keys in .env"
 else
   fail "widget reads refused:$widgets_failed"
 fi
