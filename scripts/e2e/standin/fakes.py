@@ -486,9 +486,6 @@ class JellyfinFake:
         token = self.token_of(req)
         return bool(token) and (token in self.sessions or any(k["AccessToken"] == token for k in self.keys))
 
-    def token_of_query(self, req):
-        return req.query.get("api_key") or req.query.get("apikey")
-
     def first_time_or_admin(self, req):
         if self.completed and not self.is_admin(req):
             raise HTTPError(401, None)
