@@ -55,7 +55,8 @@ public enum Catalog {
                 group: "Media", icon: "jellyfin.png", description: "Watch your library",
                 // Widget API version 1 until Jellyfin 10.12.
                 widget: HomepageWidget("jellyfin", fields: ["movies", "series", "episodes"])),
-            apiKey: .fromApp("Jellyfin API key for Homepage's widget: create one in Jellyfin → Dashboard → API Keys."),
+            apiKey: .fromApp(
+                "Jellyfin API key for Homepage's widget and the wiring; `mediaserver wire` creates and stores it."),
             // cache/: resized images, extracted subtitles and attachments; log/: rotating logs; transcodes: HLS
             // segments of running streams. metadata/ (artwork, custom images) is kept: a restore without it is
             // blank until a long library refresh.

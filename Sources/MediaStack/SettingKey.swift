@@ -38,6 +38,6 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
         puid, pgid, umask, timeZone, transcodeDevice, renderGID, lanIP, configRoot, dataRoot, backupRoot,
         disabledServices, borgPassphrase, grafanaAdminPassword, plexClaim, watchtowerNotificationURL,
         alertDiscordWebhookURL, alertSMTPPassword, grafanaAdminUser, alertEmailTo, alertSMTPSmarthost, alertSMTPFrom,
-        alertSMTPUsername, watchtowerSchedule, rcloneRemote,
+        alertSMTPUsername, watchtowerSchedule, rcloneRemote, jellyfinAdminPassword,
     ]
 }

@@ -30,7 +30,7 @@ public struct WiringCheck: Sendable {
             let pending = report.items.filter { $0.change == "create" || $0.change == "update" }
             guard report.failure == nil, !pending.isEmpty else { return nil }
             return Finding(
-                .warning, "unwired-app", subject: report.app,
+                .warning, .unwiredApp, subject: report.app,
                 message: "\(report.app) is up but not wired: "
                     + pending.map { "\($0.change) \($0.kind) \"\($0.name)\"" }.joined(separator: ", "),
                 fix: "run `mediaserver wire` (`--dry-run` shows the plan)")

@@ -6,7 +6,7 @@ import MediaStack
 public struct WiringTargets: Sendable {
     /// The apps `mediaserver wire` calls, in the order it wires them.
     public static let wiredApps: [ServiceName] = [
-        "prowlarr", "sonarr", "radarr", "jellyfin", "plex", "jellyseerr", "overseerr",
+        .prowlarr, .sonarr, .radarr, .jellyfin, .plex, .jellyseerr, .overseerr,
     ]
 
     /// The media folders the *arr apps file into and Jellyfin reads (HostDirectories creates them under DATA_ROOT,
@@ -62,6 +62,11 @@ public struct WiringTargets: Sendable {
         return "http://\(app.rawValue):\(port)"
     }
 
+    /// The `.env` setting of an app's API key, as the catalog declares it.
+    func apiKeySetting(_ app: ServiceName) -> String {
+        stack.service(app)?.apiKeySetting ?? "\(app.settingPrefix)_API_KEY"
+    }
+
     /// A key from `.env`, unless unset or still the placeholder.
     func key(_ setting: String) -> String? {
         guard let value = secrets[setting], value != "CHANGE_ME" else { return nil }
@@ -82,8 +87,8 @@ public struct WiringTargets: Sendable {
         for app in Self.wiredApps where stack.isEnabled(app) {
             guard let base = baseURL(app) else { continue }
             switch app {
-            case "prowlarr", "sonarr", "radarr":
-                let setting = "\(app.settingPrefix)_API_KEY"
+            case .prowlarr, .sonarr, .radarr:
+                let setting = apiKeySetting(app)
                 guard let apiKey = key(setting) else {
                     failures.append(Self.missingKey(app, setting, for: "\(app)"))
                     continue
@@ -93,29 +98,30 @@ public struct WiringTargets: Sendable {
                 apps.append(
                     ServarrWiring(
                         app: app, base: base, apiKey: apiKey, keySetting: setting, desired: desired, secrets: secrets))
-            case "jellyfin":
+            case .jellyfin:
                 apps.append(JellyfinWiring(base: base, libraries: JellyfinWiring.defaultLibraries))
-            case "plex":
+            case .plex:
                 apps.append(
                     PlexTokenWiring(
                         preferences: PlexTokenWiring.preferences(
                             configRoot: stack.settings["CONFIG_ROOT"] ?? "/opt/mediaserver")))
-            case "jellyseerr":
-                guard stack.isEnabled("jellyfin"), let jellyfin = stack.service("jellyfin"),
+            case .jellyseerr:
+                guard stack.isEnabled(.jellyfin), let jellyfin = stack.service(.jellyfin),
                     let jellyfinPort = jellyfin.ports.first?.containerPort
                 else { continue }
-                let setting = "\(app.settingPrefix)_API_KEY"
+                let setting = apiKeySetting(app)
                 guard let apiKey = key(setting) else {
                     failures.append(Self.missingKey(app, setting, for: "\(app)"))
                     continue
                 }
                 apps.append(
                     SeerrWiring(
-                        app: app, base: base, apiKey: apiKey, keySetting: setting, jellyfinHost: "jellyfin",
+                        app: app, base: base, apiKey: apiKey, keySetting: setting,
+                        jellyfinHost: ServiceName.jellyfin.rawValue,
                         jellyfinPort: jellyfinPort.value, libraries: JellyfinWiring.defaultLibraries.map(\.name),
                         servers: seerrServers()))
-            case "overseerr":
-                let setting = "\(app.settingPrefix)_API_KEY"
+            case .overseerr:
+                let setting = apiKeySetting(app)
                 guard let apiKey = key(setting) else {
                     failures.append(Self.missingKey(app, setting, for: "\(app)"))
                     continue
@@ -137,7 +143,7 @@ public struct WiringTargets: Sendable {
             (kind, name, folder) -> SeerrWiring.ArrServer? in
             let service = ServiceName(stringLiteral: kind)
             guard stack.isEnabled(service), let port = stack.service(service)?.ports.first?.containerPort,
-                let apiKey = key("\(service.settingPrefix)_API_KEY"), let base = baseURL(service)
+                let apiKey = key(apiKeySetting(service)), let base = baseURL(service)
             else { return nil }
             return SeerrWiring.ArrServer(
                 kind: kind, name: name, hostname: kind, port: port.value, apiKey: apiKey, rootFolder: folder, base: base
@@ -151,10 +157,10 @@ public struct WiringTargets: Sendable {
         var secrets: [String] = []
         var missing: [WiringFailure] = []
         switch app {
-        case "prowlarr":
-            guard let prowlarrURL = internalURL("prowlarr") else { break }
-            for target in [ServiceName("sonarr"), ServiceName("radarr")] where stack.isEnabled(target) {
-                let setting = "\(target.settingPrefix)_API_KEY"
+        case .prowlarr:
+            guard let prowlarrURL = internalURL(.prowlarr) else { break }
+            for target in [ServiceName.sonarr, .radarr] where stack.isEnabled(target) {
+                let setting = apiKeySetting(target)
                 guard let targetKey = key(setting), let targetURL = internalURL(target) else {
                     missing.append(Self.missingKey(app, setting, for: "Prowlarr's application \(target)"))
                     continue
@@ -163,16 +169,19 @@ public struct WiringTargets: Sendable {
                 objects.append(
                     Self.prowlarrApplication(target, prowlarrURL: prowlarrURL, baseURL: targetURL, targetKey))
             }
-        case "sonarr", "radarr":
-            let tv = app == "sonarr"
-            if stack.isEnabled("sabnzbd"), let sabnzbd = stack.service("sabnzbd"),
+        case .sonarr, .radarr:
+            let tv = app == .sonarr
+            if stack.isEnabled(.sabnzbd), let sabnzbd = stack.service(.sabnzbd),
                 let port = sabnzbd.ports.first?.containerPort
             {
-                if let sabKey = key("SABNZBD_API_KEY") {
+                if let sabKey = key(apiKeySetting(.sabnzbd)) {
                     secrets.append(sabKey)
-                    objects.append(Self.sabnzbdClient(tv: tv, host: "sabnzbd", port: port.value, apiKey: sabKey))
+                    objects.append(
+                        Self.sabnzbdClient(tv: tv, host: ServiceName.sabnzbd.rawValue, port: port.value, apiKey: sabKey)
+                    )
                 } else {
-                    missing.append(Self.missingKey(app, "SABNZBD_API_KEY", for: "\(app)'s download client SABnzbd"))
+                    missing.append(
+                        Self.missingKey(app, apiKeySetting(.sabnzbd), for: "\(app)'s download client SABnzbd"))
                 }
             }
             objects.append(Self.rootFolder(tv ? Self.tvFolder : Self.moviesFolder))
@@ -189,7 +198,7 @@ public struct WiringTargets: Sendable {
     static func prowlarrApplication(_ target: ServiceName, prowlarrURL: String, baseURL: String, _ apiKey: String)
         -> DesiredObject
     {
-        let sonarr = target == "sonarr"
+        let sonarr = target == .sonarr
         let categories: [Int] =
             sonarr
             ? [5000, 5010, 5020, 5030, 5040, 5045, 5050, 5090]
