@@ -73,6 +73,12 @@ public struct WiringTargets: Sendable {
         return value
     }
 
+    /// An app whose own key `.env` lacks: a failure when `init` should have generated it, else a person's step.
+    func pendingKey(_ app: ServiceName, _ setting: String) -> (any AppWiring)? {
+        guard let apiKey = stack.service(app)?.apiKey, case .copiedFromApp = apiKey.origin else { return nil }
+        return PendingKeyWiring(app: app, setting: setting, whereToFind: apiKey.help)
+    }
+
     static func missingKey(_ app: ServiceName, _ setting: String, for purpose: String) -> WiringFailure {
         WiringFailure(
             app: app, call: ".env", message: "\(setting) is not set, so \(purpose) cannot be wired",
@@ -111,7 +117,11 @@ public struct WiringTargets: Sendable {
                 else { continue }
                 let setting = apiKeySetting(app)
                 guard let apiKey = key(setting) else {
-                    failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    if let pending = pendingKey(app, setting) {
+                        apps.append(pending)
+                    } else {
+                        failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    }
                     continue
                 }
                 apps.append(
@@ -123,7 +133,11 @@ public struct WiringTargets: Sendable {
             case .overseerr:
                 let setting = apiKeySetting(app)
                 guard let apiKey = key(setting) else {
-                    failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    if let pending = pendingKey(app, setting) {
+                        apps.append(pending)
+                    } else {
+                        failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    }
                     continue
                 }
                 apps.append(
