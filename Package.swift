@@ -29,6 +29,8 @@ let package = Package(
             dependencies: [
                 "MediaStack", "MediaStackRendering", "MediaStackChecks",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                // Merges keys into Bazarr's config.yaml before its first start.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(

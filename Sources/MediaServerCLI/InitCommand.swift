@@ -13,9 +13,11 @@ struct InitCommand: AsyncParsableCommand {
         abstract: "Write .env: detect ids, time zone, LAN address and render group; generate every secret.",
         discussion: """
             Detects PUID/PGID (the sudo caller's under sudo), the time zone, the LAN address to bind and the group \
-            owning /dev/dri. Generates the Sonarr, Radarr and Prowlarr API keys (the apps take them from the \
-            environment, so Homepage, exportarr and Recyclarr get the same keys), the Borg passphrase and the \
-            Grafana password from the system's cryptographic random source. Writes .env with mode 0600.
+            owning /dev/dri. Generates every key an app can take before its first start: Sonarr, Radarr, \
+            Prowlarr and both Seerr instances read theirs from the environment; SABnzbd, Bazarr and Tautulli from \
+            their own files, which `mediaserver up` seeds. So Homepage, exportarr and Recyclarr get the same keys. \
+            Also the Borg passphrase and the Grafana password, all from the system's cryptographic random source. \
+            Writes .env with mode 0600; the secrets are never printed.
 
             An existing .env is never replaced without --force; with --force its secrets are kept (a new Borg \
             passphrase would lock you out of your backups) unless --rotate-secrets is given too.
@@ -115,7 +117,7 @@ struct InitCommand: AsyncParsableCommand {
             switch SettingsCatalog.generatedSecrets()[definition.key] {
             case .apiKey: values[definition.key] = generator.apiKey()
             case .passphrase(let length): values[definition.key] = generator.passphrase(length: length)
-            case nil: continue  // made by the app itself: copied in by hand after its first start
+            case nil: continue  // made by the app itself (Jellyfin's key, Plex's token)
             }
             generated.append(definition.key)
         }

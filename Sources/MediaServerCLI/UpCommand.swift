@@ -10,10 +10,11 @@ struct UpCommand: AsyncParsableCommand {
         discussion: """
             On a fresh clone it first writes .env as `mediaserver init --yes` would. Renders the stack files for .env \
             (never replacing a file edited by hand), creates the config, data and backup folders with \
-            the right owners, starts compose.yml (which creates media_net) and then homepage-stack.yml, and waits \
-            for every healthcheck, saying what it waits for. When a service fails it names it and shows its last \
-            log lines. Then it connects the apps to each other as `mediaserver wire` does (`--no-wire` skips it). \
-            Running it again changes nothing.
+            the right owners, writes the API keys of .env into the files SABnzbd, Bazarr and Tautulli read at their \
+            first start (keeping any value those files already have, and saying so), starts compose.yml (which \
+            creates media_net) and then homepage-stack.yml, and waits for every healthcheck, saying what it waits \
+            for. When a service fails it names it and shows its last log lines. Then it connects the apps to each \
+            other as `mediaserver wire` does (`--no-wire` skips it). Running it again changes nothing.
 
             Examples:
               mediaserver up
@@ -49,6 +50,14 @@ struct UpCommand: AsyncParsableCommand {
         if !created.isEmpty {
             let tops = created.map(\.path).filter { path in !created.contains { path.hasPrefix($0.path + "/") } }
             Console.error("created \(created.count) folders with their owners under \(tops.joined(separator: ", "))")
+        }
+        // Before the apps first start: the keys of .env into the files SABnzbd, Bazarr and Tautulli read them from.
+        let seeder = FirstStartSeeder(stack: deployment.stack)
+        do {
+            for line in FirstStartSeeder.report(try seeder.seed()) { Console.error(line) }
+        } catch {
+            Console.error("\(error)\nnothing was started")
+            throw ExitCode.failure
         }
         for stack in deployment.stacks {
             Console.error("starting \(stack.composeFile) …")

@@ -141,7 +141,9 @@ public enum Catalog {
             dashboard: .init(
                 group: "Media", icon: "tautulli.png", description: "Plex statistics",
                 widget: HomepageWidget("tautulli")),
-            apiKey: .fromApp("Tautulli's API key for Homepage's widget: Settings → Web Interface → API Key."),
+            apiKey: .generated(
+                help: "Tautulli's API key (32 hex characters), for Homepage's widget. `mediaserver up` writes it into"
+                    + " config.ini before Tautulli's first start; an existing config.ini keeps its own."),
             backup: .init(excludes: ["cache", "logs", "backups"]),
             unjailedLogin: "Tautulli's optional login logs no failed-attempt line with the client address"
         ),
@@ -174,8 +176,10 @@ public enum Catalog {
             dashboard: .init(
                 group: "Downloads", icon: "sabnzbd.png", description: "Usenet downloads", title: "SABnzbd",
                 widget: HomepageWidget("sabnzbd", fields: ["rate", "queue", "timeleft"])),
-            apiKey: .fromApp(
-                "SABnzbd's API key: copy it from SABnzbd → Config → General after the first start.", required: true),
+            apiKey: .generated(
+                help: "SABnzbd's API key (32 hex characters), for Homepage, exportarr, Sonarr and Radarr."
+                    + " `mediaserver up` writes it into sabnzbd.ini before SABnzbd's first start; an existing"
+                    + " sabnzbd.ini keeps its own."),
             // admin/ (queue and history1.db) is kept; downloads live under /data/usenet, not here.
             backup: .init(excludes: ["logs", "Downloads/incomplete"]),
             unjailedLogin: "no fail2ban filter is verified against SABnzbd's failed-login lines yet; keep it on the LAN"
@@ -191,7 +195,9 @@ public enum Catalog {
             dashboard: .init(
                 group: "Automation", icon: "bazarr.png", description: "Subtitles",
                 widget: HomepageWidget("bazarr", fields: ["missingEpisodes", "missingMovies"])),
-            apiKey: .fromApp("Bazarr's API key for Homepage's widget: Settings → General → Security → API Key."),
+            apiKey: .generated(
+                help: "Bazarr's API key (32 hex characters), for Homepage's widget. `mediaserver up` writes it into"
+                    + " config/config.yaml before Bazarr's first start; an existing config.yaml keeps its own."),
             // backup/ holds Bazarr's own zip backups, redundant with Borg.
             backup: .init(excludes: ["log", "cache", "backup"]),
             unjailedLogin: "no fail2ban filter is verified against Bazarr's failed-login lines yet; keep it on the LAN"
@@ -608,7 +614,12 @@ public enum Catalog {
             identity: .imageDefault(reason: "runs as node (1000); its config directory must be owned by 1000:1000"),
             port: .published(5055, onHost: hostPort),
             mounts: [Mount(.config(""), "/app/config")],
-            environment: [EnvironmentVariable("TZ", "${TZ}"), EnvironmentVariable("LOG_LEVEL", "info")],
+            environment: [
+                EnvironmentVariable("TZ", "${TZ}"), EnvironmentVariable("LOG_LEVEL", "info"),
+                // Wins over settings.json main.apiKey at every start; empty lets Seerr make its own
+                // (seerr v3.1.0 server/lib/settings/index.ts, Settings.load and generateApiKey).
+                EnvironmentVariable("API_KEY", "${\(name.settingPrefix)_API_KEY}"),
+            ],
             // /api/v1/status asks GitHub on every call; the public settings route answers offline.
             health: .http("/api/v1/settings/public", via: .wget),
             requires: [requires],
@@ -616,7 +627,9 @@ public enum Catalog {
             dashboard: .init(
                 group: "Requests", icon: "overseerr.png", description: "Requests for \(audience) users",
                 widget: HomepageWidget("seerr", fields: ["pending", "approved", "available"])),
-            apiKey: .fromApp("\(name.title)'s API key for Homepage's widget: Settings → General → API Key."),
+            apiKey: .generated(
+                help: "\(name.title)'s API key (32 hex characters), for Homepage's widget. Seerr takes it from its"
+                    + " environment (API_KEY) at every start."),
             backup: .init(excludes: ["logs", "cache"]),
             // seerr.log is a relative symlink to the daily seerr-YYYY-MM-DD.log, so it resolves under /logs too.
             authLog: AuthLog(directory: "logs", file: "seerr.log", filter: .seerr),
@@ -638,8 +651,20 @@ public enum Catalog {
             identity: .linuxServer,
             port: port,
             mounts: [Mount(.config(""), "/config")] + (mediaMount.map { [$0] } ?? []),
-            // The apps take their API key from the environment, so Homepage, exportarr and Recyclarr share it.
-            environment: [EnvironmentVariable("\(prefix)__AUTH__APIKEY", "${\(prefix)_API_KEY}")],
+            // The apps bind `<App>:Auth` from the environment over config.xml (Sonarr v4.0.19.2979
+            // src/NzbDrone.Host/Bootstrap.cs, src/NzbDrone.Common/Options/AuthOptions.cs, ConfigFileProvider.cs;
+            // the same in Radarr v6 and Prowlarr v2). The API key is .env's, shared with Homepage and Recyclarr.
+            // Method None opens the v4 "authentication required" prompt on a new install (frontend Page: shown
+            // while `authentication` is none). Forms with DisabledForLocalAddresses is the safest choice that needs
+            // no account: this machine and private LAN addresses get in, any other address meets a login no
+            // account can pass until the user creates one. The environment cannot create that account (it lives
+            // in the app's database), and Basic is deprecated since Radarr v5. ARR_AUTH_REQUIRED=Enabled asks
+            // everyone.
+            environment: [
+                EnvironmentVariable("\(prefix)__AUTH__APIKEY", "${\(prefix)_API_KEY}"),
+                EnvironmentVariable("\(prefix)__AUTH__METHOD", "Forms"),
+                EnvironmentVariable("\(prefix)__AUTH__REQUIRED", "${\(SettingKey.arrAuthRequired)}"),
+            ],
             health: .http("/ping", via: .curl),
             dashboard: .init(
                 group: "Automation", icon: "\(name.rawValue).png", description: description,

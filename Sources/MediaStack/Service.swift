@@ -78,7 +78,8 @@ public struct Service: Hashable, Sendable, Identifiable {
     /// named otherwise. Homepage's widget, exportarr and Recyclarr read it; `.env.example` documents it.
     public struct APIKey: Hashable, Sendable {
         public enum Origin: Hashable, Sendable {
-            /// `mediaserver init` generates it and the app takes it from its environment: it must be set.
+            /// `mediaserver init` generates it and the app takes it from its environment, or from a file
+            /// `mediaserver up` seeds before the app's first start: it must be set.
             case generated
             /// The app makes it; the user copies it into `.env` after the first start. `required` when a rendered
             /// file needs it to work (exportarr), else optional (a widget without it shows an error, nothing more).
@@ -94,7 +95,7 @@ public struct Service: Hashable, Sendable, Identifiable {
         /// The settings key for the service `name`.
         public func settingKey(of name: ServiceName) -> String { setting ?? "\(name.settingPrefix)_API_KEY" }
 
-        /// A key `mediaserver init` generates, which the app reads from its environment.
+        /// A key `mediaserver init` generates, which the app reads from its environment or a seeded file.
         public static func generated(help: String) -> APIKey { APIKey(setting: nil, help: help, origin: .generated) }
 
         /// A key the app makes and the user copies into `.env`.

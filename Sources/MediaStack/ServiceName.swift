@@ -38,6 +38,7 @@ public struct ServiceName: Hashable, Sendable, Comparable, CustomStringConvertib
 /// Each must name a catalog entry; the catalog test suite proves it, so a rename cannot silently render nothing.
 extension ServiceName {
     public static let alertmanager: ServiceName = "alertmanager"
+    public static let bazarr: ServiceName = "bazarr"
     public static let blackboxExporter: ServiceName = "blackbox_exporter"
     public static let borgmatic: ServiceName = "borgmatic"
     public static let fail2ban: ServiceName = "fail2ban"
@@ -55,10 +56,11 @@ extension ServiceName {
     public static let recyclarr: ServiceName = "recyclarr"
     public static let sabnzbd: ServiceName = "sabnzbd"
     public static let sonarr: ServiceName = "sonarr"
+    public static let tautulli: ServiceName = "tautulli"
 
     /// Every constant above, for the test that each names a catalog service.
     public static let referencedByCode: [ServiceName] = [
-        alertmanager, blackboxExporter, borgmatic, fail2ban, grafana, homepage, jellyfin, jellyseerr, nodeExporter,
-        overseerr, plex, prometheus, prowlarr, radarr, rclone, recyclarr, sabnzbd, sonarr,
+        alertmanager, bazarr, blackboxExporter, borgmatic, fail2ban, grafana, homepage, jellyfin, jellyseerr,
+        nodeExporter, overseerr, plex, prometheus, prowlarr, radarr, rclone, recyclarr, sabnzbd, sonarr, tautulli,
     ]
 }

@@ -22,6 +22,8 @@ public struct SettingDefinition: Hashable, Sendable {
         case cronWithSeconds
         /// A secret: never printed, never rendered; `.env.example` holds a placeholder.
         case secret(placeholder: String)
+        /// One of a fixed set of words, spelt exactly (the apps compare case-sensitively).
+        case oneOf([String])
         /// Free text.
         case text
     }

@@ -14,6 +14,7 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
     public static let transcodeDevice = SettingKey("TRANSCODE_DEVICE")
     public static let renderGID = SettingKey("RENDER_GID")
     public static let lanIP = SettingKey("LAN_IP")
+    public static let arrAuthRequired = SettingKey("ARR_AUTH_REQUIRED")
     public static let configRoot = SettingKey("CONFIG_ROOT")
     public static let dataRoot = SettingKey("DATA_ROOT")
     public static let backupRoot = SettingKey("BACKUP_ROOT")
@@ -23,6 +24,7 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
     public static let plexClaim = SettingKey("PLEX_CLAIM")
     public static let watchtowerNotificationURL = SettingKey("WATCHTOWER_NOTIFICATION_URL")
     public static let jellyfinAdminPassword = SettingKey("JELLYFIN_ADMIN_PASSWORD")
+    public static let sabnzbdNZBKey = SettingKey("SABNZBD_NZB_KEY")
     public static let alertDiscordWebhookURL = SettingKey("ALERT_DISCORD_WEBHOOK_URL")
     public static let alertSMTPPassword = SettingKey("ALERT_SMTP_PASSWORD")
     public static let grafanaAdminUser = SettingKey("GRAFANA_ADMIN_USER")
@@ -35,8 +37,9 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
 
     /// Every constant above, for the test that each is defined.
     public static let all: [SettingKey] = [
-        puid, pgid, umask, timeZone, transcodeDevice, renderGID, lanIP, configRoot, dataRoot, backupRoot,
-        disabledServices, borgPassphrase, grafanaAdminPassword, plexClaim, watchtowerNotificationURL,
+        puid, pgid, umask, timeZone, transcodeDevice, renderGID, lanIP, arrAuthRequired, configRoot, dataRoot,
+        backupRoot, disabledServices, borgPassphrase, grafanaAdminPassword, plexClaim, watchtowerNotificationURL,
+        sabnzbdNZBKey,
         alertDiscordWebhookURL, alertSMTPPassword, grafanaAdminUser, alertEmailTo, alertSMTPSmarthost, alertSMTPFrom,
         alertSMTPUsername, watchtowerSchedule, rcloneRemote, jellyfinAdminPassword,
     ]

@@ -126,6 +126,12 @@ public struct Settings: Hashable, Sendable {
                         "\(definition.key)=\(value) is not a six-field cron expression",
                         "write seconds first, e.g. \"0 0 4 * * *\" for 04:00 daily")
                 }
+            case .oneOf(let choices):
+                if !choices.contains(value) {
+                    issue(
+                        "\(definition.key)=\(value) is not one of \(choices.joined(separator: ", "))",
+                        "use one of them, spelt exactly, e.g. \(definition.key)=\(definition.defaultValue)")
+                }
             case .secret, .text:
                 break
             }

@@ -9,12 +9,14 @@ public enum SettingsCatalog {
         case passphrase(length: Int)
     }
 
-    /// The secrets `mediaserver init` generates: the API keys the catalog declares `.generated` (apps that take
-    /// their key from the environment, such as Sonarr's `<APP>__AUTH__APIKEY`, which wins over config.xml), and the
-    /// Borg passphrase and Grafana password, which are ours to choose. Every other app makes its own key, so those
-    /// are copied into .env by hand after the app's first start: a generated value would never match.
+    /// The secrets `mediaserver init` generates: the API keys the catalog declares `.generated` (every key an app
+    /// takes before its first start: from its environment, such as Sonarr's `<APP>__AUTH__APIKEY`, which wins over
+    /// config.xml, or from a file `mediaserver up` seeds, such as sabnzbd.ini), SABnzbd's NZB key (seeded with its
+    /// API key), and the Borg passphrase and Grafana password, which are ours to choose. Only keys an app makes
+    /// itself (Jellyfin's, Plex's token) are left to the app.
     public static func generatedSecrets(for services: [Service] = Catalog.services) -> [String: GeneratedSecret] {
         var secrets: [String: GeneratedSecret] = [
+            SettingKey.sabnzbdNZBKey.rawValue: .apiKey,
             "BORG_PASSPHRASE": .passphrase(length: 40), "GRAFANA_ADMIN_PASSWORD": .passphrase(length: 24),
         ]
         for service in services where service.apiKey?.origin == .generated {
@@ -52,6 +54,12 @@ public enum SettingsCatalog {
             help: "Address every published port binds to. 127.0.0.1 keeps the stack on this machine; set your"
                 + " server's LAN address to reach it from other devices. Never 0.0.0.0 without a firewall."),
         SettingDefinition(
+            .arrAuthRequired, "DisabledForLocalAddresses", .oneOf(["DisabledForLocalAddresses", "Enabled"]), .network,
+            help: "When Sonarr, Radarr and Prowlarr ask for a login. DisabledForLocalAddresses: never from this"
+                + " machine or a private LAN address; any other address gets a login nobody can pass until you"
+                + " create a user (Settings → General → Security). Enabled: always (create the user first). Use"
+                + " Enabled behind a reverse proxy, where every request comes from a private address."),
+        SettingDefinition(
             .configRoot, "/opt/mediaserver", .absolutePath, .paths,
             help: "App configuration, one folder per service (backed up)."),
         SettingDefinition(
@@ -82,6 +90,11 @@ public enum SettingsCatalog {
         SettingDefinition(
             .watchtowerNotificationURL, "", .secret(placeholder: ""), .secrets,
             help: "Shoutrrr URL for update notices, e.g. discord://TOKEN@WEBHOOKID. Empty sends none.",
+            mayBeEmpty: true),
+        SettingDefinition(
+            .sabnzbdNZBKey, "", .secret(placeholder: ""), .secrets,
+            help: "SABnzbd's NZB key (upload-only access), written into sabnzbd.ini like its API key. Empty: SABnzbd"
+                + " makes its own.",
             mayBeEmpty: true),
     ]
 

@@ -16,6 +16,7 @@ public struct SecurityChecks: Sendable {
     func placeholderSecrets(_ stack: Stack) -> [Finding] {
         // .env.example is the template: its placeholders are expected there, and only worth a warning.
         let template = stack.settings.source.hasSuffix(EnvExampleRenderer.path)
+        let generated = SettingsCatalog.generatedSecrets(for: stack.catalog)
         return stack.settings.definitions.compactMap { definition in
             guard case .secret(let placeholder) = definition.kind, !placeholder.isEmpty,
                 stack.settings[definition.key] == placeholder
@@ -25,7 +26,21 @@ public struct SecurityChecks: Sendable {
                 template ? .warning : .error, .placeholderSecret, subject: definition.key,
                 message:
                     "\(stack.settings.source)\(line) still sets \(definition.key) to the placeholder \(placeholder)",
-                fix: "set a real secret in .env (`openssl rand -hex 16` makes one), or run `mediaserver init`")
+                fix: fix(definition.key, generated[definition.key]))
+        }
+    }
+
+    /// How to replace a placeholder: a key we generate can be any random value, since the app takes it from `.env`
+    /// (by its environment, or from the file `mediaserver up` seeds before its first start).
+    func fix(_ key: String, _ generated: SettingsCatalog.GeneratedSecret?) -> String {
+        switch generated {
+        case .apiKey:
+            "set \(key) in .env to a random key (`openssl rand -hex 16` makes one); if the app has already made its"
+                + " own key in its config file, copy that one instead"
+        case .passphrase:
+            "set \(key) in .env to a long random value (`openssl rand -hex 24` makes one)"
+        case nil:
+            "copy \(key) from the app, as its comment in .env.example says"
         }
     }
 

@@ -29,6 +29,8 @@ public struct RestoreDrill: Sendable {
         public let excludedPaths: Int
         public let databasesRestored: Int
         public let differences: [Difference]
+        /// Peak resident memory of this process (the comparison's walk and readers; borg's is its own), in bytes.
+        public let peakMemoryBytes: Int
         /// The scratch folder, when kept.
         public let scratch: String?
 
@@ -102,8 +104,7 @@ public struct RestoreDrill: Sendable {
         }
         let extractEnd = clock.now
         driver.progress("comparing the restore with the sources …")
-        var comparison = try compare(layout: layout, extracted: extracted)
-        comparison.differences.sort { $0.path < $1.path }
+        let comparison = try await compare(layout: layout, extracted: extracted)
         let end = clock.now
         driver.progress(
             "compared \(comparison.files) files (\(comparison.bytes) bytes) in "
@@ -115,7 +116,7 @@ public struct RestoreDrill: Sendable {
             compareSeconds: BackupDriver.seconds(end - extractEnd),
             filesCompared: comparison.files, bytesCompared: comparison.bytes, excludedPaths: comparison.excluded,
             databasesRestored: comparison.databases, differences: comparison.differences,
-            scratch: keep ? scratch.path : nil)
+            peakMemoryBytes: Self.peakMemoryBytes(), scratch: keep ? scratch.path : nil)
     }
 
     /// Where the archive's trees are and what they are compared with.
@@ -132,18 +133,35 @@ public struct RestoreDrill: Sendable {
         }
     }
 
-    struct Comparison {
-        var files = 0
-        var bytes: Int64 = 0
-        var excluded = 0
-        var databases = 0
-        var differences: [Difference] = []
+    /// What a comparison found.
+    public struct Comparison: Sendable {
+        public var files = 0
+        public var bytes: Int64 = 0
+        public var excluded = 0
+        public var databases = 0
+        /// Sorted by path.
+        public var differences: [Difference] = []
     }
 
-    func compare(layout: Layout, extracted: URL) throws -> Comparison {
-        let dumps = layout.extracted(extracted, layout.archiveDumpRoot)
+    func compare(layout: Layout, extracted: URL) async throws -> Comparison {
+        try await Self.compare(
+            sources: layout.hostSourceRoot, restored: layout.extracted(extracted, layout.archiveSourceRoot),
+            archiveSourceRoot: layout.archiveSourceRoot, dumps: layout.extracted(extracted, layout.archiveDumpRoot),
+            excludesFile: layout.excludesFile, folders: BackupRenderer.sources(driver.stack).map(\.name.rawValue),
+            progressInterval: .seconds(driver.progressInterval), progress: driver.progress)
+    }
+
+    /// Compares the restored `folders` under `restored` with those under `sources`, honouring the excludes of
+    /// `excludesFile` and the live databases the backup replaced by consistent copies (listed in `dumps`, the
+    /// restored dump folder), and skipping folders with a CACHEDIR.TAG. `archiveSourceRoot` is the source root as
+    /// the archive stores it, which the patterns match. Reports progress every `progressInterval`.
+    public static func compare(
+        sources: String, restored: String, archiveSourceRoot: String, dumps: String, excludesFile: URL,
+        folders: [String], readers: Int = max(2, ProcessInfo.processInfo.activeProcessorCount),
+        progressInterval: Duration = .seconds(10), progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> Comparison {
         // The rendered excludes, plus the live database files pre-backup.sh replaced by its copies that run.
-        let base = try String(contentsOf: layout.excludesFile, encoding: .utf8).split(separator: "\n").map(String.init)
+        let base = try String(contentsOf: excludesFile, encoding: .utf8).split(separator: "\n").map(String.init)
         let generated = URL(fileURLWithPath: dumps + "/live-databases.exclude")
         let live = (try? String(contentsOf: generated, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         let patterns = BorgPatterns(lines: base + live)
@@ -151,145 +169,48 @@ public struct RestoreDrill: Sendable {
         let manifest = (try? String(contentsOfFile: dumps + "/MANIFEST.tsv", encoding: .utf8)) ?? ""
         let databases = Set(
             manifest.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
-                $0.split(separator: "\t").first.map(String.init)
+                $0.split(separator: "\t").first.map { Array($0.utf8) }
             })
-        var result = Comparison()
-        result.databases = databases.count
-        let restoredRoot = layout.extracted(extracted, layout.archiveSourceRoot)
-        for service in BackupRenderer.sources(driver.stack) {
-            let name = service.name.rawValue
-            let context = Walk(
-                patterns: patterns, archiveRoot: layout.archiveSourceRoot, databases: databases,
-                sourceRoot: layout.hostSourceRoot, restoredRoot: restoredRoot)
-            try context.compare(relative: name, into: &result)
+        let comparison = TreeComparison(
+            patterns: patterns, archiveRoot: archiveSourceRoot, databases: databases, sourceRoot: sources,
+            restoredRoot: restored, readers: readers)
+        let shared = TreeComparison.Shared(capacity: 32)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let reporter = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: progressInterval)
+                let (files, bytes) = shared.progress
+                let seconds = max(BackupDriver.seconds(clock.now - start), 0.001)
+                progress(
+                    String(
+                        format: "comparing: %d files, %.1f MB so far (%.0f files/s, %.1f MB/s)", files,
+                        Double(bytes) / 1e6, Double(files) / seconds, Double(bytes) / 1e6 / seconds))
+            }
         }
+        defer { reporter.cancel() }
+        var result = await withCheckedContinuation { (continuation: CheckedContinuation<Comparison, Never>) in
+            Thread { continuation.resume(returning: comparison.run(names: folders, shared: shared)) }.start()
+        }
+        result.databases = databases.count
+        result.differences.sort { $0.path < $1.path }
         return result
     }
 
-    /// The comparison of one tree, recursively.
-    struct Walk {
-        let patterns: BorgPatterns
-        let archiveRoot: String
-        let databases: Set<String>
-        let sourceRoot: String
-        let restoredRoot: String
-
-        enum Kind: Equatable {
-            case file(size: Int64, permissions: Int)
-            case directory
-            case link(String)
-            case other
-        }
-
-        static func kind(_ path: String) -> Kind? {
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-            let permissions = (attributes[.posixPermissions] as? Int) ?? 0
-            switch attributes[.type] as? FileAttributeType {
-            case .typeRegular?:
-                return .file(
-                    size: (attributes[.size] as? Int64) ?? Int64((attributes[.size] as? Int) ?? 0),
-                    permissions: permissions)
-            case .typeDirectory?: return .directory
-            case .typeSymbolicLink?:
-                return .link((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "")
-            default: return .other
-            }
-        }
-
-        func isExcluded(_ relative: String) -> Bool {
-            patterns.excludes(archiveRoot + "/" + relative)
-        }
-
-        /// A folder holding a valid CACHEDIR.TAG is skipped (`exclude_caches: true`).
-        static func isCacheDirectory(_ path: String) -> Bool {
-            guard let handle = FileHandle(forReadingAtPath: path + "/CACHEDIR.TAG") else { return false }
-            defer { try? handle.close() }
-            let head = handle.readData(ofLength: 43)
-            return String(decoding: head, as: UTF8.self) == "Signature: 8a477f597d28d172789f06886806bc55"
-        }
-
-        func compare(relative: String, into result: inout Comparison) throws {
-            let source = sourceRoot + "/" + relative
-            let restored = restoredRoot + "/" + relative
-            if isExcluded(relative) {
-                result.excluded += 1
-                return
-            }
-            if databases.contains(relative) {
-                // Restored from its consistent copy (checked by restore-dumps.sh), not from the live file.
-                if Self.kind(restored) == nil {
-                    result.differences.append(Difference(path: relative, problem: "database missing from the restore"))
-                }
-                return
-            }
-            let sourceKind = Self.kind(source)
-            if sourceKind == .directory && Self.isCacheDirectory(source) {
-                result.excluded += 1
-                return
-            }
-            let restoredKind = Self.kind(restored)
-            switch (sourceKind, restoredKind) {
-            case (nil, nil): return
-            case (nil, _?):
-                result.differences.append(Difference(path: relative, problem: "in the restore but not in the sources"))
-                return
-            case (_?, nil):
-                result.differences.append(Difference(path: relative, problem: "missing from the restore"))
-                return
-            case (let a?, let b?):
-                switch (a, b) {
-                case (.directory, .directory):
-                    let names = Set(
-                        ((try? FileManager.default.contentsOfDirectory(atPath: source)) ?? [])
-                            + ((try? FileManager.default.contentsOfDirectory(atPath: restored)) ?? []))
-                    for name in names.sorted() {
-                        try compare(relative: relative + "/" + name, into: &result)
-                    }
-                case (.file(let size, let mode), .file(let otherSize, let otherMode)):
-                    result.files += 1
-                    result.bytes += size
-                    if size != otherSize || !Self.sameContents(source, restored) {
-                        result.differences.append(Difference(path: relative, problem: "contents differ"))
-                    } else if mode != otherMode {
-                        result.differences.append(
-                            Difference(
-                                path: relative,
-                                problem:
-                                    "permissions differ (\(String(mode, radix: 8)) vs \(String(otherMode, radix: 8)))"))
-                    }
-                case (.link(let target), .link(let otherTarget)):
-                    result.files += 1
-                    if target != otherTarget {
-                        result.differences.append(Difference(path: relative, problem: "symbolic link target differs"))
-                    }
-                case (.other, .other):
-                    return
-                default:
-                    result.differences.append(Difference(path: relative, problem: "file type differs"))
-                }
-            }
-        }
-
-        /// Compares two files chunk by chunk (1 MiB), stopping at the first difference.
-        static func sameContents(_ a: String, _ b: String) -> Bool {
-            guard let first = FileHandle(forReadingAtPath: a), let second = FileHandle(forReadingAtPath: b) else {
-                return false
-            }
-            defer {
-                try? first.close()
-                try? second.close()
-            }
-            while true {
-                let left = first.readData(ofLength: 1 << 20)
-                let right = second.readData(ofLength: 1 << 20)
-                if left != right { return false }
-                if left.isEmpty { return true }
-            }
-        }
+    /// This process's peak resident memory so far (`getrusage`; Linux counts kibibytes, macOS bytes).
+    public static func peakMemoryBytes() -> Int {
+        var usage = rusage()
+        #if canImport(Darwin)
+            guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+            return Int(usage.ru_maxrss)
+        #else
+            guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+            return Int(usage.ru_maxrss) * 1024
+        #endif
     }
 
     /// Bytes of the regular files under `path`.
-    static func treeSize(_ path: String) -> Int64 {
+    public static func treeSize(_ path: String) -> Int64 {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
         var total: Int64 = 0
         while enumerator.nextObject() != nil {

@@ -1,19 +1,75 @@
 import Foundation
 import MediaStackOperations
 
-/// Measures `mediaserver backup run` against raw `borgmatic create` on the same data and repository, and
-/// `mediaserver backup restore-drill` against a raw `borgmatic extract` plus `diff -r`, alternating the two in each
-/// round. Usage: mediaserver-benchmarks backup [big-file-MiB] [rounds]
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Measures `mediaserver backup run` against raw `borgmatic create`, `mediaserver backup restore-drill` against a raw
+/// `borgmatic extract` plus `diff -rq`, and the drill's comparison alone against `diff -rq` alone, on the same
+/// generated data and repository, alternating which goes first in each round. Each run is its own process, timed
+/// and measured for its peak resident memory (`wait4`: the largest of the process and the children it waited for).
+///
+/// Usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--compare-only]
+///
+/// The data set is the test suite's app data (`Tests/Fixtures/backup/make_data.py`, with one incompressible file of
+/// M MiB) plus a Plex metadata tree of N small files (default 120,000) in bundles as Plex lays them out, and cache
+/// and media folders the excludes leave out. `--compare-only` skips borg: the restore is a `cp -a` of the sources,
+/// and only the comparison and `diff -rq` are measured (for sizes where a backup takes too long).
 enum BackupBenchmark {
+    struct Options {
+        var files = 120_000
+        var bigMiB = 512
+        var rounds = 2
+        var compareOnly = false
+
+        init(_ arguments: [String]) throws {
+            var rest = arguments[...]
+            func number(_ flag: String) throws -> Int {
+                guard let text = rest.popFirst(), let value = Int(text.replacingOccurrences(of: "_", with: "")),
+                    value >= 0
+                else {
+                    say("\(flag) needs a number")
+                    throw ExitCodeError()
+                }
+                return value
+            }
+            while let argument = rest.popFirst() {
+                switch argument {
+                case "--files": files = try number(argument)
+                case "--big-mib": bigMiB = try number(argument)
+                case "--rounds": rounds = max(1, try number(argument))
+                case "--compare-only": compareOnly = true
+                default:
+                    say(
+                        "usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--compare-only]")
+                    throw ExitCodeError()
+                }
+            }
+        }
+    }
+
+    /// One measured run.
+    struct Measurement {
+        var seconds: Double
+        var peakKiB: Int
+        var status: Int32
+        /// Standard output, then standard error.
+        var output: String
+        var standardOutput = ""
+    }
+
     static func run(_ arguments: [String]) async throws {
-        let bigMiB = arguments.first.flatMap(Int.init) ?? 64
-        let rounds = arguments.dropFirst().first.flatMap(Int.init) ?? 3
+        let options = try Options(arguments)
         let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let benchmarks = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        let executable = URL(fileURLWithPath: benchmarks).deletingLastPathComponent()
             .appendingPathComponent("mediaserver").path
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            print("build mediaserver beside the benchmarks first: swift build -c release")
+        guard options.compareOnly || FileManager.default.isExecutableFile(atPath: executable) else {
+            say("build mediaserver beside the benchmarks first: swift build -c release")
             throw ExitCodeError()
         }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -22,99 +78,370 @@ enum BackupBenchmark {
         let checkout = base.appendingPathComponent("checkout")
         let sources = base.appendingPathComponent("config")
         let repository = base.appendingPathComponent("repo")
+        let logs = base.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: checkout, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = base.appendingPathComponent("home").path
         let passphrase = "benchmark passphrase"
-        let example = try String(contentsOf: here.appendingPathComponent(".env.example"), encoding: .utf8)
-        let overrides = [
-            "CONFIG_ROOT": sources.path, "BACKUP_ROOT": repository.path, "DISABLED_SERVICES": "overseerr,filebrowser",
-            "BORG_PASSPHRASE": "\"\(passphrase)\"",
-        ]
-        let settings = example.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            guard let equals = line.firstIndex(of: "="), !line.hasPrefix("#"),
-                let value = overrides[String(line[..<equals])]
-            else { return String(line) }
-            return "\(line[..<equals])=\(value)"
-        }.joined(separator: "\n")
-        try settings.write(to: checkout.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let clock = ContinuousClock()
+        let began = clock.now
 
-        let runner = SubprocessRunner()
-        func run(_ tool: String, _ arguments: [String], extra: [String: String] = [:]) async throws -> Double {
-            let clock = ContinuousClock()
-            let start = clock.now
-            let output = try await runner.run(
-                tool, arguments, environment: environment.merging(extra) { $1 }, workingDirectory: nil, timeout: 3600)
-            let duration = clock.now - start
-            if !output.succeeded && tool != "diff" {
-                print("`\(tool) \(arguments.joined(separator: " "))` failed:\n\(output.standardError)")
+        var counter = 0
+        func measure(_ arguments: [String], extra: [String: String] = [:], check: Bool = true) throws -> Measurement {
+            counter += 1
+            let log = logs.appendingPathComponent("\(counter).log").path
+            let result = try spawn(arguments, environment: environment.merging(extra) { $1 }, log: log)
+            if check && result.status != 0 {
+                say("`\(arguments.joined(separator: " "))` failed (\(result.status)):\n\(result.output.suffix(4000))")
                 throw ExitCodeError()
             }
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            return result
         }
-        func mediaserver(_ arguments: [String]) async throws -> Double {
-            try await run(executable, arguments + ["--root", checkout.path])
-        }
-        _ = try await run(
-            "python3",
-            [here.appendingPathComponent("Tests/Fixtures/backup/make_data.py").path, sources.path, String(bigMiB)])
-        _ = try await mediaserver(["render"])
-        _ = try await mediaserver(["backup", "init", "--direct"])
-        _ = try await mediaserver(["backup", "run", "--create-only", "--direct"])  // the first, full backup
 
-        // What `--direct` sets, so raw borgmatic runs the very same config, hooks and repository.
-        let raw = [
-            "MEDIASERVER_BACKUP_DIR": checkout.appendingPathComponent("backup").path,
-            "MEDIASERVER_BACKUP_SOURCE_ROOT": sources.path,
-            "MEDIASERVER_BACKUP_DUMP_ROOT": repository.path + "-dumps",
-            "MEDIASERVER_BACKUP_REPOSITORY": repository.path,
-            "TEXTFILE_DIR": sources.path + "/node_exporter/textfile",
-            "BORG_PASSPHRASE": passphrase,
-        ]
-        let config = checkout.appendingPathComponent("backup/config/config.yaml").path
+        say("generating the data set …")
+        _ = try measure([
+            "python3", here.appendingPathComponent("Tests/Fixtures/backup/make_data.py").path, sources.path,
+            "1",
+        ])
+        var generated = try PlexTree.generate(in: sources.path, files: options.files)
+        // make_data.py's one large file, at the size asked (Python's randbytes stops short of 512 MiB).
+        try PlexTree.incompressible(
+            sources.path + "/" + PlexTree.root + "/Metadata/Movies/1/abc.bundle/Contents/big.bin",
+            mebibytes: options.bigMiB)
+        generated.bytes = RestoreDrill.treeSize(sources.path)
         let services = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter {
             $0 != "node_exporter"
         }.sorted()
-        var ours: [Double] = []
-        var borgmatic: [Double] = []
-        var drill: [Double] = []
-        var baseline: [Double] = []
-        for round in 0..<rounds {
-            // Alternate which goes first, so neither always meets a warm or cold page cache.
-            let create = { try await mediaserver(["backup", "run", "--create-only", "--direct"]) }
-            let rawCreate = { try await run("borgmatic", ["-c", config, "create", "--stats"], extra: raw) }
-            if round % 2 == 0 {
-                ours.append(try await create())
-                borgmatic.append(try await rawCreate())
-            } else {
-                borgmatic.append(try await rawCreate())
-                ours.append(try await create())
-            }
-            drill.append(try await mediaserver(["backup", "restore-drill", "--direct"]))
-            let target = base.appendingPathComponent("raw-restore")
-            try? FileManager.default.removeItem(at: target)
-            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-            var seconds = try await run(
-                "borgmatic", ["-c", config, "extract", "--archive", "latest", "--destination", target.path], extra: raw)
-            for service in services {
-                seconds += try await run(
-                    "diff",
-                    [
-                        "-r", "--no-dereference", "\(sources.path)/\(service)",
-                        target.path + sources.path + "/\(service)",
-                    ])
-            }
-            baseline.append(seconds)
+        let excludes = checkout.appendingPathComponent("backup/excludes.txt")
+        let target = base.appendingPathComponent("raw-restore")
+        let dumps = target.path + repository.path + "-dumps"
+
+        func mediaserver(_ arguments: [String]) throws -> Measurement {
+            try measure([executable] + arguments + ["--root", checkout.path])
         }
-        let best = { (values: [Double]) in values.min() ?? 0 }
-        print("backup benchmark: \(bigMiB) MiB incompressible file + generated app data, best of \(rounds) rounds")
-        print(String(format: "  mediaserver backup run --create-only: %.2f s", best(ours)))
-        print(String(format: "  borgmatic create --stats (raw):       %.2f s", best(borgmatic)))
-        print(String(format: "  ratio: %.2f", best(ours) / best(borgmatic)))
-        print(String(format: "  mediaserver backup restore-drill:     %.2f s", best(drill)))
-        print(String(format: "  borgmatic extract + diff -r (raw):    %.2f s", best(baseline)))
-        print(String(format: "  ratio: %.2f", best(drill) / best(baseline)))
+        /// `diff -rq` per service folder: total seconds, largest peak.
+        func diff() throws -> Measurement {
+            var total = Measurement(seconds: 0, peakKiB: 0, status: 0, output: "")
+            for service in services {
+                let run = try measure(
+                    [
+                        "diff", "-rq", "--no-dereference", "\(sources.path)/\(service)",
+                        target.path + sources.path + "/\(service)",
+                    ], check: false)
+                if run.status > 1 {
+                    say("diff failed: \(run.output.suffix(2000))")
+                    throw ExitCodeError()
+                }
+                total.seconds += run.seconds
+                total.peakKiB = max(total.peakKiB, run.peakKiB)
+            }
+            return total
+        }
+        func compareAlone() throws -> Measurement {
+            try measure([
+                benchmarks, "compare-trees", sources.path, target.path + sources.path, sources.path, dumps,
+                excludes.path, services.joined(separator: ","),
+            ])
+        }
+
+        var table: [String: [Measurement]] = [:]
+        func record(_ name: String, _ measurement: Measurement) { table[name, default: []].append(measurement) }
+        /// Runs `first` and `second`, swapping their order every other round.
+        func interleaved(_ round: Int, _ first: () throws -> Void, _ second: () throws -> Void) throws {
+            if round % 2 == 0 {
+                try first()
+                try second()
+            } else {
+                try second()
+                try first()
+            }
+        }
+
+        if options.compareOnly {
+            say("copying the sources as the restore …")
+            try FileManager.default.createDirectory(
+                atPath: target.path + sources.deletingLastPathComponent().path, withIntermediateDirectories: true)
+            _ = try measure(["cp", "-a", sources.path, target.path + sources.path])
+            try FileManager.default.createDirectory(atPath: dumps, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: excludes.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: here.appendingPathComponent("backup/excludes.txt"), to: excludes)
+            for round in 0..<options.rounds {
+                say("round \(round + 1) of \(options.rounds) …")
+                try interleaved(round, { record("compare", try compareAlone()) }, { record("diff", try diff()) })
+            }
+        } else {
+            let example = try String(contentsOf: here.appendingPathComponent(".env.example"), encoding: .utf8)
+            let overrides = [
+                "CONFIG_ROOT": sources.path, "BACKUP_ROOT": repository.path,
+                "DISABLED_SERVICES": "overseerr,filebrowser", "BORG_PASSPHRASE": "\"\(passphrase)\"",
+            ]
+            let settings = example.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+                guard let equals = line.firstIndex(of: "="), !line.hasPrefix("#"),
+                    let value = overrides[String(line[..<equals])]
+                else { return String(line) }
+                return "\(line[..<equals])=\(value)"
+            }.joined(separator: "\n")
+            try settings.write(to: checkout.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+            _ = try mediaserver(["render"])
+            _ = try mediaserver(["backup", "init", "--direct"])
+            say("first, full backup …")
+            _ = try mediaserver(["backup", "run", "--create-only", "--direct"])
+
+            // What `--direct` sets, so raw borgmatic runs the very same config, hooks and repository.
+            let raw = [
+                "MEDIASERVER_BACKUP_DIR": checkout.appendingPathComponent("backup").path,
+                "MEDIASERVER_BACKUP_SOURCE_ROOT": sources.path,
+                "MEDIASERVER_BACKUP_DUMP_ROOT": repository.path + "-dumps",
+                "MEDIASERVER_BACKUP_REPOSITORY": repository.path,
+                "TEXTFILE_DIR": sources.path + "/node_exporter/textfile",
+                "BORG_PASSPHRASE": passphrase,
+            ]
+            let config = checkout.appendingPathComponent("backup/config/config.yaml").path
+            let scratch = base.appendingPathComponent("drill")
+            for round in 0..<options.rounds {
+                say("round \(round + 1) of \(options.rounds) …")
+                try interleaved(
+                    round, { record("run", try mediaserver(["backup", "run", "--create-only", "--direct"])) },
+                    { record("create", try measure(["borgmatic", "-c", config, "create", "--stats"], extra: raw)) })
+                try interleaved(
+                    round,
+                    {
+                        let drill = try mediaserver([
+                            "backup", "restore-drill", "--direct", "--json", "--scratch", scratch.path,
+                        ])
+                        record("drill", drill)
+                        for (name, seconds, peakKiB) in try Self.phases(drill) {
+                            record(name, Measurement(seconds: seconds, peakKiB: peakKiB, status: 0, output: ""))
+                        }
+                    },
+                    {
+                        try? FileManager.default.removeItem(at: target)
+                        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                        var extract = try measure(
+                            [
+                                "borgmatic", "-c", config, "extract", "--archive", "latest", "--destination",
+                                target.path,
+                            ], extra: raw)
+                        let compared = try diff()
+                        record("extract", extract)
+                        extract.seconds += compared.seconds
+                        extract.peakKiB = max(extract.peakKiB, compared.peakKiB)
+                        record("extract+diff", extract)
+                    })
+                // The raw restore stays: the comparison alone and diff alone both read it against the sources.
+                try interleaved(round, { record("compare", try compareAlone()) }, { record("diff", try diff()) })
+            }
+        }
+
+        let best = { (name: String) -> Double in table[name]?.map(\.seconds).min() ?? 0 }
+        let peak = { (name: String) -> Double in Double(table[name]?.map(\.peakKiB).max() ?? 0) / 1024 }
+        let total = BackupDriver.seconds(clock.now - began)
+        say(
+            "\nbackup benchmark: \(generated.files) small Plex metadata files (\(generated.excluded) more in excluded"
+                + " folders) + \(options.bigMiB) MiB file + generated app data,"
+                + " \(String(format: "%.0f", Double(generated.bytes) / 1e6)) MB in all;"
+                + " best of \(options.rounds) rounds, \(String(format: "%.0f", total)) s in all")
+        say("| run | time | ratio | peak memory |")
+        say("|---|---|---|---|")
+        func row(_ label: String, _ name: String, against baseline: String?) {
+            let ratio = baseline.map { String(format: "%.2f × baseline", best(name) / max(best($0), 0.0001)) } ?? ""
+            say(String(format: "| %@ | %.2f s | %@ | %.1f MiB |", label, best(name), ratio, peak(name)))
+        }
+        if !options.compareOnly {
+            row("`mediaserver backup run --create-only`", "run", against: "create")
+            row("`borgmatic create --stats` (baseline)", "create", against: nil)
+            row("`mediaserver backup restore-drill`", "drill", against: "extract+diff")
+            row("`borgmatic extract` + `diff -rq` (baseline)", "extract+diff", against: nil)
+            row("drill's extract phase (`--json` extractSeconds)", "drill.extract", against: "extract")
+            row("`borgmatic extract` alone (baseline)", "extract", against: nil)
+            row(
+                "drill's compare phase (`--json` compareSeconds; memory: the drill process alone)", "drill.compare",
+                against: "diff")
+        }
+        row("comparison alone (`compare-trees`)", "compare", against: "diff")
+        row("`diff -rq` alone (baseline)", "diff", against: nil)
+    }
+
+    /// The drill's own figures for its phases, from its `--json` report.
+    static func phases(_ drill: Measurement) throws -> [(String, Double, Int)] {
+        guard let start = drill.standardOutput.firstIndex(of: "{"),
+            let object = try JSONSerialization.jsonObject(with: Data(drill.standardOutput[start...].utf8))
+                as? [String: Any],
+            let extract = object["extractSeconds"] as? Double, let compare = object["compareSeconds"] as? Double,
+            let memory = object["peakMemoryBytes"] as? Int
+        else { return [] }
+        return [("drill.extract", extract, 0), ("drill.compare", compare, memory / 1024)]
+    }
+
+    /// Runs `arguments` (the first looked up on PATH) with stdout then stderr in `log`; times it and reads its peak
+    /// resident memory from `wait4`.
+    static func spawn(_ arguments: [String], environment: [String: String], log: String) throws -> Measurement {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, log + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
+        guard spawned == 0 else {
+            say("cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
+            throw ExitCodeError()
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let seconds = BackupDriver.seconds(clock.now - start)
+        let standardOutput = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let output = standardOutput + ((try? String(contentsOfFile: log + ".err", encoding: .utf8)) ?? "")
+        let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Measurement(
+            seconds: seconds, peakKiB: Int(usage.ru_maxrss), status: exit, output: output,
+            standardOutput: standardOutput)
+    }
+
+    /// `mediaserver-benchmarks compare-trees SOURCES RESTORED ARCHIVE-ROOT DUMPS EXCLUDES FOLDER,…`: the drill's
+    /// comparison alone, in its own process so its time and memory are its own.
+    static func compareTrees(_ arguments: [String]) async throws {
+        guard arguments.count == 6 else {
+            say("usage: mediaserver-benchmarks compare-trees SOURCES RESTORED ARCHIVE-ROOT DUMPS EXCLUDES FOLDER,…")
+            throw ExitCodeError()
+        }
+        let result = try await RestoreDrill.compare(
+            sources: arguments[0], restored: arguments[1], archiveSourceRoot: arguments[2], dumps: arguments[3],
+            excludesFile: URL(fileURLWithPath: arguments[4]),
+            folders: arguments[5].split(separator: ",").map(String.init), progressInterval: .seconds(5),
+            progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        say(
+            "compared \(result.files) files, \(result.bytes) bytes; \(result.excluded) excluded;"
+                + " \(result.differences.count) differences")
+    }
+
+    /// Prints a line at once (standard output is a file when the run is logged, and a crash loses its buffer).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     struct ExitCodeError: Error {}
+}
+
+/// A Plex metadata tree as Plex lays it out (`Metadata/<section>/<hex>/<hash>.bundle/Contents/…`): bundles of ten
+/// small files of 200 to 3,000 bytes of incompressible data, plus thumbnails and transcoder cache the excludes leave
+/// out (a tenth as many again).
+enum PlexTree {
+    static let root = "plex/config/Library/Application Support/Plex Media Server"
+
+    struct Summary {
+        var files = 0
+        var excluded = 0
+        var bytes: Int64 = 0
+    }
+
+    static func generate(in sources: String, files: Int) throws -> Summary {
+        var summary = Summary()
+        var random = SplitMix(seed: 42)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        func write(_ path: String, size: Int) throws {
+            for index in stride(from: 0, to: size, by: 8) {
+                var value = random.next()
+                for byte in 0..<min(8, size - index) {
+                    buffer[index + byte] = UInt8(truncatingIfNeeded: value)
+                    value >>= 8
+                }
+            }
+            let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard file >= 0 else {
+                throw Failure(message: "cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+            defer { close(file) }
+            guard buffer.withUnsafeBytes({ Glibc.write(file, $0.baseAddress, size) }) == size else {
+                throw Failure(message: "cannot write \(path)")
+            }
+            summary.bytes += Int64(size)
+        }
+        func folder(_ path: String) throws {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        func hash() -> String {
+            String(
+                format: "%016llx%016llx%08x", random.next(), random.next(), UInt32(truncatingIfNeeded: random.next()))
+        }
+        let plex = sources + "/" + root
+        let layout = [
+            ("_combined", ["Info.xml"]),
+            ("_combined/posters", ["com.plexapp.agents.imdb_", "com.plexapp.agents.imdb_"]),
+            ("_combined/art", ["com.plexapp.agents.themoviedb_"]), ("com.plexapp.agents.imdb", ["Info.xml"]),
+            ("com.plexapp.agents.imdb/posters", ["", ""]), ("com.plexapp.agents.localmedia", ["Info.xml"]),
+            ("com.plexapp.agents.none", ["Info.xml", "Info.xml.bak"]),
+        ]
+        var bundle = 0
+        while summary.files < files {
+            let section = bundle % 3 == 0 ? "TV Shows" : "Movies"
+            let name = hash()
+            let contents = "\(plex)/Metadata/\(section)/\(name.prefix(1))/\(name.dropFirst()).bundle/Contents"
+            for (sub, entries) in layout where summary.files < files {
+                try folder(contents + "/" + sub)
+                for entry in entries where summary.files < files {
+                    let file = entry.hasSuffix("_") || entry.isEmpty ? entry + hash() : entry
+                    try write("\(contents)/\(sub)/\(file)", size: 200 + Int(random.next() % 2800))
+                    summary.files += 1
+                }
+            }
+            if bundle % 5 == 0 {
+                // Regenerable: video thumbnails and the photo transcoder's cache.
+                let media = "\(plex)/Media/localhost/\(name.prefix(1))/\(name.dropFirst()).bundle/Contents/Thumbnails"
+                try folder(media)
+                try write(media + "/thumb1.jpg", size: 200 + Int(random.next() % 2800))
+                let cache = "\(plex)/Cache/PhotoTranscoder/\(name.prefix(2))"
+                try folder(cache)
+                try write("\(cache)/\(name).jpg", size: 200 + Int(random.next() % 2800))
+                summary.excluded += 2
+            }
+            bundle += 1
+        }
+        return summary
+    }
+
+    /// Writes `mebibytes` of incompressible data to `path`.
+    static func incompressible(_ path: String, mebibytes: Int) throws {
+        var random = SplitMix(seed: 7)
+        var chunk = [UInt64](repeating: 0, count: 1 << 17)  // 1 MiB
+        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard file >= 0 else { throw Failure(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(file) }
+        for _ in 0..<mebibytes {
+            for index in chunk.indices { chunk[index] = random.next() }
+            guard chunk.withUnsafeBytes({ write(file, $0.baseAddress, $0.count) }) == 1 << 20 else {
+                throw Failure(message: "cannot write \(path)")
+            }
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    /// A small, fast generator of reproducible pseudo-random numbers.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
 }

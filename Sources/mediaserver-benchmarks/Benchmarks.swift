@@ -4,12 +4,20 @@ import MediaStackOperations
 
 /// Measures `mediaserver health`'s concurrent probing against probing one by one, on the same real loopback
 /// servers in the same run. Usage: swift run -c release mediaserver-benchmarks [endpoints] [delay-ms]
-/// `mediaserver-benchmarks backup …` measures the backup commands instead (BackupBenchmark).
+/// `mediaserver-benchmarks backup …` measures the backup commands instead (BackupBenchmark); `compare-trees …` is
+/// the restore drill's comparison alone, which that benchmark runs as a process of its own.
 @main
 enum Benchmarks {
     static func main() async throws {
-        if CommandLine.arguments.dropFirst().first == "backup" {
-            return try await BackupBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
+        do {
+            if CommandLine.arguments.dropFirst().first == "backup" {
+                return try await BackupBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
+            }
+            if CommandLine.arguments.dropFirst().first == "compare-trees" {
+                return try await BackupBenchmark.compareTrees(Array(CommandLine.arguments.dropFirst(2)))
+            }
+        } catch is BackupBenchmark.ExitCodeError {
+            exit(1)  // the cause is printed already
         }
         let arguments = CommandLine.arguments.dropFirst()
         let count = arguments.first.flatMap(Int.init) ?? 30

@@ -29,16 +29,35 @@ struct InitDoctorTests {
         #expect(settings["LAN_IP"] == "192.168.1.10" && settings["PUID"] == "1234" && settings["PGID"] == "1235")
         #expect(settings["TZ"] == "Europe/Berlin" && settings["DATA_ROOT"] == "/tank/data")
         let values = try secrets(text)
-        for key in ["SONARR_API_KEY", "RADARR_API_KEY", "PROWLARR_API_KEY"] {
+        // Every key an app takes before its first start, each its own.
+        let apiKeys = [
+            "SONARR_API_KEY", "RADARR_API_KEY", "PROWLARR_API_KEY", "SABNZBD_API_KEY", "SABNZBD_NZB_KEY",
+            "BAZARR_API_KEY", "TAUTULLI_API_KEY", "JELLYSEERR_API_KEY", "OVERSEERR_API_KEY",
+        ]
+        for key in apiKeys {
             let key = try #require(values[key])
             #expect(key.count == 32 && key.allSatisfy(\.isHexDigit))
         }
         #expect((values["BORG_PASSPHRASE"]?.count ?? 0) >= 40)
-        #expect(Set([values["SONARR_API_KEY"], values["RADARR_API_KEY"], values["PROWLARR_API_KEY"]]).count == 3)
+        #expect(Set(apiKeys.map { values[$0] }).count == apiKeys.count)
+        // What only the apps can make is left empty, for `mediaserver wire` or the user.
+        #expect(values["JELLYFIN_API_KEY"] == "" && values["PLEX_TOKEN"] == "")
         for value in values.values where !value.isEmpty && value != "CHANGE_ME" {
             #expect(
                 !output.standardOutput.contains(value) && !output.standardError.contains(value), "a secret was printed")
         }
+    }
+
+    @Test func aFreshInstallHasNoPlaceholderSecret() async throws {
+        let root = try IntegrationSupport.copyOfCommittedFiles()
+        let initialize = try await IntegrationSupport.mediaserver(["init", "--root", root.path, "--yes"])
+        #expect(initialize.status == 0, "\(initialize.standardError)")
+        let check = try await IntegrationSupport.mediaserver(["check", "--root", root.path, "--json", "--no-compose"])
+        let report = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
+        let findings = report?["findings"] as? [[String: String]]
+        #expect(findings != nil, "\(check.standardError)")
+        let placeholders = (findings ?? []).filter { $0["id"] == "placeholder-secret" }.map { $0["subject"] ?? "" }
+        #expect(placeholders.isEmpty, "\(placeholders)")
     }
 
     @Test func initNeverReplacesAnEnvWithoutForceAndKeepsSecretsWithIt() async throws {

@@ -36,6 +36,10 @@ struct SettingsTests {
             expectedFix: "LAN address"),
         BadCase(
             name: "bad key", line: "1PUID=1000", expectedMessage: "not a valid variable name", expectedFix: "letters"),
+        BadCase(
+            name: "login rule in the wrong case", line: "ARR_AUTH_REQUIRED=enabled",
+            expectedMessage: "not one of DisabledForLocalAddresses, Enabled",
+            expectedFix: "ARR_AUTH_REQUIRED=DisabledForLocalAddresses"),
     ]
 
     @Test("a bad line names the file, the line and the fix", arguments: badCases)

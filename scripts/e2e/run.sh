@@ -5,8 +5,9 @@
 #
 # Starts a private dockerd (engine.sh), builds every image the stacks name from Debian packages (real Prometheus,
 # Node Exporter and Blackbox Exporter; stand-ins for apps that cannot run here), then: `mediaserver up` brings
-# both stacks up healthy and wires the apps (checked in the apps' contract fakes), a second `up` and a second
-# `wire` change nothing; `mediaserver health` is all green; Prometheus inside
+# both stacks up healthy, with the keys of .env seeded into the files SABnzbd, Bazarr and Tautulli read, and
+# wires the apps (checked in the apps' contract fakes); a second `up` and a second `wire` change nothing;
+# `mediaserver health` is all green; Prometheus inside
 # the engine has every scrape target up by service name on media_net; a stopped container makes `health` name it
 # and exit 1; `mediaserver down` leaves no container or network. The engine is stopped by its pid at the end.
 set -euo pipefail
@@ -76,11 +77,6 @@ sed -i -e 's/^ALERT_EMAIL_TO=.*/ALERT_EMAIL_TO=ops@example.com/' -e 's/^ALERT_SM
   -e 's/^ALERT_SMTP_FROM=.*/ALERT_SMTP_FROM=mediaserver@example.com/' -e 's/^ALERT_SMTP_USERNAME=.*/ALERT_SMTP_USERNAME=mediaserver/' \
   -e "s/^ALERT_SMTP_PASSWORD=.*/ALERT_SMTP_PASSWORD=$SMTP_SECRET/" "$CHECKOUT/.env"
 
-# SABnzbd makes its own key; until `init` pre-seeds it, the e2e sets one so the *arr apps can be wired to SABnzbd.
-if grep -q '^SABNZBD_API_KEY=CHANGE_ME$' "$CHECKOUT/.env"; then
-  sed -i "s/^SABNZBD_API_KEY=.*/SABNZBD_API_KEY=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')/" "$CHECKOUT/.env"
-fi
-
 # The committed compose files run unmodified: a render for the e2e .env changes no compose file (only files that
 # follow the data paths, such as the disk alert rules, may differ; `up` renders those).
 changes=$("$MS" render --check --json --root "$CHECKOUT" | jq -r '[.changes[].path] | join(" ")' || true)
@@ -104,6 +100,20 @@ else
 fi
 
 if "$MS" up --root "$CHECKOUT" --timeout 300; then pass "mediaserver up: both stacks healthy"; else fail "mediaserver up"; exit 1; fi
+# Before the first start `up` wrote each key of .env into the file its app reads it from, readable by the app's
+# user only (the keys are compared, never printed).
+seeded=()
+for pair in SABNZBD_API_KEY:sabnzbd/sabnzbd.ini BAZARR_API_KEY:bazarr/config/config.yaml \
+  TAUTULLI_API_KEY:tautulli/config.ini; do
+  key=${pair%%:*} file=$WORK/config/${pair#*:}
+  value=$(sed -n "s/^$key=//p" "$CHECKOUT/.env")
+  if [[ -n $value && -f $file ]] && grep -qF -- "$value" "$file" && [[ $(stat -c '%a %u' "$file") == "600 1000" ]]; then
+    seeded+=("${pair#*:}")
+  else
+    fail "$file does not hold $key, or is not mode 600 and owned by the apps' user"
+  fi
+done
+((${#seeded[@]} == 3)) && pass "up seeded the keys of .env into ${seeded[*]} (mode 600, the apps' user)"
 before=$(docker ps -q --no-trunc | sort | xargs docker inspect --format '{{.Name}} {{.State.StartedAt}}')
 "$MS" up --root "$CHECKOUT" --timeout 120 2>"$WORK/up2.log" || fail "second up: $(cat "$WORK/up2.log")"
 after=$(docker ps -q --no-trunc | sort | xargs docker inspect --format '{{.Name}} {{.State.StartedAt}}')

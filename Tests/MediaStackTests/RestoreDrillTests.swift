@@ -1,0 +1,208 @@
+import Foundation
+import MediaStackOperations
+import Testing
+
+/// The restore drill's comparison on real trees on disk: a source root and a restore of it, with the rendered
+/// excludes, a dump folder (MANIFEST.tsv, live-databases.exclude) and a CACHEDIR.TAG, as `backup restore-drill`
+/// sees them after the extract.
+@Suite("Restore drill comparison")
+struct RestoreDrillTests {
+    /// A source tree, its restore, and the dump folder of the restore.
+    struct Trees {
+        let base: URL
+        var sources: String { base.path + "/sources" }
+        var restored: String { base.path + "/restored/srv/cfg" }
+        var dumps: String { base.path + "/restored/srv/cfg-dumps" }
+        var excludes: URL { base.appendingPathComponent("excludes.txt") }
+
+        init() throws {
+            base = try TestSupport.temporaryFolder()
+            for folder in [sources, restored, dumps] {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            // The committed excludes, so the patterns are the ones a real drill reads.
+            try FileManager.default.copyItem(
+                at: TestSupport.repositoryRoot.appendingPathComponent("backup/excludes.txt"), to: excludes)
+        }
+
+        /// Writes `relative` on both sides (or one), creating folders.
+        func write(_ relative: String, _ text: String, sides: [String]? = nil, mode: Int = 0o644) throws {
+            for root in sides ?? [sources, restored] {
+                let url = URL(fileURLWithPath: root + "/" + relative)
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: url)
+                if mode != 0o644 {
+                    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+                }
+            }
+        }
+
+        /// Creates folders on both sides.
+        func folders(_ relatives: String...) throws {
+            for root in [sources, restored] {
+                for relative in relatives {
+                    try FileManager.default.createDirectory(
+                        atPath: root + "/" + relative, withIntermediateDirectories: true)
+                }
+            }
+        }
+
+        func compare(_ folders: [String], readers: Int = 2) async throws -> RestoreDrill.Comparison {
+            try await RestoreDrill.compare(
+                sources: sources, restored: restored, archiveSourceRoot: "/srv/cfg", dumps: dumps,
+                excludesFile: excludes, folders: folders, readers: readers)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: base) }
+    }
+
+    @Test func identicalTreesHaveNoDifference() async throws {
+        let trees = try Trees()
+        defer { trees.remove() }
+        try trees.write("sonarr/config.xml", "<Config/>")
+        try trees.write("sonarr/asp/key-1.xml", "key")
+        try trees.write("sonarr/empty", "")
+        try trees.write("radarr/config.xml", String(repeating: "radarr ", count: 400_000))  // more than one chunk
+        try FileManager.default.createSymbolicLink(atPath: trees.sources + "/sonarr/link", withDestinationPath: "asp")
+        try FileManager.default.createSymbolicLink(atPath: trees.restored + "/sonarr/link", withDestinationPath: "asp")
+        let result = try await trees.compare(["sonarr", "radarr"])
+        #expect(result.differences.isEmpty, "\(result.differences)")
+        #expect(result.files == 5)
+        #expect(result.bytes == Int64(9 + 3 + 7 * 400_000))
+    }
+
+    @Test func everyKindOfDifferenceIsFound() async throws {
+        let trees = try Trees()
+        defer { trees.remove() }
+        try trees.write("sonarr/same-size", "abcdef", sides: [trees.sources])
+        try trees.write("sonarr/same-size", "abcdeX", sides: [trees.restored])
+        try trees.write("sonarr/shorter", "abcdef", sides: [trees.sources])
+        try trees.write("sonarr/shorter", "abc", sides: [trees.restored])
+        try trees.write("sonarr/lost", "x", sides: [trees.sources])
+        try trees.write("sonarr/extra", "x", sides: [trees.restored])
+        try trees.write("sonarr/lost-folder/a", "x", sides: [trees.sources])
+        try trees.write("sonarr/mode", "x", mode: 0o600)
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o644], ofItemAtPath: trees.restored + "/sonarr/mode")
+        try trees.write("sonarr/kind", "x", sides: [trees.sources])
+        try FileManager.default.createDirectory(
+            atPath: trees.restored + "/sonarr/kind", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: trees.sources + "/sonarr/link", withDestinationPath: "a")
+        try FileManager.default.createSymbolicLink(atPath: trees.restored + "/sonarr/link", withDestinationPath: "b")
+        // A large file that differs only in its last byte.
+        var big = Data(repeating: 7, count: 3 << 20)
+        try big.write(to: URL(fileURLWithPath: trees.sources + "/sonarr/big"))
+        big[big.count - 1] = 8
+        try big.write(to: URL(fileURLWithPath: trees.restored + "/sonarr/big"))
+        // radarr is in neither tree: nothing to compare, no difference.
+        let result = try await trees.compare(["sonarr", "radarr"])
+        let found = Dictionary(uniqueKeysWithValues: result.differences.map { ($0.path, $0.problem) })
+        #expect(
+            found == [
+                "sonarr/same-size": "contents differ", "sonarr/shorter": "contents differ",
+                "sonarr/big": "contents differ",
+                "sonarr/lost": "missing from the restore", "sonarr/extra": "in the restore but not in the sources",
+                "sonarr/lost-folder": "missing from the restore", "sonarr/mode": "permissions differ (600 vs 644)",
+                "sonarr/kind": "file type differs", "sonarr/link": "symbolic link target differs",
+            ])
+        #expect(result.differences.map(\.path) == result.differences.map(\.path).sorted())
+    }
+
+    @Test func excludesDatabaseCopiesAndCacheFoldersAreHonoured() async throws {
+        let trees = try Trees()
+        defer { trees.remove() }
+        try trees.folders(
+            "sonarr", "plex/config/Library/Application Support/Plex Media Server/Plug-in Support/Databases",
+            "bazarr/db", "grafana/plugins")
+        // Excluded by the rendered patterns: in the sources only.
+        try trees.write("sonarr/logs/sonarr.txt", "log", sides: [trees.sources])
+        try trees.write("sonarr/upgrade.tmp", "tmp", sides: [trees.sources])
+        try trees.write(
+            "plex/config/Library/Application Support/Plex Media Server/Cache/a/b", "cache", sides: [trees.sources])
+        try trees.write(
+            "plex/config/Library/Application Support/Plex Media Server/Plug-in Support/Databases/"
+                + "com.plexapp.plugins.library.db-2026-11-20", "old", sides: [trees.sources])
+        try trees.write("plex/config/Library/Application Support/Plex Media Server/Metadata/m/Info.xml", "<m/>")
+        // A live database pre-backup.sh replaced by its copy: excluded by the generated pp: line, its copy
+        // listed in MANIFEST.tsv and restored; the live file has moved on since.
+        try trees.write("radarr/radarr.db-wal", "wal", sides: [trees.sources])
+        try trees.write("radarr/radarr.db", "live, newer", sides: [trees.sources])
+        try trees.write("radarr/radarr.db", "copy", sides: [trees.restored])
+        try trees.write("bazarr/db/bazarr.db", "live", sides: [trees.sources])
+        try "# generated\npp:/srv/cfg/radarr/radarr.db-wal\n".write(
+            toFile: trees.dumps + "/live-databases.exclude", atomically: true, encoding: .utf8)
+        try "# path\tsha256\nradarr/radarr.db\tabc\nbazarr/db/bazarr.db\tdef\n".write(
+            toFile: trees.dumps + "/MANIFEST.tsv", atomically: true, encoding: .utf8)
+        // A cache folder with a valid tag is skipped; one with a wrong tag is compared.
+        try trees.write(
+            "grafana/plugins/cached/CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n",
+            sides: [trees.sources])
+        try trees.write("grafana/plugins/cached/blob", "blob", sides: [trees.sources])
+        try trees.write("grafana/plugins/fake/CACHEDIR.TAG", "Signature: not a cache\n", sides: [trees.sources])
+        try trees.write("grafana/grafana.ini", "[server]")
+        let result = try await trees.compare(["sonarr", "plex", "radarr", "bazarr", "grafana"])
+        let found = Dictionary(uniqueKeysWithValues: result.differences.map { ($0.path, $0.problem) })
+        #expect(
+            found == [
+                "bazarr/db/bazarr.db": "database missing from the restore",
+                "grafana/plugins/fake": "missing from the restore",
+            ])
+        #expect(result.excluded == 6, "logs, *.tmp, Cache, the old library copy, the -wal, the tagged folder")
+        #expect(result.databases == 2)
+        #expect(result.files == 2, "Info.xml and grafana.ini")
+    }
+
+    @Test("a difference deep in a large tree is found, whatever the number of readers", arguments: [1, 2])
+    func deepDifference(readers: Int) async throws {
+        let trees = try Trees()
+        defer { trees.remove() }
+        // 16 folders of 16 bundles of 8 files (2,048 files), and one chain 24 folders deep.
+        var deep = "plex/config/Library/Application Support/Plex Media Server/Metadata/Movies"
+        for level in 0..<24 { deep += "/level-\(level)" }
+        try trees.write(deep + "/Info.xml", "<MediaContainer size=\"1\"/>")
+        try trees.write(deep + "/poster", String(repeating: "p", count: 4096))
+        for folder in 0..<16 {
+            for bundle in 0..<16 {
+                for file in 0..<8 {
+                    try trees.write(
+                        "plex/config/Metadata/\(String(folder, radix: 16))/b\(bundle).bundle/f\(file)",
+                        "bundle \(bundle) file \(file) " + String(repeating: "x", count: file * 100))
+                }
+            }
+        }
+        let clean = try await trees.compare(["plex"], readers: readers)
+        #expect(clean.differences.isEmpty, "\(clean.differences)")
+        #expect(clean.files == 2 + 16 * 16 * 8)
+        // One byte flipped in the deepest file, same size and permissions.
+        try trees.write(deep + "/poster", String(repeating: "p", count: 4095) + "q", sides: [trees.restored])
+        let result = try await trees.compare(["plex"], readers: readers)
+        #expect(result.differences.map { "\($0.path): \($0.problem)" } == ["\(deep)/poster: contents differ"])
+        #expect(result.files == clean.files)
+    }
+
+    @Test(
+        "patterns match component by component as the whole-path translation does",
+        arguments: [
+            ("sh:**/a/**/c", "x/a/b/b/c/d", true),
+            ("sh:**/a/**/c", "a/c", true),
+            ("sh:**/a/**/c", "x/a/b/cc", false),
+            ("sh:a/?/c", "a/b/c", true),
+            ("sh:a/?/c", "a/bb/c", false),
+            ("sh:a/[!b]/c", "a/b/c", false),
+            ("sh:a/[!b]/c", "a/x/c", true),
+            ("sh:a/*.d[0-9]", "a/x.d7/y", true),
+            ("sh:a/*/c", "a/b/x/c", false),
+            ("sh:**/x*y*z", "q/xAyBz", true),
+            ("sh:**/x*y*z", "q/xAyB", false),
+            ("sh:a**b/c", "aqqb/c/d", true),
+            ("sh:a**b/c", "a/q/b/c", false),
+            ("pf:/srv/cfg/radarr", "srv/cfg/radarr", true),
+            ("pf:/srv/cfg/radarr", "srv/cfg/radarr/radarr.db", false),
+            ("fm:srv/cfg", "srv/cfg/x", true),
+            ("srv/c?g", "srv/cfg/x", true),
+        ])
+    func componentPatterns(pattern: String, path: String, excluded: Bool) {
+        #expect(BorgPatterns(lines: [pattern]).excludes(path) == excluded)
+    }
+}
