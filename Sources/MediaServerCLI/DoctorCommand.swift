@@ -10,7 +10,8 @@ struct DoctorCommand: AsyncParsableCommand {
         abstract: "Check this host: Docker, ids, folders and owners, hardlinks, /dev/dri, space, ports, firewall.",
         discussion: """
             Each problem is a finding with a one-line fix. Hardlinks are tested with a real hard link between \
-            DATA_ROOT/usenet and DATA_ROOT/media; ports by binding them on LAN_IP (Plex's on every interface).
+            DATA_ROOT/usenet and DATA_ROOT/media; ports by binding them on LAN_IP (Plex's on every interface). An \
+            app that answers but is not wired to the others yet is a warning (`mediaserver wire` fixes it).
 
             Examples:
               mediaserver doctor
@@ -35,7 +36,11 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.loadSettings()
         if !json { Console.error("checking the host for \(settings.source) …") }
-        let findings = await Doctor(stack: Stack(settings: settings)).run()
+        let stack = Stack(settings: settings)
+        let envURL = common.rootURL.appendingPathComponent(common.envFile ?? ".env")
+        let findings =
+            await Doctor(stack: stack).run()
+            + WiringCheck(stack: stack, root: common.rootURL, envURL: envURL).findings(timeout: .seconds(5))
         let errors = findings.filter { $0.severity == .error }.count
         if json {
             try Console.json(Report(findings: findings, errors: errors, warnings: findings.count - errors))

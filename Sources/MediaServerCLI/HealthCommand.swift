@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MediaStack
+import MediaStackChecks
 import MediaStackOperations
 
 struct HealthCommand: AsyncParsableCommand {
@@ -39,6 +40,8 @@ struct HealthCommand: AsyncParsableCommand {
     struct Report: Encodable {
         let healthy: Bool
         let services: [ProbeOutcome]
+        /// Apps that answer but are not wired to the others yet (`mediaserver wire` fixes it).
+        let unwired: [Finding]
     }
 
     func run() async throws {
@@ -55,8 +58,12 @@ struct HealthCommand: AsyncParsableCommand {
         let run = HealthCheckRun(prober: HealthProber(), timeout: .milliseconds(Int(timeout * 1000)))
         let outcomes = await run.run(targets)
         let healthy = outcomes.allSatisfy { $0.state == .up }
+        let unwired = await WiringCheck(
+            stack: Stack(settings: settings), root: common.rootURL,
+            envURL: common.rootURL.appendingPathComponent(common.envFile ?? ".env")
+        ).findings(timeout: .milliseconds(Int(timeout * 1000)))
         if json {
-            try Console.json(Report(healthy: healthy, services: outcomes))
+            try Console.json(Report(healthy: healthy, services: outcomes, unwired: unwired))
         } else {
             let width = (outcomes.map(\.service.count).max() ?? 7) + 2
             Console.output(
@@ -74,6 +81,7 @@ struct HealthCommand: AsyncParsableCommand {
                 down.isEmpty
                     ? "all \(outcomes.count) services are up"
                     : "down: \(down.joined(separator: ", ")) — see `docker logs <name>` or `mediaserver ps`")
+            for finding in unwired { Console.error(finding.description) }
         }
         if !healthy { throw ExitCode.failure }
     }

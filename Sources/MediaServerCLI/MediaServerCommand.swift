@@ -14,6 +14,7 @@ public struct MediaServerCommand: AsyncParsableCommand {
               mediaserver init            write .env (detected ids, new secrets)
               mediaserver doctor          check this host for the stack
               mediaserver health          probe every service; exit 1 if one is down
+              mediaserver wire            connect the apps to each other (after `up`)
               mediaserver render --check  name each file that differs from a render
               mediaserver check --json    findings about settings and stack files
               mediaserver ps              container state and health
@@ -25,7 +26,7 @@ public struct MediaServerCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, RenderCommand.self, CheckCommand.self, DoctorCommand.self, UpCommand.self,
             DownCommand.self, PsCommand.self, HealthCommand.self, BackupCommand.self, OffsiteCommand.self,
-            ServicesCommand.self,
+            ServicesCommand.self, WireCommand.self,
         ]
     )
 

@@ -13,17 +13,22 @@ struct UpCommand: AsyncParsableCommand {
             the right owners, writes the API keys of .env into the files SABnzbd, Bazarr and Tautulli read at their \
             first start (keeping any value those files already have, and saying so), starts compose.yml (which \
             creates media_net) and then homepage-stack.yml, and waits for every healthcheck, saying what it waits \
-            for. When a service fails it names it and shows its last log lines. Running it again changes nothing.
+            for. When a service fails it names it and shows its last log lines. Then it connects the apps to each \
+            other as `mediaserver wire` does (`--no-wire` skips it). Running it again changes nothing.
 
             Examples:
               mediaserver up
               mediaserver up --timeout 600
+              mediaserver up --no-wire
             """)
 
     @OptionGroup var common: CommonOptions
 
     @Option(help: "Seconds to wait for each stack to become healthy.")
     var timeout: Int = 300
+
+    @Flag(name: .customLong("no-wire"), help: "Do not connect the apps to each other afterwards (`mediaserver wire`).")
+    var noWire = false
 
     func validate() throws {
         try common.validateRoot()
@@ -83,5 +88,32 @@ struct UpCommand: AsyncParsableCommand {
             }
         }
         Console.error("up: every service is healthy; `mediaserver health` probes them from this host")
+        guard !noWire else { return }
+        // The apps answer their APIs once healthy: connect them, as `mediaserver wire` does.
+        let envURL = URL(fileURLWithPath: common.envFile ?? ".env", relativeTo: common.rootURL)
+        let before = FileManager.default.contents(atPath: envURL.path)
+        let wired = try await WireCommand.wire(
+            root: common.rootURL, envFile: common.envFile ?? ".env", settings: deployment.settings, overrides: [:],
+            dryRun: false, json: false, timeout: 15)
+        // A key the wiring stored in .env (Jellyfin's, Plex's) reaches Homepage only when Compose recreates it.
+        if FileManager.default.contents(atPath: envURL.path) != before {
+            for stack in deployment.stacks {
+                Console.error("applying the keys wire stored in .env to \(stack.composeFile) …")
+                let output = try await deployment.driver.up(stack)
+                guard output.succeeded else {
+                    Console.error("error: \(ComposeError.failed(output))")
+                    throw ExitCode.failure
+                }
+                do {
+                    try await deployment.driver.waitUntilReady(
+                        stack, services: deployment.stack.services(in: stack), timeout: .seconds(timeout),
+                        progress: { Console.error($0) })
+                } catch {
+                    Console.error("error: \(error)")
+                    throw ExitCode.failure
+                }
+            }
+        }
+        if !wired { throw ExitCode.failure }
     }
 }

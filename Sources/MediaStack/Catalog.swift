@@ -25,7 +25,7 @@ public enum Catalog {
     public static let renderGroup = "${RENDER_GID}"
 
     /// Plex's data folder inside its config directory (linuxserver image: /config/Library/…).
-    static let plexData = "config/Library/Application Support/Plex Media Server"
+    public static let plexData = "config/Library/Application Support/Plex Media Server"
     /// Alertmanager's secrets: the Discord webhook URL and the SMTP password, from `.env` via Compose secrets.
     public static let alertDiscordWebhook = ComposeSecret(
         "alert_discord_webhook_url", from: "ALERT_DISCORD_WEBHOOK_URL")
@@ -55,7 +55,8 @@ public enum Catalog {
                 group: "Media", icon: "jellyfin.png", description: "Watch your library",
                 // Widget API version 1 until Jellyfin 10.12.
                 widget: HomepageWidget("jellyfin", fields: ["movies", "series", "episodes"])),
-            apiKey: .fromApp("Jellyfin API key for Homepage's widget: create one in Jellyfin → Dashboard → API Keys."),
+            apiKey: .fromApp(
+                "Jellyfin API key for Homepage's widget and the wiring; `mediaserver wire` creates and stores it."),
             // cache/: resized images, extracted subtitles and attachments; log/: rotating logs; transcodes: HLS
             // segments of running streams. metadata/ (artwork, custom images) is kept: a restore without it is
             // blank until a long library refresh.

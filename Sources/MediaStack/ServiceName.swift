@@ -44,8 +44,13 @@ extension ServiceName {
     public static let fail2ban: ServiceName = "fail2ban"
     public static let grafana: ServiceName = "grafana"
     public static let homepage: ServiceName = "homepage"
+    public static let jellyfin: ServiceName = "jellyfin"
+    public static let jellyseerr: ServiceName = "jellyseerr"
     public static let nodeExporter: ServiceName = "node_exporter"
+    public static let overseerr: ServiceName = "overseerr"
+    public static let plex: ServiceName = "plex"
     public static let prometheus: ServiceName = "prometheus"
+    public static let prowlarr: ServiceName = "prowlarr"
     public static let radarr: ServiceName = "radarr"
     public static let rclone: ServiceName = "rclone"
     public static let recyclarr: ServiceName = "recyclarr"
@@ -55,7 +60,7 @@ extension ServiceName {
 
     /// Every constant above, for the test that each names a catalog service.
     public static let referencedByCode: [ServiceName] = [
-        alertmanager, bazarr, blackboxExporter, borgmatic, fail2ban, grafana, homepage, nodeExporter, prometheus,
-        radarr, rclone, recyclarr, sabnzbd, sonarr, tautulli,
+        alertmanager, bazarr, blackboxExporter, borgmatic, fail2ban, grafana, homepage, jellyfin, jellyseerr,
+        nodeExporter, overseerr, plex, prometheus, prowlarr, radarr, rclone, recyclarr, sabnzbd, sonarr, tautulli,
     ]
 }

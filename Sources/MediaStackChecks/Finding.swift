@@ -78,5 +78,6 @@ public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
     case unknownSetting = "unknown-setting"
     case unknownUser = "unknown-user"
     case unpinnedImage = "unpinned-image"
+    case unwiredApp = "unwired-app"
     case wrongOwner = "wrong-owner"
 }

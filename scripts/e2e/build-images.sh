@@ -241,10 +241,12 @@ build_standins() {
   t0=$(now)
   mkdir -p "$ctx"
   install -m 755 "$E2E_DIR/standin/standin.py" "$ctx/standin.py"
+  install -m 644 "$E2E_DIR/standin/fakes.py" "$ctx/fakes.py"
   install -m 755 "$E2E_DIR/standin/stub.sh" "$ctx/stub"
   cat >"$ctx/Dockerfile" <<'EOF'
 FROM local/debian:bookworm
 COPY standin.py /opt/standin/standin.py
+COPY fakes.py /opt/standin/fakes.py
 COPY stub /opt/standin/stub
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 STANDIN_BIND=0.0.0.0
 LABEL ms.e2e.kind=standin-base

@@ -5,8 +5,9 @@
 #
 # Starts a private dockerd (engine.sh), builds every image the stacks name from Debian packages (real Prometheus,
 # Node Exporter and Blackbox Exporter; stand-ins for apps that cannot run here), then: `mediaserver up` brings
-# both stacks up healthy, with the keys of .env seeded into the files SABnzbd, Bazarr and Tautulli read, and a
-# second `up` changes nothing; `mediaserver health` is all green; Prometheus inside
+# both stacks up healthy, with the keys of .env seeded into the files SABnzbd, Bazarr and Tautulli read, and
+# wires the apps (checked in the apps' contract fakes); a second `up` and a second `wire` change nothing;
+# `mediaserver health` is all green; Prometheus inside
 # the engine has every scrape target up by service name on media_net; a stopped container makes `health` name it
 # and exit 1; `mediaserver down` leaves no container or network. The engine is stopped by its pid at the end.
 set -euo pipefail
@@ -122,6 +123,62 @@ if "$MS" health --root "$CHECKOUT" --json >"$WORK/health.json"; then
   pass "mediaserver health: all $(jq '.services | length' "$WORK/health.json") services up"
 else
   fail "health: $(jq -c '[.services[] | select(.state != "up")]' "$WORK/health.json")"
+fi
+
+# Wiring: `up` connected the apps through their APIs. The stand-ins of Sonarr, Radarr, Prowlarr and Jellyfin are
+# their stateful contract fakes (scripts/e2e/standin/fakes.py): every object is read back from their state with the
+# keys in .env; a second `wire` changes nothing; Homepage's widget reads answer with the same keys.
+envval() { sed -n "s/^$1=//p" "$CHECKOUT/.env" | tr -d '"'; }
+SONARR_KEY=$(envval SONARR_API_KEY)
+RADARR_KEY=$(envval RADARR_API_KEY)
+PROWLARR_KEY=$(envval PROWLARR_API_KEY)
+JELLYFIN_KEY=$(envval JELLYFIN_API_KEY)
+arr() { curl -fsS -H "X-Api-Key: $1" "http://127.0.0.1:$2$3"; }
+category() { jq -r --arg f "$1" '[.[] | select(.name == "SABnzbd") | .fields[] | select(.name == $f) | .value] | join(",")'; }
+if [[ $(arr "$PROWLARR_KEY" 9696 /api/v1/applications | jq -c '[.[].name] | sort') == '["Radarr","Sonarr"]' &&
+  $(arr "$SONARR_KEY" 8989 /api/v3/downloadclient | category tvCategory) == tv &&
+  $(arr "$RADARR_KEY" 7878 /api/v3/downloadclient | category movieCategory) == movies &&
+  $(arr "$SONARR_KEY" 8989 /api/v3/rootfolder | jq -c '[.[].path]') == '["/data/media/tv"]' &&
+  $(arr "$RADARR_KEY" 7878 /api/v3/rootfolder | jq -c '[.[].path]') == '["/data/media/movies"]' && -n $JELLYFIN_KEY &&
+  $(curl -fsS -H "Authorization: MediaBrowser Token=\"$JELLYFIN_KEY\"" http://127.0.0.1:8096/Library/VirtualFolders |
+    jq -c '[.[].Name] | sort') == '["Movies","Shows"]' ]]; then
+  pass "up wired Prowlarr → Sonarr/Radarr, Sonarr/Radarr → SABnzbd and root folders, Jellyfin's wizard, key and libraries"
+else
+  fail "wiring objects missing from the apps' state"
+fi
+# Jellyseerr signed in to Jellyfin (Seerr's fake calls Jellyfin's on media_net), enabled both libraries and got both
+# *arr servers; Overseerr waits for a claimed Plex (the stand-in has no Preferences.xml).
+JELLYSEERR_KEY=$(envval JELLYSEERR_API_KEY)
+seerr() { curl -fsS -H "X-Api-Key: $JELLYSEERR_KEY" "http://127.0.0.1:5055/api/v1$1"; }
+if [[ $(seerr /settings/jellyfin | jq -c '[.libraries[] | select(.enabled) | .name] | sort') == '["Movies","Shows"]' &&
+  $(seerr /settings/sonarr | jq -r '[.[] | "\(.name) \(.hostname):\(.port) \(.activeDirectory)"] | join(",")') == "Sonarr sonarr:8989 /data/media/tv" &&
+  $(seerr /settings/radarr | jq -r '[.[] | "\(.name) \(.hostname):\(.port) \(.activeDirectory)"] | join(",")') == "Radarr radarr:7878 /data/media/movies" &&
+  $(curl -fsS http://127.0.0.1:5055/api/v1/settings/public | jq -r .initialized) == true ]]; then
+  pass "Jellyseerr signed in to Jellyfin, enabled Movies and Shows, and has Sonarr and Radarr"
+else
+  fail "Jellyseerr's wiring: $(seerr /settings/jellyfin 2>&1 | head -c 300)"
+fi
+if "$MS" wire --root "$CHECKOUT" --json >"$WORK/wire2.json" && jq -e '.changed == false and .failed == []' "$WORK/wire2.json" >/dev/null; then
+  pass "a second wire changes nothing"
+else
+  fail "second wire: $(jq -c '[.apps[] | select(.failure != null or any(.items[]; .done))]' "$WORK/wire2.json" 2>/dev/null)"
+fi
+if jq -e '.unwired == []' "$WORK/health.json" >/dev/null; then pass "health reports no unwired app"; else fail "health: $(jq -c .unwired "$WORK/health.json")"; fi
+widgets_failed=""
+for call in "8989 /api/v3/series $SONARR_KEY" "8989 /api/v3/queue $SONARR_KEY" "8989 /api/v3/wanted/missing $SONARR_KEY" \
+  "8989 /api/v3/queue/details $SONARR_KEY" "7878 /api/v3/movie $RADARR_KEY" "7878 /api/v3/queue/status $RADARR_KEY" \
+  "7878 /api/v3/queue/details $RADARR_KEY" "9696 /api/v1/indexer $PROWLARR_KEY" "9696 /api/v1/indexerstats $PROWLARR_KEY"; do
+  read -r port path key <<<"$call"
+  curl -fsS -o /dev/null "http://127.0.0.1:$port$path?apikey=$key" || widgets_failed+=" $port$path"
+done
+curl -fsS -o /dev/null -H "X-Api-Key: $JELLYSEERR_KEY" http://127.0.0.1:5055/api/v1/request/count || widgets_failed+=" 5055/api/v1/request/count"
+for path in /emby/Sessions /emby/Items/Counts; do
+  curl -fsS -o /dev/null "http://127.0.0.1:8096$path?api_key=$JELLYFIN_KEY" || widgets_failed+=" 8096$path"
+done
+if [[ -z $widgets_failed ]]; then
+  pass "Homepage's Sonarr, Radarr, Prowlarr, Jellyfin and Jellyseerr widget reads answer with the keys in .env"
+else
+  fail "widget reads refused:$widgets_failed"
 fi
 
 # Prometheus, inside the engine, scrapes every target by service name on media_net.

@@ -9,6 +9,9 @@ Sleep mode (STANDIN_PORT empty or 0): sleeps until SIGTERM/SIGINT.
 STANDIN_DAEMONS: programs (stubs) started in the background at start, so a healthcheck such as
 `pgrep -x crond` finds a process of that name.
 Arguments (a compose `command:` written for the real image) are ignored.
+Apps that `mediaserver wire` calls (Sonarr, Radarr, Prowlarr, Jellyfin, Seerr) are served by their stateful contract
+fake (fakes.py) instead, which also answers their health paths; the fakes take their API key from the environment the
+real app reads (SONARR__AUTH__APIKEY, …; Seerr: API_KEY).
 """
 import json
 import os
@@ -27,6 +30,13 @@ QUIET = os.environ.get("STANDIN_QUIET", "1") == "1"
 
 def log(msg):
     print(f"standin[{IMAGE}] {msg}", file=sys.stderr, flush=True)
+
+
+def fake_app(image):
+    """The app whose contract fake stands in for `image` (lscr.io/linuxserver/sonarr:…, jellyfin/jellyfin:…)."""
+    repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+    name = repository.rsplit("/", 1)[-1]
+    return name if name in ("sonarr", "radarr", "prowlarr", "jellyfin", "seerr") else None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -90,7 +100,17 @@ def main():
 
     ThreadingHTTPServer.allow_reuse_address = True
     ThreadingHTTPServer.daemon_threads = True
-    httpd = ThreadingHTTPServer((BIND, int(PORT)), Handler)
+    handler = Handler
+    app = fake_app(IMAGE)
+    if app:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import fakes
+
+        # Servarr reads <APP>__AUTH__APIKEY; Seerr reads API_KEY (server/lib/settings/index.ts).
+        key = os.environ.get("API_KEY" if app == "seerr" else f"{app.upper()}__AUTH__APIKEY")
+        handler = fakes.make_handler(fakes.make_fake(app, key), QUIET)
+        log(f"serving the contract fake of {app}")
+    httpd = ThreadingHTTPServer((BIND, int(PORT)), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     log(f"listening on {BIND}:{PORT}, health path {HEALTH}")
     stop.wait()

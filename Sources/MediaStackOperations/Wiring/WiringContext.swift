@@ -1,0 +1,71 @@
+import Foundation
+import MediaStack
+
+/// What every app's wiring shares during one run: the transport, each app's address, the secrets, and the record
+/// of objects the wiring owns.
+public final class WiringContext: @unchecked Sendable {
+    public let transport: any WiringTransport
+    /// Seconds each call may take.
+    public let timeout: Duration
+    public let secrets: EnvSecretStore
+    private let lock = NSLock()
+    private var ownershipValue: WiringOwnership
+
+    public init(
+        transport: any WiringTransport, timeout: Duration, secrets: EnvSecretStore, ownership: WiringOwnership
+    ) {
+        self.transport = transport
+        self.timeout = timeout
+        self.secrets = secrets
+        self.ownershipValue = ownership
+    }
+
+    /// The objects the wiring owns, including those created in this run.
+    public var ownership: WiringOwnership {
+        lock.lock()
+        defer { lock.unlock() }
+        return ownershipValue
+    }
+
+    func record(app: ServiceName, path: String, key: String, id: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        ownershipValue.record(app: app, path: path, key: key, id: id)
+    }
+
+    /// Sends `request` to `app` at `base`; a transport failure becomes the app's one-line failure. Secrets in the
+    /// app's answer are redacted before anything is reported.
+    func call(
+        _ app: ServiceName, at base: URL, _ request: WiringRequest, expecting: Set<Int>? = nil,
+        keySetting: String? = nil, secrets: [String] = []
+    ) async throws(WiringFailure) -> WiringResponse {
+        let response: WiringResponse
+        do {
+            response = try await transport.send(request, to: base, timeout: timeout)
+        } catch {
+            throw WiringFailure.unreachable(app: app, request: request, error: error)
+        }
+        let accepted = expecting.map { $0.contains(response.status) } ?? response.succeeded
+        guard accepted else {
+            throw WiringFailure.refused(
+                app: app, request: request, response: response, keySetting: keySetting, secrets: secrets)
+        }
+        return response
+    }
+}
+
+/// The wiring of one app: it reads the app's state, plans, and carries out one action at a time.
+public protocol AppWiring: Sendable {
+    var app: ServiceName { get }
+    /// Reads what the app holds and returns what should change.
+    func plan(_ context: WiringContext) async throws(WiringFailure) -> [WiringAction]
+    /// Carries out one action of the plan.
+    func apply(_ action: WiringAction, _ context: WiringContext) async throws(WiringFailure)
+    /// Apps of a later wave start when every app of the earlier waves is done (Seerr signs in to Jellyfin with the
+    /// password Jellyfin's wiring stored).
+    var wave: Int { get }
+}
+
+extension AppWiring {
+    public var wave: Int { 0 }
+}

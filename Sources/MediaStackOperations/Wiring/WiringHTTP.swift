@@ -1,0 +1,127 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// One call to an app's HTTP API.
+public struct WiringRequest: Sendable, Hashable {
+    public var method: String
+    /// The path with its query string, e.g. `/api/v3/downloadclient?forceSave=true`.
+    public var path: String
+    public var headers: [String: String]
+    public var body: WireJSON?
+
+    public init(_ method: String, _ path: String, headers: [String: String] = [:], body: WireJSON? = nil) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+    }
+
+    /// `METHOD /path` without the query string, for messages (a query may carry a secret).
+    public var call: String {
+        "\(method) \(path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path)"
+    }
+}
+
+/// What an app answered.
+public struct WiringResponse: Sendable, Hashable {
+    public let status: Int
+    public let body: Data
+
+    public init(status: Int, body: Data) {
+        self.status = status
+        self.body = body
+    }
+
+    public var json: WireJSON? { WireJSON.parse(body) }
+    public var succeeded: Bool { (200..<300).contains(status) }
+}
+
+/// Sends requests to an app. Injected so the reconciler runs against fakes and real apps alike.
+public protocol WiringTransport: Sendable {
+    /// Sends `request` to `base` (scheme, host and port) within `timeout`.
+    func send(_ request: WiringRequest, to base: URL, timeout: Duration) async throws(WiringTransportError)
+        -> WiringResponse
+}
+
+/// Why a request got no answer.
+public enum WiringTransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    case timedOut(seconds: Double)
+    case unreachable(String)
+    case invalidURL(String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let seconds): "no answer within \(HealthProber.format(seconds)) s"
+        case .unreachable(let reason): reason
+        case .invalidURL(let url): "\(url) is not a valid URL"
+        }
+    }
+}
+
+/// Sends requests with Foundation's URLSession, each with its own hard deadline.
+public final class URLSessionWiringTransport: WiringTransport, Sendable {
+    private let session: URLSession
+
+    public init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.httpCookieStorage = nil
+        self.session = URLSession(configuration: configuration)
+    }
+
+    public func send(_ request: WiringRequest, to base: URL, timeout: Duration) async throws(WiringTransportError)
+        -> WiringResponse
+    {
+        let text = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
+        guard let url = URL(string: text + request.path) else { throw .invalidURL(text + request.call) }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        var urlRequest = URLRequest(url: url, timeoutInterval: seconds)
+        urlRequest.httpMethod = request.method
+        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        if let body = request.body {
+            urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            urlRequest.httpBody = body.encoded()
+        }
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+            let once = ResumeOnce(continuation)
+            let task = session.dataTask(with: urlRequest) { data, response, error in
+                if let error {
+                    once.resume(.failed(Self.reason(error)))
+                } else {
+                    let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                    once.resume(.answered(WiringResponse(status: status, body: data ?? Data())))
+                }
+            }
+            task.resume()
+            // URLSession's timeout on Linux bounds only idle time; this bounds the whole call.
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                if once.resume(.timedOut) { task.cancel() }
+            }
+        }
+        switch result {
+        case .answered(let response): return response
+        case .timedOut: throw .timedOut(seconds: seconds)
+        case .failed(let reason): throw .unreachable(reason)
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case answered(WiringResponse)
+        case timedOut
+        case failed(String)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? URLError else { return "\(error)" }
+        switch error.code {
+        case .cannotConnectToHost: return "connection refused"
+        case .cannotFindHost, .dnsLookupFailed: return "host not found"
+        case .networkConnectionLost: return "the connection was closed"
+        default: return error.localizedDescription
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import MediaStack
+
+/// The outcome of wiring one app: its plan, what was done and the failure that stopped it, if any.
+public struct AppWiringReport: Sendable, Hashable, Encodable {
+    public struct Item: Sendable, Hashable, Encodable {
+        public let kind: String
+        public let name: String
+        /// `create`, `update`, `unchanged`, `user-made`, `drifted-not-updatable`, `needs-you`.
+        public let change: String
+        /// The values that drifted, for an update.
+        public let drifted: [String]
+        /// Whether the change was carried out (false in a dry run, or after a failure).
+        public let done: Bool
+        public let description: String
+    }
+
+    public let app: String
+    public let items: [Item]
+    /// The one-line failure (app, call, the app's message, fix); never holds a secret.
+    public let failure: String?
+
+    public var changed: Bool { items.contains { $0.done } }
+}
+
+/// Runs the wiring of every app: the apps of one wave at once (they are independent), waves in order, each app's
+/// actions in plan order. An app that is down or refuses stops only its own wiring.
+public struct WiringRun: Sendable {
+    public let context: WiringContext
+    public let dryRun: Bool
+
+    public init(context: WiringContext, dryRun: Bool) {
+        self.context = context
+        self.dryRun = dryRun
+    }
+
+    public func run(_ apps: [any AppWiring], setupFailures: [WiringFailure] = []) async -> [AppWiringReport] {
+        var result = [AppWiringReport?](repeating: nil, count: apps.count)
+        for wave in Set(apps.map(\.wave)).sorted() {
+            let members = apps.enumerated().filter { $0.element.wave == wave }
+            let reports = await withTaskGroup(of: (Int, AppWiringReport).self) { group in
+                for (index, app) in members {
+                    group.addTask { (index, await wire(app)) }
+                }
+                var done: [(Int, AppWiringReport)] = []
+                for await entry in group { done.append(entry) }
+                return done
+            }
+            for (index, report) in reports { result[index] = report }
+        }
+        let reports = result.compactMap { $0 }
+        // A key missing from .env is reported with the app it concerns, beside what could be wired.
+        var merged = reports
+        for failure in setupFailures {
+            if let index = merged.firstIndex(where: { $0.app == failure.app.rawValue && $0.failure == nil }) {
+                let report = merged[index]
+                merged[index] = AppWiringReport(app: report.app, items: report.items, failure: failure.description)
+            } else {
+                merged.append(AppWiringReport(app: failure.app.rawValue, items: [], failure: failure.description))
+            }
+        }
+        return merged
+    }
+
+    func wire(_ app: any AppWiring) async -> AppWiringReport {
+        let plan: [WiringAction]
+        do {
+            plan = try await app.plan(context)
+        } catch {
+            return AppWiringReport(app: app.app.rawValue, items: [], failure: error.description)
+        }
+        var items: [AppWiringReport.Item] = []
+        var failure: WiringFailure?
+        for action in plan {
+            var done = false
+            if action.changesSomething && !dryRun && failure == nil {
+                do {
+                    try await app.apply(action, context)
+                    done = true
+                } catch {
+                    failure = error
+                }
+            }
+            items.append(Self.item(action, done: done))
+        }
+        return AppWiringReport(app: app.app.rawValue, items: items, failure: failure?.description)
+    }
+
+    static func item(_ action: WiringAction, done: Bool) -> AppWiringReport.Item {
+        let (change, drifted): (String, [String]) =
+            switch action.change {
+            case .create: ("create", [])
+            case .update(let fields): ("update", fields)
+            case .unchanged: ("unchanged", [])
+            case .userMade: ("user-made", [])
+            case .driftedNotUpdatable(let fields): ("drifted-not-updatable", fields)
+            case .needsPerson: ("needs-you", [])
+            }
+        return AppWiringReport.Item(
+            kind: action.kind, name: action.key, change: change, drifted: drifted, done: done,
+            description: action.description)
+    }
+}

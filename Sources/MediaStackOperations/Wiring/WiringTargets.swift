@@ -1,0 +1,257 @@
+import Foundation
+import MediaStack
+
+/// The desired wiring of the enabled apps, derived from the catalog and the settings: which app is told about
+/// which other app, at which address inside `media_net`, with which key.
+public struct WiringTargets: Sendable {
+    /// The apps `mediaserver wire` calls, in the order it wires them.
+    public static let wiredApps: [ServiceName] = [
+        .prowlarr, .sonarr, .radarr, .jellyfin, .plex, .jellyseerr, .overseerr,
+    ]
+
+    /// The media folders the *arr apps file into and Jellyfin reads (HostDirectories creates them under DATA_ROOT,
+    /// mounted at /data).
+    public static let tvFolder = "/data/media/tv"
+    public static let moviesFolder = "/data/media/movies"
+    /// SABnzbd's categories, one per *arr app.
+    public static let tvCategory = "tv"
+    public static let moviesCategory = "movies"
+
+    public let stack: Stack
+    public let secrets: EnvSecretStore
+    /// `--url NAME=URL` overrides of the address this host reaches an app at.
+    public let overrides: [ServiceName: URL]
+
+    public init(stack: Stack, secrets: EnvSecretStore, overrides: [ServiceName: URL] = [:]) {
+        self.stack = stack
+        self.secrets = secrets
+        self.overrides = overrides
+    }
+
+    /// Parses `NAME=URL` options.
+    public static func parseOverrides(_ options: [String]) throws(WiringSetupError) -> [ServiceName: URL] {
+        var result: [ServiceName: URL] = [:]
+        for option in options {
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let url = URL(string: parts[1]), let scheme = url.scheme,
+                ["http", "https"].contains(scheme), url.host != nil
+            else { throw .invalidURL(option) }
+            guard let name = ServiceName(parts[0]), wiredApps.contains(name) else { throw .unknownURLTarget(parts[0]) }
+            result[name] = url
+        }
+        return result
+    }
+
+    /// Where this host reaches `app`: the override, else its published port on LAN_IP (host-network apps:
+    /// loopback), as `mediaserver health` probes it.
+    public func baseURL(_ app: ServiceName) -> URL? {
+        if let url = overrides[app] { return url }
+        guard let service = stack.service(app) else { return nil }
+        let address = stack.settings["LAN_IP"] ?? "127.0.0.1"
+        let host = address.contains(":") ? "[\(address)]" : address
+        if service.usesHostNetwork, let port = service.health?.http?.port {
+            return URL(string: "http://127.0.0.1:\(port)")
+        }
+        guard let published = service.ports.first else { return nil }
+        return URL(string: "http://\(host):\(stack.settings.hostPort(for: published))")
+    }
+
+    /// Where the other containers reach `app` on `media_net`: its service name and container port.
+    public func internalURL(_ app: ServiceName) -> String? {
+        guard let service = stack.service(app), let port = service.ports.first?.containerPort else { return nil }
+        return "http://\(app.rawValue):\(port)"
+    }
+
+    /// The `.env` setting of an app's API key, as the catalog declares it.
+    func apiKeySetting(_ app: ServiceName) -> String {
+        stack.service(app)?.apiKeySetting ?? "\(app.settingPrefix)_API_KEY"
+    }
+
+    /// A key from `.env`, unless unset or still the placeholder.
+    func key(_ setting: String) -> String? {
+        guard let value = secrets[setting], value != "CHANGE_ME" else { return nil }
+        return value
+    }
+
+    /// An app whose own key `.env` lacks: a failure when `init` should have generated it, else a person's step.
+    func pendingKey(_ app: ServiceName, _ setting: String) -> (any AppWiring)? {
+        guard let apiKey = stack.service(app)?.apiKey, case .copiedFromApp = apiKey.origin else { return nil }
+        return PendingKeyWiring(app: app, setting: setting, whereToFind: apiKey.help)
+    }
+
+    static func missingKey(_ app: ServiceName, _ setting: String, for purpose: String) -> WiringFailure {
+        WiringFailure(
+            app: app, call: ".env", message: "\(setting) is not set, so \(purpose) cannot be wired",
+            fix: "run `mediaserver init --force` (it keeps existing secrets and generates the missing ones), then"
+                + " `mediaserver up`")
+    }
+
+    /// The wiring of every enabled app, and the failures found before any call (a key missing from `.env`).
+    public func wirings() -> (apps: [any AppWiring], failures: [WiringFailure]) {
+        var apps: [any AppWiring] = []
+        var failures: [WiringFailure] = []
+        for app in Self.wiredApps where stack.isEnabled(app) {
+            guard let base = baseURL(app) else { continue }
+            switch app {
+            case .prowlarr, .sonarr, .radarr:
+                let setting = apiKeySetting(app)
+                guard let apiKey = key(setting) else {
+                    failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    continue
+                }
+                let (desired, secrets, missing) = servarrObjects(app)
+                failures += missing
+                apps.append(
+                    ServarrWiring(
+                        app: app, base: base, apiKey: apiKey, keySetting: setting, desired: desired, secrets: secrets))
+            case .jellyfin:
+                apps.append(JellyfinWiring(base: base, libraries: JellyfinWiring.defaultLibraries))
+            case .plex:
+                apps.append(
+                    PlexTokenWiring(
+                        preferences: PlexTokenWiring.preferences(
+                            configRoot: stack.settings["CONFIG_ROOT"] ?? "/opt/mediaserver")))
+            case .jellyseerr:
+                guard stack.isEnabled(.jellyfin), let jellyfin = stack.service(.jellyfin),
+                    let jellyfinPort = jellyfin.ports.first?.containerPort
+                else { continue }
+                let setting = apiKeySetting(app)
+                guard let apiKey = key(setting) else {
+                    if let pending = pendingKey(app, setting) {
+                        apps.append(pending)
+                    } else {
+                        failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    }
+                    continue
+                }
+                apps.append(
+                    SeerrWiring(
+                        app: app, base: base, apiKey: apiKey, keySetting: setting,
+                        jellyfinHost: ServiceName.jellyfin.rawValue,
+                        jellyfinPort: jellyfinPort.value, libraries: JellyfinWiring.defaultLibraries.map(\.name),
+                        servers: seerrServers()))
+            case .overseerr:
+                let setting = apiKeySetting(app)
+                guard let apiKey = key(setting) else {
+                    if let pending = pendingKey(app, setting) {
+                        apps.append(pending)
+                    } else {
+                        failures.append(Self.missingKey(app, setting, for: "\(app)"))
+                    }
+                    continue
+                }
+                apps.append(
+                    SeerrWiring(
+                        app: app, base: base, apiKey: apiKey, keySetting: setting, jellyfinHost: nil, jellyfinPort: 0,
+                        libraries: [], servers: seerrServers()))
+            default:
+                continue
+            }
+        }
+        return (apps, failures)
+    }
+
+    /// Sonarr and Radarr as Seerr's servers, each with its root folder and its key.
+    func seerrServers() -> [SeerrWiring.ArrServer] {
+        [("sonarr", "Sonarr", Self.tvFolder), ("radarr", "Radarr", Self.moviesFolder)].compactMap {
+            (kind, name, folder) -> SeerrWiring.ArrServer? in
+            let service = ServiceName(stringLiteral: kind)
+            guard stack.isEnabled(service), let port = stack.service(service)?.ports.first?.containerPort,
+                let apiKey = key(apiKeySetting(service)), let base = baseURL(service)
+            else { return nil }
+            return SeerrWiring.ArrServer(
+                kind: kind, name: name, hostname: kind, port: port.value, apiKey: apiKey, rootFolder: folder, base: base
+            )
+        }
+    }
+
+    /// Prowlarr → Sonarr and Radarr; Sonarr and Radarr → SABnzbd and their root folder.
+    func servarrObjects(_ app: ServiceName) -> (objects: [DesiredObject], secrets: [String], missing: [WiringFailure]) {
+        var objects: [DesiredObject] = []
+        var secrets: [String] = []
+        var missing: [WiringFailure] = []
+        switch app {
+        case .prowlarr:
+            guard let prowlarrURL = internalURL(.prowlarr) else { break }
+            for target in [ServiceName.sonarr, .radarr] where stack.isEnabled(target) {
+                let setting = apiKeySetting(target)
+                guard let targetKey = key(setting), let targetURL = internalURL(target) else {
+                    missing.append(Self.missingKey(app, setting, for: "Prowlarr's application \(target)"))
+                    continue
+                }
+                secrets.append(targetKey)
+                objects.append(
+                    Self.prowlarrApplication(target, prowlarrURL: prowlarrURL, baseURL: targetURL, targetKey))
+            }
+        case .sonarr, .radarr:
+            let tv = app == .sonarr
+            if stack.isEnabled(.sabnzbd), let sabnzbd = stack.service(.sabnzbd),
+                let port = sabnzbd.ports.first?.containerPort
+            {
+                if let sabKey = key(apiKeySetting(.sabnzbd)) {
+                    secrets.append(sabKey)
+                    objects.append(
+                        Self.sabnzbdClient(tv: tv, host: ServiceName.sabnzbd.rawValue, port: port.value, apiKey: sabKey)
+                    )
+                } else {
+                    missing.append(
+                        Self.missingKey(app, apiKeySetting(.sabnzbd), for: "\(app)'s download client SABnzbd"))
+                }
+            }
+            objects.append(Self.rootFolder(tv ? Self.tvFolder : Self.moviesFolder))
+        default:
+            break
+        }
+        return (objects, secrets, missing)
+    }
+
+    /// Sonarr or Radarr as an application of Prowlarr, syncing indexers both ways (`fullSync`). Fields from
+    /// Prowlarr/Prowlarr `src/NzbDrone.Core/Applications/Sonarr/SonarrSettings.cs` and `…/Radarr/RadarrSettings.cs`
+    /// (`prowlarrUrl`, `baseUrl`, `apiKey`, `syncCategories`: their default Newznab categories); `syncLevel` from
+    /// `src/Prowlarr.Api.V1/Applications/ApplicationResource.cs` (enum `disabled|addOnly|fullSync`).
+    static func prowlarrApplication(_ target: ServiceName, prowlarrURL: String, baseURL: String, _ apiKey: String)
+        -> DesiredObject
+    {
+        let sonarr = target == .sonarr
+        let categories: [Int] =
+            sonarr
+            ? [5000, 5010, 5020, 5030, 5040, 5045, 5050, 5090]
+            : [2000, 2010, 2020, 2030, 2040, 2045, 2050, 2060, 2070, 2080, 2090]
+        var fields: [(String, WireJSON)] = [
+            ("prowlarrUrl", .string(prowlarrURL)), ("baseUrl", .string(baseURL)), ("apiKey", .string(apiKey)),
+            ("syncCategories", .array(categories.map { .number(Double($0)) })),
+        ]
+        if sonarr { fields.append(("animeSyncCategories", [5070])) }
+        let name = sonarr ? "Sonarr" : "Radarr"
+        return ServarrWiring.provider(
+            ServarrWiring.applications, name: name, implementation: name, configContract: "\(name)Settings",
+            members: ["syncLevel": "fullSync"], fields: fields, secretFields: ["apiKey"])
+    }
+
+    /// SABnzbd as the download client of Sonarr (category `tv`) or Radarr (`movies`). Fields from Sonarr/Sonarr
+    /// `src/NzbDrone.Core/Download/Clients/Sabnzbd/SabnzbdSettings.cs` at v4.0.19.2979 (`host`, `port`, `useSsl`,
+    /// `urlBase`, `apiKey`, `tvCategory`) and Radarr's (`movieCategory`); `protocol` from the openapi enum
+    /// `DownloadProtocol` (`usenet`).
+    static func sabnzbdClient(tv: Bool, host: String, port: Int, apiKey: String) -> DesiredObject {
+        ServarrWiring.provider(
+            ServarrWiring.downloadClients, name: "SABnzbd", implementation: "Sabnzbd",
+            configContract: "SabnzbdSettings",
+            members: [
+                "enable": true, "protocol": "usenet", "priority": 1, "removeCompletedDownloads": true,
+                "removeFailedDownloads": true,
+            ],
+            fields: [
+                ("host", .string(host)), ("port", .number(Double(port))), ("useSsl", false), ("urlBase", ""),
+                ("apiKey", .string(apiKey)),
+                (tv ? "tvCategory" : "movieCategory", .string(tv ? tvCategory : moviesCategory)),
+            ],
+            secretFields: ["apiKey"])
+    }
+
+    /// A root folder (`RootFolderResource`: `path`).
+    static func rootFolder(_ path: String) -> DesiredObject {
+        DesiredObject(
+            collection: ServarrWiring.rootFolders, key: path, body: ["path": .string(path)],
+            compared: ["path": .string(path)])
+    }
+}

@@ -1,0 +1,294 @@
+import Foundation
+import MediaStack
+import MediaStackOperations
+import Testing
+
+/// `mediaserver wire` against stateful contract fakes of Prowlarr, Sonarr, Radarr and Jellyfin, started on loopback
+/// (the same fakes the end-to-end run uses as the apps' stand-in images).
+@Suite(.serialized)
+struct WiringIntegrationTests {
+    static let sonarrKey = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+    static let radarrKey = "7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b"
+    static let prowlarrKey = "9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c"
+    static let sabnzbdKey = "3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d"
+    static let jellyseerrKey = "4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e"
+    static let overseerrKey = "6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f"
+    static let plexToken = "plexOwnerToken-1234"
+
+    /// Four fakes, a checkout whose .env holds the keys, and the folders the apps check root folders against.
+    struct Lab {
+        let root: URL
+        let fsRoot: URL
+        let sonarr: AppFake
+        let radarr: AppFake
+        let prowlarr: AppFake
+        let jellyfin: AppFake
+        let jellyseerr: AppFake
+
+        let overseerr: AppFake
+        let plexTV: AppFake
+
+        /// With `plexClaimed`, Plex's Preferences.xml under CONFIG_ROOT holds the owner's token.
+        init(
+            sonarrKeyInEnv: String = WiringIntegrationTests.sonarrKey, mediaFolders: [String] = ["tv", "movies"],
+            plexClaimed: Bool = false
+        ) throws {
+            guard IntegrationSupport.tool("python3") != nil else { throw CancellationError() }
+            let scratch = try IntegrationSupport.scratchCheckout()
+            let configRoot = scratch.appendingPathComponent("config")
+            if plexClaimed {
+                let preferences = PlexTokenWiring.preferences(configRoot: configRoot.path)
+                try FileManager.default.createDirectory(
+                    at: preferences.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try #"<Preferences MachineIdentifier="m" PlexOnlineToken="\#(WiringIntegrationTests.plexToken)"/>"#
+                    .write(to: preferences, atomically: true, encoding: .utf8)
+            }
+            root = try IntegrationSupport.scratchCheckout(
+                env: """
+                    SONARR_API_KEY=\(sonarrKeyInEnv)
+                    RADARR_API_KEY=\(WiringIntegrationTests.radarrKey)
+                    PROWLARR_API_KEY=\(WiringIntegrationTests.prowlarrKey)
+                    SABNZBD_API_KEY=\(WiringIntegrationTests.sabnzbdKey)
+                    JELLYSEERR_API_KEY=\(WiringIntegrationTests.jellyseerrKey)
+                    OVERSEERR_API_KEY=\(WiringIntegrationTests.overseerrKey)
+                    CONFIG_ROOT=\(configRoot.path)
+
+                    """)
+            try FileManager.default.setAttributes(
+                [.posixPermissions: 0o600], ofItemAtPath: root.appendingPathComponent(".env").path)
+            fsRoot = root.appendingPathComponent("fs")
+            for folder in mediaFolders {
+                try FileManager.default.createDirectory(
+                    at: fsRoot.appendingPathComponent("data/media/\(folder)"), withIntermediateDirectories: true)
+            }
+            sonarr = try AppFake("sonarr", apiKey: WiringIntegrationTests.sonarrKey, fsRoot: fsRoot)
+            radarr = try AppFake("radarr", apiKey: WiringIntegrationTests.radarrKey, fsRoot: fsRoot)
+            prowlarr = try AppFake("prowlarr", apiKey: WiringIntegrationTests.prowlarrKey, fsRoot: fsRoot)
+            jellyfin = try AppFake("jellyfin", apiKey: nil, fsRoot: fsRoot)
+            // Seerr calls Jellyfin itself, at the name it has on media_net.
+            jellyseerr = try AppFake(
+                "seerr", apiKey: WiringIntegrationTests.jellyseerrKey, fsRoot: fsRoot,
+                extra: ["--resolve", "jellyfin:8096=127.0.0.1:\(jellyfin.port)"])
+            // Seerr looks a Plex token up at plex.tv; a stand-in answers for the owner's token.
+            plexTV = try AppFake("plextv", apiKey: WiringIntegrationTests.plexToken, fsRoot: fsRoot)
+            overseerr = try AppFake(
+                "seerr", apiKey: WiringIntegrationTests.overseerrKey, fsRoot: fsRoot,
+                extra: ["--plex-tv", plexTV.url.absoluteString])
+        }
+
+        var urls: [String] {
+            [sonarr, radarr, prowlarr, jellyfin].flatMap { ["--url", "\($0.app)=\($0.url.absoluteString)"] }
+                + ["--url", "jellyseerr=\(jellyseerr.url.absoluteString)"]
+                + ["--url", "overseerr=\(overseerr.url.absoluteString)"]
+        }
+
+        func wire(_ extra: [String] = []) async throws -> ProcessOutput {
+            try await IntegrationSupport.mediaserver(["wire", "--root", root.path] + urls + extra)
+        }
+
+        var env: String { (try? String(contentsOf: root.appendingPathComponent(".env"), encoding: .utf8)) ?? "" }
+
+        func envValue(_ key: String) -> String? {
+            env.split(separator: "\n").first { $0.hasPrefix("\(key)=") }.map { String($0.dropFirst(key.count + 1)) }
+        }
+
+        func stop() {
+            for fake in [sonarr, radarr, prowlarr, jellyfin, jellyseerr, overseerr, plexTV] { fake.stop() }
+            try? FileManager.default.removeItem(at: root)
+        }
+    }
+
+    static func field(_ object: WireJSON, _ name: String) -> WireJSON? {
+        object["fields"]?.array?.first { $0["name"]?.string == name }?["value"]
+    }
+
+    static func secrets(_ lab: Lab) -> [String] {
+        [sonarrKey, radarrKey, prowlarrKey, sabnzbdKey, jellyseerrKey, overseerrKey, plexToken]
+            + ["JELLYFIN_API_KEY", "JELLYFIN_ADMIN_PASSWORD"].compactMap {
+                lab.envValue($0)
+            }
+    }
+
+    @Test func wiresEveryAppThenASecondRunChangesNothing() async throws {
+        let lab = try Lab(plexClaimed: true)
+        defer { lab.stop() }
+
+        let plan = try await lab.wire(["--dry-run"])
+        #expect(plan.status == 0, "\(plan.standardError)")
+        #expect(plan.standardOutput.contains("sonarr: would create download client \"SABnzbd\""))
+        #expect(try await lab.sonarr.list("/api/v3/downloadclient").isEmpty, "a dry run changed Sonarr")
+
+        let first = try await lab.wire()
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardError.contains("every app is wired"))
+        // Plex is claimed: its token went to .env, and Overseerr signed in with it (plex.tv knows the owner) and got
+        // Sonarr and Radarr; choosing the Plex server and libraries is left to a person.
+        #expect(lab.envValue("PLEX_TOKEN") == Self.plexToken)
+        #expect(try await lab.overseerr.call("GET", "/api/v1/settings/main").status == 200)
+        #expect(try await lab.overseerr.list("/api/v1/settings/sonarr").first?["activeDirectory"] == "/data/media/tv")
+        #expect(try await lab.overseerr.list("/api/v1/settings/radarr").count == 1)
+        #expect(first.standardOutput.contains("overseerr: setup \"initialize\": finish the setup at"))
+        #expect(first.standardError.contains("1 step(s) need you"))
+
+        // Prowlarr → Sonarr and Radarr, at their addresses on media_net, with their keys.
+        let applications = try await lab.prowlarr.list("/api/v1/applications")
+        #expect(applications.compactMap { $0["name"]?.string }.sorted() == ["Radarr", "Sonarr"])
+        let sonarrApp = try #require(applications.first { $0["name"]?.string == "Sonarr" })
+        #expect(Self.field(sonarrApp, "baseUrl")?.string == "http://sonarr:8989")
+        #expect(Self.field(sonarrApp, "prowlarrUrl")?.string == "http://prowlarr:9696")
+        #expect(sonarrApp["syncLevel"]?.string == "fullSync")
+
+        // Sonarr and Radarr → SABnzbd with their categories, and their root folders.
+        for (fake, category, value, folder) in [
+            (lab.sonarr, "tvCategory", "tv", "/data/media/tv"),
+            (lab.radarr, "movieCategory", "movies", "/data/media/movies"),
+        ] {
+            let clients = try await fake.list("/api/v3/downloadclient")
+            #expect(clients.count == 1)
+            let client = try #require(clients.first)
+            #expect(client["implementation"]?.string == "Sabnzbd")
+            #expect(Self.field(client, "host")?.string == "sabnzbd")
+            #expect(Self.field(client, "port")?.int == 8080)
+            #expect(Self.field(client, category)?.string == value)
+            #expect(try await fake.list("/api/v3/rootfolder").compactMap { $0["path"]?.string } == [folder])
+        }
+
+        // Jellyfin: wizard completed, key stored in .env (mode 600) and accepted, libraries on the media folders.
+        let key = try #require(lab.envValue("JELLYFIN_API_KEY"))
+        #expect(lab.envValue("JELLYFIN_ADMIN_PASSWORD")?.count == 32)
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: lab.root.appendingPathComponent(".env").path)[
+                .posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let libraries = try await lab.jellyfin.list("/Library/VirtualFolders", token: key)
+        #expect(libraries.compactMap { $0["Name"]?.string }.sorted() == ["Movies", "Shows"])
+        #expect(libraries.first { $0["Name"]?.string == "Shows" }?["Locations"] == ["/data/media/tv"])
+
+        // Jellyseerr: signed in to Jellyfin (the admin became its user 1), both libraries enabled, Sonarr and Radarr
+        // as servers with a quality profile the apps offer, setup complete.
+        let seerrServers = try await lab.jellyseerr.list("/api/v1/settings/sonarr")
+        #expect(seerrServers.count == 1)
+        let seerrSonarr = try #require(seerrServers.first)
+        #expect(seerrSonarr["hostname"] == "sonarr")
+        #expect(seerrSonarr["port"]?.int == 8989)
+        #expect(seerrSonarr["activeProfileName"] == "HD-1080p")
+        #expect(seerrSonarr["activeDirectory"] == "/data/media/tv")
+        #expect(
+            try await lab.jellyseerr.list("/api/v1/settings/radarr").first?["activeDirectory"] == "/data/media/movies")
+        let seerrJellyfin = try #require(try await lab.jellyseerr.call("GET", "/api/v1/settings/jellyfin").json)
+        #expect(seerrJellyfin["ip"] == "jellyfin")
+        let enabled = (seerrJellyfin["libraries"]?.array ?? []).filter { $0["enabled"] == true }.compactMap {
+            $0["name"]?.string
+        }
+        #expect(enabled.sorted() == ["Movies", "Shows"])
+        #expect(try await lab.jellyseerr.call("GET", "/api/v1/settings/public").json?["initialized"] == true)
+        #expect(try await lab.jellyseerr.call("GET", "/api/v1/request/count").status == 200)
+
+        // Idempotent: the second run changes nothing and says so; the apps hold the same objects.
+        let before = try await lab.sonarr.list("/api/v3/downloadclient")
+        let second = try await lab.wire()
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(second.standardError.contains("nothing changed"))
+        #expect(!second.standardOutput.contains("done:"))
+        #expect(try await lab.sonarr.list("/api/v3/downloadclient") == before)
+        #expect(try await lab.prowlarr.list("/api/v1/applications").count == 2)
+        #expect(try await lab.jellyseerr.list("/api/v1/settings/sonarr").count == 1)
+
+        // No secret in any output, JSON included.
+        let json = try await lab.wire(["--json"])
+        let report = try #require(WireJSON.parse(Data(json.standardOutput.utf8)))
+        #expect(report["changed"] == false)
+        for output in [plan, first, second, json] {
+            for secret in Self.secrets(lab) {
+                #expect(!(output.standardOutput + output.standardError).contains(secret), "a secret was printed")
+            }
+        }
+    }
+
+    @Test func leavesAnObjectMadeByHandAloneAndUpdatesItsOwnDrift() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        // A person already added SABnzbd to Sonarr by hand, pointing at another host.
+        let handMade: WireJSON = [
+            "name": "sabnzbd", "implementation": "Sabnzbd", "configContract": "SabnzbdSettings", "enable": true,
+            "protocol": "usenet", "priority": 1,
+            "fields": [
+                ["name": "host", "value": "nas.local"], ["name": "port", "value": 8085],
+                ["name": "apiKey", "value": "0123456789abcdef"], ["name": "tvCategory", "value": "series"],
+            ],
+        ]
+        #expect(try await lab.sonarr.call("POST", "/api/v3/downloadclient", body: handMade).status == 201)
+
+        let first = try await lab.wire()
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("sonarr: download client \"SABnzbd\" was made by hand: left alone"))
+        let clients = try await lab.sonarr.list("/api/v3/downloadclient")
+        #expect(clients.count == 1)
+        #expect(Self.field(try #require(clients.first), "host")?.string == "nas.local")
+
+        // Radarr's client is ours: a change made to it since is drift, and the next run puts it back.
+        let radarrClient = try #require(try await lab.radarr.list("/api/v3/downloadclient").first)
+        let id = try #require(radarrClient["id"]?.int)
+        guard case .object(var members) = radarrClient else { return }
+        members["fields"] = .array(
+            (radarrClient["fields"]?.array ?? []).map { field in
+                guard field["name"]?.string == "movieCategory", case .object(var entry) = field else { return field }
+                entry["value"] = "films"
+                return .object(entry)
+            })
+        #expect(try await lab.radarr.call("PUT", "/api/v3/downloadclient/\(id)", body: .object(members)).status == 202)
+
+        let plan = try await lab.wire(["--dry-run"])
+        #expect(
+            plan.standardOutput.contains(
+                "radarr: would update download client \"SABnzbd\" (fields.movieCategory drifted)"))
+        let second = try await lab.wire()
+        #expect(second.status == 0, "\(second.standardError)")
+        let repaired = try #require(try await lab.radarr.list("/api/v3/downloadclient").first)
+        #expect(Self.field(repaired, "movieCategory")?.string == "movies")
+        #expect(repaired["id"]?.int == id)
+        // The hand-made client is still untouched.
+        #expect(
+            Self.field(try #require(try await lab.sonarr.list("/api/v3/downloadclient").first), "host") == "nas.local")
+    }
+
+    @Test func anAppThatRefusesOrIsDownGetsOneLineAndTheOthersAreStillWired() async throws {
+        // Sonarr's key in .env is not Sonarr's; Radarr's movies folder does not exist; Jellyfin is down.
+        let lab = try Lab(sonarrKeyInEnv: "0000aaaa0000aaaa0000aaaa0000aaaa", mediaFolders: ["tv"])
+        defer { lab.stop() }
+        lab.jellyfin.stop()
+
+        let run = try await lab.wire()
+        #expect(run.status == 1)
+        let lines = run.standardError.split(separator: "\n").map(String.init)
+        let sonarr = lines.filter { $0.hasPrefix("error: sonarr:") }
+        #expect(sonarr.count == 1)
+        #expect(sonarr.first?.contains("GET /api/v3/downloadclient failed: HTTP 401") == true)
+        #expect(sonarr.first?.contains("fix: SONARR_API_KEY in .env") == true)
+        let radarr = lines.filter { $0.hasPrefix("error: radarr:") }
+        #expect(radarr.count == 1)
+        #expect(
+            radarr.first?.contains(
+                "POST /api/v3/rootfolder failed: HTTP 400: Path: Path '/data/media/movies' does not exist") == true)
+        let jellyfin = lines.filter { $0.hasPrefix("error: jellyfin:") }
+        #expect(jellyfin.first?.contains("connection refused") == true)
+        #expect(jellyfin.first?.contains("fix: start it") == true)
+        #expect(run.standardError.contains("4 of 7 apps could not be wired (sonarr, radarr, jellyfin, jellyseerr)"))
+        // Plex was never claimed here: the claim steps, for Plex and for Overseerr, are not failures.
+        #expect(run.standardOutput.contains("plex: token \"PLEX_TOKEN in .env\": Plex is not claimed yet"))
+        #expect(run.standardOutput.contains("overseerr: media server \"Plex\": Plex has no token in .env yet"))
+        // Jellyseerr signs in to Jellyfin with the password Jellyfin's wiring stores, which never happened.
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "error: jellyseerr: POST /api/v1/auth/jellyfin failed: .env has no JELLYFIN_ADMIN_PASSWORD")
+            })
+
+        // Prowlarr was wired all the same, and Radarr got its download client before the refusal.
+        #expect(try await lab.prowlarr.list("/api/v1/applications").count == 2)
+        #expect(try await lab.radarr.list("/api/v3/downloadclient").count == 1)
+        for secret in Self.secrets(lab) + ["0000aaaa0000aaaa0000aaaa0000aaaa"] {
+            #expect(!(run.standardOutput + run.standardError).contains(secret))
+        }
+    }
+}

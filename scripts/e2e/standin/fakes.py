@@ -1,0 +1,943 @@
+#!/usr/bin/env python3
+"""Stateful contract fakes of the app APIs `mediaserver wire` calls, for apps that cannot run here.
+
+Each fake answers exactly the endpoints the wiring uses, the way the pinned app does at that boundary: paths,
+methods, authentication (401 without it), status codes, JSON shapes, validation errors, refusal of duplicate
+names, and state that a later GET returns. The source each behaviour was read from is named beside it.
+
+Two uses, one code:
+  - the Swift test suite starts one fake per app on a loopback port:
+        fakes.py --app sonarr --port 18989 [--api-key KEY] [--fs-root DIR]
+  - the end-to-end run's stand-in images (standin.py) serve an app's fake on its container port; the API key
+    comes from the environment the app's container gets (SONARR__AUTH__APIKEY, …), as the real app reads it.
+
+Paths such as /data/media/tv are checked for existence under --fs-root (default /), as the apps check them.
+"""
+import argparse
+import copy
+import datetime
+import json
+import os
+import sys
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+PRIVATE = "********"
+
+
+class HTTPError(Exception):
+    def __init__(self, status, body=None, content_type="application/json"):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+
+
+def validation_failure(prop, message, value=None, warning=False):
+    # FluentValidation's ValidationFailure as Servarr serializes it (camelCase; Sonarr/Sonarr
+    # src/Sonarr.Http/ErrorManagement/SonarrErrorPipeline.cs writes `validationException.Errors`).
+    return {
+        "propertyName": prop,
+        "errorMessage": message,
+        "attemptedValue": value,
+        "severity": "warning" if warning else "error",
+        "isWarning": warning,
+    }
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Request:
+    def __init__(self, method, raw_path, headers, body):
+        split = urlsplit(raw_path)
+        self.method = method
+        self.path = split.path.rstrip("/") or "/"
+        # ASP.NET Core and Express alike: query keys are matched without case here (forceSave, App, api_key).
+        self.query = {k.lower(): v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        self.headers = headers
+        self.raw_body = body
+
+    def json(self):
+        if not self.raw_body:
+            return None
+        try:
+            return json.loads(self.raw_body)
+        except ValueError:
+            raise HTTPError(400, {"message": "the request body is not JSON"})
+
+
+# ---- Servarr (Sonarr v4.0.19.2979, Radarr v6, Prowlarr v2) ---------------------------------------------------------
+
+
+class ProviderKind:
+    """One provider implementation: its settings contract, fields with defaults, privacy and validation."""
+
+    def __init__(self, implementation, contract, fields, validate, extra=None):
+        self.implementation = implementation
+        self.contract = contract
+        self.fields = fields  # [(name, default, private)]
+        self.validate = validate  # settings dict -> [failure]
+        self.extra = extra or {}
+
+
+def not_empty(settings, name, label, message=None, when=True):
+    value = settings.get(name)
+    if when and (value is None or (isinstance(value, str) and not value.strip()) or value == []):
+        return [validation_failure(name[0].upper() + name[1:], message or f"'{label}' must not be empty.", value)]
+    return []
+
+
+def valid_url(settings, name):
+    # Servarr's IsValidUrl (Prowlarr/Prowlarr src/NzbDrone.Core/Validation/UrlValidator.cs): an absolute http(s) URL.
+    value = settings.get(name) or ""
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
+        return [validation_failure(name[0].upper() + name[1:], f"Invalid Url: '{value}'", value)]
+    return []
+
+
+def sabnzbd_validator(category_field):
+    # Sonarr/Sonarr src/NzbDrone.Core/Download/Clients/Sabnzbd/SabnzbdSettings.cs (v4.0.19.2979); Radarr's is the
+    # same with MovieCategory. The category rule is a warning, which a save without forceSave refuses too
+    # (ProviderControllerBase.VerifyValidationResult with includeWarnings).
+    def validate(s):
+        failures = []
+        # ValidHost (src/NzbDrone.Core/Validation/RuleBuilderExtensions.cs): not empty, a host name or address.
+        host = s.get("host")
+        if not isinstance(host, str) or not host.strip():
+            failures.append(validation_failure("Host", "'Host' must not be empty.", host))
+        elif "://" in host or "/" in host:
+            failures.append(validation_failure("Host", "must be valid Host without http://", host))
+        port = s.get("port")
+        if not isinstance(port, int) or not 1 <= port <= 65535:
+            failures.append(validation_failure("Port", "'Port' must be between 1 and 65535.", port))
+        no_user = not (s.get("username") or "").strip()
+        no_key = not (s.get("apiKey") or "").strip()
+        if no_user and no_key:
+            failures.append(
+                validation_failure("ApiKey", "API Key is required when username/password are not configured", "")
+            )
+        if not (s.get(category_field) or "").strip():
+            cap = category_field[0].upper() + category_field[1:]
+            failures.append(validation_failure(cap, "A category is recommended", "", warning=True))
+        return failures
+
+    return validate
+
+
+def application_validator(s):
+    # Prowlarr/Prowlarr src/NzbDrone.Core/Applications/Sonarr/SonarrSettings.cs, …/Radarr/RadarrSettings.cs.
+    return valid_url(s, "baseUrl") + valid_url(s, "prowlarrUrl") + not_empty(s, "apiKey", "Api Key")
+
+
+def sabnzbd_kind(category_field, priorities):
+    fields = [
+        ("host", "localhost", False),
+        ("port", 8080, False),
+        ("useSsl", False, False),
+        ("urlBase", None, False),
+        ("apiKey", None, True),
+        ("username", None, True),
+        ("password", None, True),
+        (category_field, "tv" if category_field == "tvCategory" else "movies", False),
+        (priorities[0], -100, False),
+        (priorities[1], -100, False),
+    ]
+    return ProviderKind("Sabnzbd", "SabnzbdSettings", fields, sabnzbd_validator(category_field),
+                        extra={"implementationName": "SABnzbd", "protocol": "usenet"})
+
+
+SONARR_CATEGORIES = [5000, 5010, 5020, 5030, 5040, 5045, 5050, 5090]
+RADARR_CATEGORIES = [2000, 2010, 2020, 2030, 2040, 2045, 2050, 2060, 2070, 2080, 2090]
+
+APPLICATION_KINDS = {
+    "Sonarr": ProviderKind("Sonarr", "SonarrSettings", [
+        ("prowlarrUrl", "http://localhost:9696", False),
+        ("baseUrl", "http://localhost:8989", False),
+        ("apiKey", None, True),
+        ("syncCategories", SONARR_CATEGORIES, False),
+        ("animeSyncCategories", [5070], False),
+        ("syncAnimeStandardFormatSearch", True, False),
+        ("syncRejectBlocklistedTorrentHashesWhileGrabbing", False, False),
+    ], application_validator, extra={"implementationName": "Sonarr"}),
+    "Radarr": ProviderKind("Radarr", "RadarrSettings", [
+        ("prowlarrUrl", "http://localhost:9696", False),
+        ("baseUrl", "http://localhost:7878", False),
+        ("apiKey", None, True),
+        ("syncCategories", RADARR_CATEGORIES, False),
+        ("syncRejectBlocklistedTorrentHashesWhileGrabbing", False, False),
+    ], application_validator, extra={"implementationName": "Radarr"}),
+}
+
+
+class ProviderCollection:
+    """A Servarr provider collection: GET, POST (?forceSave), PUT /{id}, DELETE /{id}.
+
+    Sonarr/Sonarr src/Sonarr.Api.V3/ProviderControllerBase.cs (v4.0.19.2979), Prowlarr/Prowlarr
+    src/Prowlarr.Api.V1/ProviderControllerBase.cs: Name NotEmpty and unique without case ("Should be unique"),
+    Implementation and ConfigContract NotEmpty, Fields NotNull on POST; settings validated when enabled; POST answers
+    201 with the resource, PUT 202; a list is ordered by name. Private fields answer ******** and a ******** sent back
+    keeps the stored value (src/Sonarr.Http/ClientSchema/SchemaBuilder.cs).
+    """
+
+    def __init__(self, kinds, resource_members, enabled_of):
+        self.kinds = {k.implementation: k for k in kinds}
+        self.items = {}
+        self.next_id = 1
+        self.resource_members = resource_members  # {member: default}
+        self.enabled_of = enabled_of  # resource -> bool
+
+    def to_resource(self, item):
+        kind = self.kinds[item["implementation"]]
+        fields = []
+        for order, (name, _default, private) in enumerate(kind.fields):
+            value = item["settings"].get(name)
+            if private and value not in (None, ""):
+                value = PRIVATE
+            fields.append({"order": order, "name": name, "value": value, "privacy": "apiKey" if private else "normal"})
+        resource = {
+            "id": item["id"], "name": item["name"], "fields": fields, "implementation": kind.implementation,
+            "implementationName": kind.extra.get("implementationName", kind.implementation),
+            "configContract": kind.contract, "tags": item.get("tags", []),
+        }
+        for member, default in self.resource_members.items():
+            resource[member] = item.get(member, default)
+        return resource
+
+    def list(self):
+        return sorted((self.to_resource(i) for i in self.items.values()), key=lambda r: r["name"].lower())
+
+    def _model(self, body, existing, post):
+        if not isinstance(body, dict):
+            raise HTTPError(400, [validation_failure("", "A request body is required.")])
+        failures = []
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            failures.append(validation_failure("Name", "'Name' must not be empty.", name))
+        elif any(i["name"].lower() == name.lower() and (existing is None or i["id"] != existing["id"])
+                 for i in self.items.values()):
+            failures.append(validation_failure("Name", "Should be unique", name))
+        if not body.get("implementation"):
+            failures.append(validation_failure("Implementation", "'Implementation' must not be empty."))
+        if not body.get("configContract"):
+            failures.append(validation_failure("ConfigContract", "'Config Contract' must not be empty."))
+        if post and body.get("fields") is None:
+            failures.append(validation_failure("Fields", "'Fields' must not be empty."))
+        if failures:
+            raise HTTPError(400, failures)
+        kind = self.kinds.get(body["implementation"])
+        if kind is None or body["configContract"] != kind.contract:
+            # The contract type is looked up by name; an unknown one fails the request.
+            raise HTTPError(400, {"message": f"Unknown implementation {body['implementation']} / "
+                                             f"{body['configContract']}"})
+        settings = {n: copy.deepcopy(d) for n, d, _p in kind.fields}
+        if existing is not None:
+            settings.update(copy.deepcopy(existing["settings"]))
+        private = {n for n, _d, p in kind.fields if p}
+        known = {n for n, _d, _p in kind.fields}
+        for field in body.get("fields") or []:
+            fname = field.get("name")
+            if fname not in known:
+                continue
+            value = field.get("value")
+            if fname in private and value == PRIVATE:
+                continue  # keeps the stored value
+            settings[fname] = value
+        item = {"name": name, "implementation": kind.implementation, "settings": settings,
+                "tags": body.get("tags") or []}
+        for member, default in self.resource_members.items():
+            item[member] = body.get(member, default)
+        return kind, item
+
+    def create(self, body, force_save):
+        kind, item = self._model(body, None, True)
+        self._validate(kind, item, force_save)
+        item["id"] = self.next_id
+        self.next_id += 1
+        self.items[item["id"]] = item
+        return self.to_resource(item)
+
+    def update(self, item_id, body, force_save):
+        existing = self.items.get(item_id)
+        if existing is None:
+            raise HTTPError(404, {"message": "NotFound"})
+        kind, item = self._model(body, existing, False)
+        self._validate(kind, item, force_save)
+        item["id"] = item_id
+        self.items[item_id] = item
+        return self.to_resource(item)
+
+    def _validate(self, kind, item, force_save):
+        if not self.enabled_of(item):
+            return
+        failures = kind.validate(item["settings"])
+        if force_save:
+            failures = [f for f in failures if not f["isWarning"]]
+        if failures:
+            raise HTTPError(400, failures)
+
+    def delete(self, item_id):
+        if self.items.pop(item_id, None) is None:
+            raise HTTPError(404, {"message": "NotFound"})
+        return {}
+
+
+class RootFolders:
+    """Sonarr/Radarr root folders: src/Sonarr.Api.V3/RootFolders/RootFolderController.cs (v4.0.19.2979): POST
+    validates the path (IsValidPath "Invalid Path", RootFolderValidator "Path '{path}' is already configured as a
+    root folder", PathExistsValidator "Path '{path}' does not exist") and answers 201; no PUT."""
+
+    def __init__(self, fs_root):
+        self.fs_root = fs_root
+        self.items = {}
+        self.next_id = 1
+
+    def resource(self, item):
+        return {"id": item["id"], "path": item["path"], "accessible": True, "freeSpace": 1 << 40,
+                "unmappedFolders": []}
+
+    def list(self):
+        return [self.resource(i) for i in self.items.values()]
+
+    def create(self, body):
+        path = (body or {}).get("path") if isinstance(body, dict) else None
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise HTTPError(400, [validation_failure("Path", "Invalid Path", path)])
+        clean = path.rstrip("/") or "/"
+        if any(i["path"] == clean for i in self.items.values()):
+            raise HTTPError(400, [validation_failure(
+                "Path", f"Path '{path}' is already configured as a root folder", path)])
+        if not os.path.isdir(os.path.join(self.fs_root, clean.lstrip("/"))):
+            raise HTTPError(400, [validation_failure("Path", f"Path '{path}' does not exist", path)])
+        item = {"id": self.next_id, "path": clean}
+        self.next_id += 1
+        self.items[item["id"]] = item
+        return self.resource(item)
+
+    def delete(self, item_id):
+        if self.items.pop(item_id, None) is None:
+            raise HTTPError(404, {"message": "NotFound"})
+        return {}
+
+
+class ServarrFake:
+    """Sonarr, Radarr or Prowlarr. Authentication: X-Api-Key header or apikey query parameter, else 401 with no
+    body (Sonarr/Sonarr src/Sonarr.Http/Authentication/ApiKeyAuthenticationHandler.cs; openapi securitySchemes);
+    /ping is anonymous (src/Sonarr.Http/Ping/PingController.cs)."""
+
+    def __init__(self, app, api_key, fs_root):
+        self.app = app
+        self.api_key = api_key
+        self.lock = threading.Lock()
+        if app == "prowlarr":
+            self.version = "2.5.2.5491"
+            self.collections = {
+                "/api/v1/applications": ProviderCollection(
+                    APPLICATION_KINDS.values(), {"syncLevel": "fullSync"},
+                    lambda item: item.get("syncLevel") in ("addOnly", "fullSync")),
+            }
+            self.root_folders = None
+            self.api = "/api/v1"
+        else:
+            tv = app == "sonarr"
+            self.version = "4.0.19.2979" if tv else "6.2.1.10461"
+            kind = sabnzbd_kind("tvCategory", ("recentTvPriority", "olderTvPriority")) if tv else sabnzbd_kind(
+                "movieCategory", ("recentMoviePriority", "olderMoviePriority"))
+            self.collections = {
+                "/api/v3/downloadclient": ProviderCollection(
+                    [kind], {"enable": False, "protocol": "usenet", "priority": 1,
+                             "removeCompletedDownloads": True, "removeFailedDownloads": True},
+                    lambda item: bool(item.get("enable"))),
+            }
+            self.root_folders = RootFolders(fs_root)
+            self.api = "/api/v3"
+
+    def authorized(self, req):
+        given = req.headers.get("X-Api-Key") or req.query.get("apikey")
+        return bool(self.api_key) and given == self.api_key
+
+    def handle(self, req):
+        if req.path == "/ping":
+            return 200, {"status": "OK"}
+        if not req.path.startswith("/api"):
+            raise HTTPError(404, None)
+        if not self.authorized(req):
+            raise HTTPError(401, None)
+        force = req.query.get("forcesave", "false").lower() == "true"
+        with self.lock:
+            if req.path == f"{self.api}/system/status" and req.method == "GET":
+                return 200, {"appName": self.app.capitalize(), "version": self.version, "urlBase": ""}
+            for path, collection in self.collections.items():
+                if req.path == path:
+                    if req.method == "GET":
+                        return 200, collection.list()
+                    if req.method == "POST":
+                        return 201, collection.create(req.json(), force)
+                    raise HTTPError(405, None)
+                if req.path.startswith(path + "/"):
+                    item_id = self._id(req.path[len(path) + 1:])
+                    if req.method == "GET":
+                        item = collection.items.get(item_id)
+                        if item is None:
+                            raise HTTPError(404, {"message": "NotFound"})
+                        return 200, collection.to_resource(item)
+                    if req.method == "PUT":
+                        return 202, collection.update(item_id, req.json(), force)
+                    if req.method == "DELETE":
+                        return 200, collection.delete(item_id)
+                    raise HTTPError(405, None)
+            # The reads of Homepage's widgets (gethomepage/homepage v1.12.3 src/widgets/{sonarr,radarr,prowlarr}/
+            # widget.js), answered for a library with nothing in it; shapes from the apps' openapi.json
+            # (PagingResource: page, pageSize, sortKey, sortDirection, totalRecords, records; QueueStatusResource;
+            # IndexerStatsResource).
+            if req.method == "GET" and req.path == "/api/v3/qualityprofile" and self.root_folders is not None:
+                return 200, [{"id": i + 1, "name": n, "upgradeAllowed": False, "cutoff": 1, "items": []}
+                             for i, n in enumerate(self.DEFAULT_PROFILES)]
+            if req.method == "GET" and req.path in self.widget_reads():
+                return 200, self.widget_reads()[req.path]
+            if self.root_folders is not None and req.path == "/api/v3/rootfolder":
+                if req.method == "GET":
+                    return 200, self.root_folders.list()
+                if req.method == "POST":
+                    return 201, self.root_folders.create(req.json())
+                raise HTTPError(405, None)
+            if self.root_folders is not None and req.path.startswith("/api/v3/rootfolder/"):
+                item_id = self._id(req.path[len("/api/v3/rootfolder/"):])
+                if req.method == "DELETE":
+                    return 200, self.root_folders.delete(item_id)
+                raise HTTPError(405, None)
+        raise HTTPError(404, None)
+
+    # Sonarr/Sonarr src/NzbDrone.Core/Profiles/Qualities/QualityProfileService.cs (v4.0.19.2979) and Radarr's add
+    # these profiles at first start; GET /api/v3/qualityprofile lists them (QualityProfileResource: id, name, …).
+    DEFAULT_PROFILES = ["Any", "SD", "HD-720p", "HD-1080p", "Ultra-HD", "HD - 720p/1080p"]
+
+    def widget_reads(self):
+        paging = {"page": 1, "pageSize": 10, "sortKey": None, "sortDirection": "default", "totalRecords": 0,
+                  "records": []}
+        if self.app == "sonarr":
+            return {"/api/v3/series": [], "/api/v3/queue": paging, "/api/v3/wanted/missing": paging,
+                    "/api/v3/queue/details": []}
+        if self.app == "radarr":
+            return {"/api/v3/movie": [], "/api/v3/queue/details": [],
+                    "/api/v3/queue/status": {"id": 0, "totalCount": 0, "count": 0, "unknownCount": 0,
+                                             "errors": False, "warnings": False, "unknownErrors": False,
+                                             "unknownWarnings": False}}
+        return {"/api/v1/indexer": [], "/api/v1/indexerstats": {"id": 0, "indexers": [], "userAgents": [],
+                                                                 "hosts": []}}
+
+    @staticmethod
+    def _id(text):
+        try:
+            return int(text)
+        except ValueError:
+            raise HTTPError(404, None)
+
+
+# ---- Jellyfin 10.11.11 ----------------------------------------------------------------------------------------------
+
+
+def parse_media_browser(header):
+    """`MediaBrowser Client="x", Token="y"` → {Client: x, Token: y}
+    (jellyfin/jellyfin Jellyfin.Server.Implementations/Security/AuthorizationContext.cs)."""
+    if not header:
+        return None
+    scheme, _, rest = header.partition(" ")
+    if scheme.lower() not in ("mediabrowser", "emby"):
+        return None
+    values = {}
+    for part in rest.split(","):
+        key, _, value = part.strip().partition("=")
+        if key:
+            values[key.strip()] = value.strip().strip('"')
+    return values
+
+
+class JellyfinFake:
+    """Jellyfin's startup wizard, sign-in, API keys and libraries (jellyfin/jellyfin at v10.11.11).
+
+    Policies (Jellyfin.Api/Auth/FirstTimeSetupPolicy/FirstTimeSetupHandler.cs): /Startup/* and /Library/VirtualFolders
+    are open until the wizard completes, then need an administrator (401 anonymous, 403 non-admin); /Auth/Keys always
+    needs an administrator. An API key is an administrator.
+    """
+
+    def __init__(self, fs_root):
+        self.fs_root = fs_root
+        self.lock = threading.Lock()
+        self.completed = False
+        self.server_id = uuid.uuid4().hex
+        self.config = {"ServerName": "jellyfin", "UICulture": "en-US", "MetadataCountryCode": "US",
+                       "PreferredMetadataLanguage": "en"}
+        self.user = None  # {Name, Id, Password}
+        self.sessions = {}  # token -> user id
+        self.keys = []  # AuthenticationInfo
+        self.folders = []  # VirtualFolderInfo
+
+    def token_of(self, req):
+        auth = parse_media_browser(req.headers.get("Authorization")) or {}
+        return auth.get("Token") or req.headers.get("X-Emby-Token") or req.headers.get(
+            "X-MediaBrowser-Token") or req.query.get("api_key") or req.query.get("apikey")
+
+    def is_admin(self, req):
+        token = self.token_of(req)
+        return bool(token) and (token in self.sessions or any(k["AccessToken"] == token for k in self.keys))
+
+    def first_time_or_admin(self, req):
+        if self.completed and not self.is_admin(req):
+            raise HTTPError(401, None)
+
+    def require_admin(self, req):
+        if not self.is_admin(req):
+            raise HTTPError(401, None)
+
+    def handle(self, req):
+        p, m = req.path, req.method
+        # Jellyfin.Api/Middleware/LegacyEmbyRouteRewriteMiddleware.cs: /emby/… is served as /… (Homepage uses it).
+        if p.lower().startswith("/emby/"):
+            p = p[len("/emby"):]
+        with self.lock:
+            if p == "/health" and m in ("GET", "HEAD"):
+                return 200, "Healthy"
+            # Jellyfin.Api/Controllers/SystemController.cs GetPublicSystemInfo; MediaBrowser.Model/System/PublicSystemInfo.cs
+            if p == "/System/Info/Public" and m == "GET":
+                return 200, {"LocalAddress": "http://jellyfin:8096", "ServerName": self.config["ServerName"],
+                             "Version": "10.11.11", "ProductName": "Jellyfin Server", "OperatingSystem": "",
+                             "Id": self.server_id, "StartupWizardCompleted": self.completed}
+            # Jellyfin.Api/Controllers/StartupController.cs
+            if p.startswith("/Startup/"):
+                self.first_time_or_admin(req)
+                if p == "/Startup/Configuration" and m == "GET":
+                    return 200, dict(self.config)
+                if p == "/Startup/Configuration" and m == "POST":
+                    body = req.json()
+                    if not isinstance(body, dict):
+                        raise HTTPError(400, {"title": "One or more validation errors occurred.", "status": 400})
+                    for key in ("ServerName", "UICulture", "MetadataCountryCode", "PreferredMetadataLanguage"):
+                        if body.get(key) is not None:
+                            self.config[key] = body[key]
+                    return 204, None
+                if p in ("/Startup/User", "/Startup/FirstUser") and m == "GET":
+                    if self.user is None:
+                        self.user = {"Name": "jellyfin", "Id": uuid.uuid4().hex, "Password": None}
+                    return 200, {"Name": self.user["Name"], "Password": None}
+                if p == "/Startup/User" and m == "POST":
+                    if self.user is None:
+                        raise HTTPError(404, None)
+                    body = req.json() or {}
+                    if not (body.get("Password") or "").strip():
+                        raise HTTPError(400, "Password must not be empty", "text/plain")
+                    if body.get("Name"):
+                        self.user["Name"] = body["Name"]
+                    self.user["Password"] = body["Password"]
+                    return 204, None
+                if p == "/Startup/Complete" and m == "POST":
+                    self.completed = True
+                    return 204, None
+                raise HTTPError(404, None)
+            # Jellyfin.Api/Controllers/UserController.cs AuthenticateUserByName; MediaBrowser.Controller/
+            # Authentication/AuthenticationResult.cs
+            if p == "/Users/AuthenticateByName" and m == "POST":
+                body = req.json()
+                if not isinstance(body, dict):
+                    raise HTTPError(400, {"title": "One or more validation errors occurred.", "status": 400})
+                user = self.user
+                if (user is None or user["Password"] is None or body.get("Username", "").lower() != user["Name"].lower()
+                        or body.get("Pw") != user["Password"]):
+                    raise HTTPError(401, "Error processing request.", "text/plain")
+                token = uuid.uuid4().hex
+                self.sessions[token] = user["Id"]
+                return 200, {"User": {"Name": user["Name"], "Id": user["Id"], "ServerId": self.server_id,
+                                      "Policy": {"IsAdministrator": True}},
+                             "SessionInfo": {"UserId": user["Id"], "UserName": user["Name"]},
+                             "AccessToken": token, "ServerId": self.server_id}
+            # Jellyfin.Api/Controllers/ApiKeyController.cs; MediaBrowser.Controller/Security/AuthenticationInfo.cs;
+            # MediaBrowser.Model/Querying/QueryResult.cs
+            if p == "/Auth/Keys" and m == "GET":
+                self.require_admin(req)
+                return 200, {"Items": copy.deepcopy(self.keys), "TotalRecordCount": len(self.keys), "StartIndex": 0}
+            if p == "/Auth/Keys" and m == "POST":
+                self.require_admin(req)
+                app = req.query.get("app")
+                if not app:
+                    raise HTTPError(400, {"title": "One or more validation errors occurred.", "status": 400,
+                                          "errors": {"app": ["The app field is required."]}})
+                self.keys.append({"Id": len(self.keys) + 1, "AccessToken": uuid.uuid4().hex, "DeviceId": "",
+                                  "AppName": app, "AppVersion": "", "DeviceName": "", "UserId":
+                                      "00000000000000000000000000000000", "IsActive": True,
+                                  "DateCreated": now_iso(), "DateRevoked": None, "DateLastActivity": now_iso(),
+                                  "UserName": None})
+                return 204, None
+            # Jellyfin.Api/Controllers/LibraryStructureController.cs; MediaBrowser.Model/Entities/VirtualFolderInfo.cs
+            # Jellyfin.Api/Controllers/LibraryController.cs GetMediaFolders: the libraries as CollectionFolder items
+            # (what Seerr's library sync reads, seerr server/api/jellyfin.ts getLibraries).
+            if p == "/Library/MediaFolders" and m == "GET":
+                self.require_admin(req)
+                items = [{"Name": f["Name"], "Id": f["ItemId"], "Type": "CollectionFolder",
+                          "CollectionType": f["CollectionType"]} for f in self.folders]
+                return 200, {"Items": items, "TotalRecordCount": len(items), "StartIndex": 0}
+            if p == "/Library/VirtualFolders":
+                self.first_time_or_admin(req)
+                if m == "GET":
+                    return 200, copy.deepcopy(self.folders)
+                if m == "POST":
+                    return self.add_folder(req)
+                raise HTTPError(405, None)
+            # The reads of Homepage's Jellyfin widget (gethomepage/homepage v1.12.3 src/widgets/jellyfin/widget.js:
+            # emby/Sessions, emby/Items/Counts with api_key), for a library with nothing in it.
+            if p == "/Items/Counts" and m == "GET":
+                self.require_admin(req)
+                return 200, {"MovieCount": 0, "SeriesCount": 0, "EpisodeCount": 0, "ArtistCount": 0,
+                             "ProgramCount": 0, "TrailerCount": 0, "SongCount": 0, "AlbumCount": 0,
+                             "MusicVideoCount": 0, "BoxSetCount": 0, "BookCount": 0, "ItemCount": 0}
+            if p == "/Sessions" and m == "GET":
+                self.require_admin(req)
+                return 200, []
+        raise HTTPError(404, None)
+
+    def add_folder(self, req):
+        name = req.query.get("name")
+        if not name:
+            raise HTTPError(400, {"title": "One or more validation errors occurred.", "status": 400,
+                                  "errors": {"name": ["The name field is required."]}})
+        collection = req.query.get("collectiontype")
+        if collection not in (None, "movies", "tvshows", "music", "musicvideos", "homevideos", "boxsets", "books",
+                              "mixed"):
+            raise HTTPError(400, {"title": "One or more validation errors occurred.", "status": 400,
+                                  "errors": {"collectionType": [f"The value '{collection}' is not valid."]}})
+        # Emby.Server.Implementations/Library/LibraryManager.cs AddVirtualFolder: a taken name or a missing path is
+        # an ArgumentException, which the exception middleware answers with 400.
+        if any(f["Name"].lower() == name.lower() for f in self.folders):
+            raise HTTPError(400, f"There is already a media library with the name {name}.", "text/plain")
+        paths = [x for x in (req.query.get("paths") or "").split(",") if x]
+        for path in paths:
+            if not os.path.isdir(os.path.join(self.fs_root, path.lstrip("/"))):
+                raise HTTPError(400, f"The path does not exist: {path}", "text/plain")
+        self.folders.append({"Name": name, "Locations": paths, "CollectionType": collection,
+                             "LibraryOptions": (req.json() or {}).get("LibraryOptions") or {},
+                             "ItemId": uuid.uuid4().hex, "PrimaryImageItemId": None, "RefreshProgress": None,
+                             "RefreshStatus": "Idle"})
+        return 204, None
+
+
+# ---- Seerr v3.1.0 (Jellyseerr and Overseerr) ------------------------------------------------------------------------
+
+
+class SeerrFake:
+    """Seerr's setup through its API (seerr-team/seerr at v3.1.0, seerr-api.yml).
+
+    Authentication (server/middleware/auth.ts): X-Api-Key equal to main.apiKey acts as user 1; before user 1 exists
+    (no one signed in yet) it is nobody, and /api/v1/settings/* answers 403 {status, error} (server/routes/index.ts
+    mounts settings behind isAuthenticated(ADMIN)). POST /api/v1/auth/jellyfin (server/routes/auth.ts) signs in to
+    Jellyfin at the given hostname: the first administrator becomes user 1, and Seerr creates its own Jellyfin API key
+    (`/Auth/Keys?App=Seerr`, server/api/jellyfin.ts). Library sync (GET /settings/jellyfin/library?sync, ?enable=ids)
+    reads Jellyfin's /Library/MediaFolders. Sonarr/Radarr servers are a list (server/routes/settings/sonarr.ts: POST
+    appends with id = last id + 1 and answers 201, no validation; PUT /{id}). POST /settings/initialize sets
+    public.initialized. The app calls Jellyfin itself, so a sign-in works only when Jellyfin answers.
+    """
+
+    NOT_CONFIGURED, PLEX, JELLYFIN, EMBY = 4, 1, 2, 3
+
+    def __init__(self, api_key, resolve=None, plex_tv="https://plex.tv"):
+        self.api_key = api_key or uuid.uuid4().hex
+        self.resolve = resolve or {}
+        self.plex_tv = plex_tv
+        self.lock = threading.Lock()
+        self.media_server_type = self.NOT_CONFIGURED
+        self.initialized = False
+        self.users = []
+        self.jellyfin = {"name": "", "ip": "", "port": 8096, "useSsl": False, "urlBase": "", "externalHostname": "",
+                         "jellyfinForgotPasswordUrl": "", "libraries": [], "serverId": "", "apiKey": ""}
+        self.servers = {"sonarr": [], "radarr": []}
+
+    def public(self):
+        return {"initialized": self.initialized, "applicationTitle": "Seerr", "applicationUrl": "",
+                "mediaServerType": self.media_server_type, "localLogin": True, "mediaServerLogin": True,
+                "movie4kEnabled": False, "series4kEnabled": False, "locale": "en"}
+
+    def jellyfin_call(self, method, path, token=None, body=None):
+        host = self.resolve.get(f"{self.jellyfin['ip']}:{self.jellyfin['port']}",
+                                f"{self.jellyfin['ip']}:{self.jellyfin['port']}")
+        scheme = "https" if self.jellyfin["useSsl"] else "http"
+        auth = 'MediaBrowser Client="Seerr", Device="Seerr", DeviceId="BOT_seerr", Version="3.1.0"'
+        if token:
+            auth += f', Token="{token}"'
+        import urllib.error
+        import urllib.request
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{scheme}://{host}{self.jellyfin['urlBase']}{path}", data=data,
+                                         method=method, headers={"Authorization": auth,
+                                                                 "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read()
+                return response.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as error:
+            return error.code, None
+        except OSError as error:
+            raise HTTPError(500, {"message": f"Jellyfin is unreachable: {error}"})
+
+    def user(self, req):
+        if req.headers.get("X-Api-Key") == self.api_key:
+            wanted = int(req.headers.get("X-API-User") or 1)
+            return next((u for u in self.users if u["id"] == wanted), None)
+        return None
+
+    def handle(self, req):
+        p, m = req.path, req.method
+        with self.lock:
+            if p == "/api/v1/settings/public" and m == "GET":
+                return 200, self.public()
+            if p == "/api/v1/status" and m == "GET":
+                return 200, {"version": "3.1.0", "commitTag": "v3.1.0", "updateAvailable": False, "commitsBehind": 0}
+            if p == "/api/v1/auth/jellyfin" and m == "POST":
+                return self.sign_in(req.json() or {})
+            if p == "/api/v1/auth/plex" and m == "POST":
+                return self.sign_in_plex(req.json() or {})
+            if not p.startswith("/api/v1/"):
+                raise HTTPError(404, None)
+            user = self.user(req)
+            if user is None:
+                raise HTTPError(403, {"status": 403, "error": "You do not have permission to access this endpoint"})
+            # The read of Homepage's Seerr widget (gethomepage/homepage src/widgets/jellyseerr/widget.js).
+            if p == "/api/v1/request/count" and m == "GET":
+                return 200, {"total": 0, "movie": 0, "tv": 0, "pending": 0, "approved": 0, "declined": 0,
+                             "processing": 0, "available": 0, "completed": 0}
+            if p == "/api/v1/settings/main" and m == "GET":
+                return 200, {"apiKey": self.api_key, "applicationTitle": "Seerr", "mediaServerType":
+                             self.media_server_type, "locale": "en"}
+            if p == "/api/v1/settings/jellyfin" and m == "GET":
+                return 200, copy.deepcopy(self.jellyfin)
+            if p == "/api/v1/settings/jellyfin/library" and m == "GET":
+                return self.libraries(req)
+            if p == "/api/v1/settings/initialize" and m == "POST":
+                self.initialized = True
+                return 200, {"initialized": True}
+            for kind in ("sonarr", "radarr"):
+                base = f"/api/v1/settings/{kind}"
+                if p == base and m == "GET":
+                    return 200, copy.deepcopy(self.servers[kind])
+                if p == base and m == "POST":
+                    body = req.json()
+                    if not isinstance(body, dict):
+                        raise HTTPError(400, {"message": "request.body should be object"})
+                    servers = self.servers[kind]
+                    body["id"] = servers[-1]["id"] + 1 if servers else 0
+                    if body.get("isDefault"):
+                        for server in servers:
+                            if server.get("is4k") == body.get("is4k"):
+                                server["isDefault"] = False
+                    servers.append(body)
+                    return 201, body
+                if p.startswith(base + "/") and m == "PUT":
+                    try:
+                        index = next(i for i, x in enumerate(self.servers[kind]) if x["id"] == int(p[len(base) + 1:]))
+                    except (StopIteration, ValueError):
+                        raise HTTPError(404, {"status": 404, "message": "Settings instance not found"})
+                    body = req.json() or {}
+                    body["id"] = self.servers[kind][index]["id"]
+                    self.servers[kind][index] = body
+                    return 200, body
+        raise HTTPError(404, {"status": 404, "message": "Not found"})
+
+    def sign_in(self, body):
+        # server/routes/auth.ts authRoutes.post('/jellyfin')
+        if self.media_server_type not in (self.NOT_CONFIGURED, self.JELLYFIN, self.EMBY):
+            raise HTTPError(500, {"error": "Jellyfin login is disabled"})
+        if not body.get("username"):
+            raise HTTPError(500, {"error": "You must provide an username"})
+        if self.jellyfin["ip"] and body.get("hostname"):
+            raise HTTPError(500, {"error": "Jellyfin hostname already configured"})
+        if not self.jellyfin["ip"] and not body.get("hostname"):
+            raise HTTPError(500, {"error": "No hostname provided."})
+        if not self.jellyfin["ip"]:
+            self.jellyfin.update({"ip": body["hostname"], "port": body.get("port") or 8096,
+                                  "useSsl": bool(body.get("useSsl")), "urlBase": body.get("urlBase") or ""})
+            fresh = True
+        else:
+            fresh = False
+        status, account = self.jellyfin_call("POST", "/Users/AuthenticateByName",
+                                             body={"Username": body["username"], "Pw": body.get("password") or ""})
+        if status != 200 or not account:
+            if fresh:
+                self.jellyfin["ip"] = ""
+            raise HTTPError(401, {"message": "InvalidCredentials"})
+        jellyfin_user = account["User"]
+        known = next((u for u in self.users if u["jellyfinUserId"] == jellyfin_user["Id"]), None)
+        if not known and not self.users or self.media_server_type == self.NOT_CONFIGURED:
+            if not jellyfin_user.get("Policy", {}).get("IsAdministrator"):
+                raise HTTPError(403, {"message": "NotAdmin"})
+            if body.get("serverType") not in (self.JELLYFIN, self.EMBY):
+                raise HTTPError(500, {"message": "NoAdminUser"})
+            self.media_server_type = body["serverType"]
+            admin = {"id": 1, "email": body.get("email") or jellyfin_user["Name"],
+                     "jellyfinUsername": jellyfin_user["Name"], "jellyfinUserId": jellyfin_user["Id"],
+                     "permissions": 2, "userType": 3 if body["serverType"] == self.JELLYFIN else 4}
+            self.users = [admin] + [u for u in self.users if u["id"] != 1]
+            token = account["AccessToken"]
+            self.jellyfin_call("POST", "/Auth/Keys?App=Seerr", token=token)
+            _status, keys = self.jellyfin_call("GET", "/Auth/Keys", token=token)
+            seerr_keys = [k for k in (keys or {}).get("Items", []) if k.get("AppName") == "Seerr"]
+            self.jellyfin["apiKey"] = seerr_keys[-1]["AccessToken"] if seerr_keys else ""
+            _status, info = self.jellyfin_call("GET", "/System/Info/Public")
+            self.jellyfin["name"] = (info or {}).get("ServerName", "")
+            self.jellyfin["serverId"] = jellyfin_user.get("ServerId", "")
+            return 200, admin
+        if known:
+            return 200, known
+        raise HTTPError(403, {"status": 403, "message": "Access denied."})
+
+    def sign_in_plex(self, body):
+        # server/routes/auth.ts authRoutes.post('/plex'): the token's account from plex.tv (server/api/plextv.ts
+        # getUser, GET https://plex.tv/users/account.json with X-Plex-Token); the first account becomes user 1 and
+        # Plex the media server.
+        if not body.get("authToken"):
+            raise HTTPError(500, {"message": "Authentication token required."})
+        if self.media_server_type not in (self.NOT_CONFIGURED, self.PLEX):
+            raise HTTPError(500, {"error": "Plex login is disabled"})
+        import urllib.error
+        import urllib.request
+        request = urllib.request.Request(f"{self.plex_tv}/users/account.json",
+                                         headers={"X-Plex-Token": body["authToken"], "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                account = json.loads(response.read())["user"]
+        except (OSError, ValueError, KeyError):
+            raise HTTPError(500, {"message": "Unable to authenticate."})
+        known = next((u for u in self.users if u.get("plexId") == account["id"]), None)
+        if known is None and not self.users:
+            admin = {"id": 1, "email": account["email"], "plexUsername": account["username"],
+                     "plexId": account["id"], "permissions": 2, "userType": 1}
+            self.users = [admin]
+            self.media_server_type = self.PLEX
+            return 200, admin
+        if known is not None:
+            return 200, known
+        raise HTTPError(403, {"message": "Access denied."})
+
+    def libraries(self, req):
+        # server/routes/settings/index.ts settingsRoutes.get('/jellyfin/library')
+        if req.query.get("sync"):
+            status, folders = self.jellyfin_call("GET", "/Library/MediaFolders", token=self.jellyfin["apiKey"])
+            if status != 200:
+                folders = {"Items": []}
+            excluded = {"music", "books", "musicvideos", "homevideos", "boxsets"}
+            found = [f for f in folders.get("Items", []) if f.get("Type") == "CollectionFolder"
+                     and f.get("CollectionType") not in excluded]
+            if not found:
+                raise HTTPError(404, {"status": 404, "message": "SyncErrorNoLibraries"})
+            old = {(x["id"], x["name"]): x["enabled"] for x in self.jellyfin["libraries"]}
+            self.jellyfin["libraries"] = [
+                {"id": f["Id"], "name": f["Name"], "enabled": old.get((f["Id"], f["Name"]), False),
+                 "type": "movie" if f.get("CollectionType") == "movies" else "show"} for f in found]
+        enabled = [x for x in (req.query.get("enable") or "").split(",") if x]
+        for library in self.jellyfin["libraries"]:
+            library["enabled"] = library["id"] in enabled
+        return 200, copy.deepcopy(self.jellyfin["libraries"])
+
+
+# ---- plex.tv ------------------------------------------------------------------------------------------------------
+
+
+class PlexTvFake:
+    """The one plex.tv call Seerr makes at a Plex sign-in: GET /users/account.json with X-Plex-Token, answering
+    {"user": {id, uuid, email, username, title, thumb, authToken}} (seerr server/api/plextv.ts PlexUser), 401
+    for an unknown token. It stands in for plex.tv in the test suite only."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def handle(self, req):
+        if req.path == "/users/account.json" and req.method == "GET":
+            if not self.token or req.headers.get("X-Plex-Token") != self.token:
+                raise HTTPError(401, {"error": "Invalid authentication token."})
+            return 200, {"user": {"id": 4242, "uuid": "u4242", "email": "owner@example.com", "username": "owner",
+                                  "title": "owner", "thumb": "", "authToken": self.token}}
+        raise HTTPError(404, None)
+
+
+# ---- server ---------------------------------------------------------------------------------------------------------
+
+
+def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv"):
+    if app in ("sonarr", "radarr", "prowlarr"):
+        return ServarrFake(app, api_key, fs_root)
+    if app == "jellyfin":
+        return JellyfinFake(fs_root)
+    if app == "seerr":
+        return SeerrFake(api_key, resolve, plex_tv)
+    if app == "plextv":
+        return PlexTvFake(api_key)
+    return None
+
+
+def make_handler(fake, quiet=True):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "fake"
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            req = Request(self.command, self.path, self.headers, body)
+            content_type = "application/json"
+            try:
+                status, payload = fake.handle(req)
+            except HTTPError as error:
+                status, payload, content_type = error.status, error.body, error.content_type
+            if payload is None:
+                data = b""
+            elif isinstance(payload, str) and content_type != "application/json":
+                data = payload.encode()
+            elif isinstance(payload, str):
+                data, content_type = payload.encode(), "text/plain"
+            else:
+                data = json.dumps(payload).encode()
+            self.send_response(status)
+            if data:
+                self.send_header("Content-Type", content_type + "; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
+
+        def log_message(self, fmt, *args):
+            if not quiet:
+                print(f"fake[{type(fake).__name__}] {fmt % args}", file=sys.stderr, flush=True)
+
+    return Handler
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr", "plextv"])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--bind", default="127.0.0.1")
+    parser.add_argument("--api-key", default=os.environ.get("FAKE_API_KEY"))
+    parser.add_argument("--fs-root", default="/")
+    parser.add_argument("--resolve", action="append", default=[], metavar="HOST:PORT=ADDR:PORT",
+                        help="reach HOST:PORT at ADDR:PORT (the test suite has no media_net names)")
+    parser.add_argument("--plex-tv", default="https://plex.tv", help="where Seerr's fake asks plex.tv")
+    parser.add_argument("--exit-on-eof", action="store_true",
+                        help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
+    args = parser.parse_args()
+    resolve = dict(item.split("=", 1) for item in args.resolve)
+    fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv)
+    ThreadingHTTPServer.allow_reuse_address = True
+    ThreadingHTTPServer.daemon_threads = True
+    httpd = ThreadingHTTPServer((args.bind, args.port), make_handler(fake))
+    print(f"listening on {args.bind}:{httpd.server_address[1]}", flush=True)
+    if args.exit_on_eof:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        sys.stdin.read()
+        os._exit(0)
+    httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
