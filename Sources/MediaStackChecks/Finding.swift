@@ -48,6 +48,7 @@ public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
     case envTrackedByGit = "env-tracked-by-git"
     case hardlinkUntested = "hardlink-untested"
     case invalidSetting = "invalid-setting"
+    case lanIPNotOnHost = "lan-ip-not-on-host"
     case loginWithoutJail = "login-without-jail"
     case lowSpace = "low-space"
     case missingDirectory = "missing-directory"

@@ -31,7 +31,8 @@ public struct HomepageRenderer: Sendable {
             guard let tile = service.dashboard else { return nil }
             let port = service.ports.first?.hostPort ?? service.hostPorts.first?.port
             let suffix = service.usesHostNetwork ? "/web" : ""
-            let href = port.map { "http://\(host):\($0)\(suffix)" } ?? ""
+            let loopback = service.ports.first?.loopbackOnly == true
+            let href = port.map { "http://\(loopback ? "127.0.0.1" : host):\($0)\(suffix)" } ?? ""
             let widgetURL = service.port.map { "http://\(PrometheusRenderer.host(of: service)):\($0.container)" }
             return Tile(
                 group: tile.group, title: tile.title ?? service.name.title, service: service.name, href: href,
@@ -183,6 +184,7 @@ public struct HomepageRenderer: Sendable {
                 fields.append(("key", .string("{{\(HomepageWidget.variable(for: key))}}")))
             }
             if !widget.fields.isEmpty { fields.append(("fields", .flowList(widget.fields))) }
+            if widget.enableBlocks { fields.append(("enableBlocks", .bool(true))) }
             pairs.append(("widget", .map(fields)))
         }
         return .map(pairs)
