@@ -13,11 +13,11 @@ struct BackupCommand: AsyncParsableCommand {
             the container paths to CONFIG_ROOT and BACKUP_ROOT (or the --source-root/--repository given).
 
             Examples:
-              mediaserver backup run                      the 03:30 job now: create, prune, compact, check
+              mediaserver backup run                   the 03:30 job now
               mediaserver backup list --json
-              mediaserver backup verify --data            check every chunk, whatever the schedule
-              mediaserver backup restore-drill --json     restore the latest archive and compare it
-              mediaserver backup run --direct --source-root /srv/cfg --repository /mnt/usb/borg
+              mediaserver backup verify --data         check every chunk now
+              mediaserver backup restore-drill --json  restore the latest, compare
+              mediaserver backup run --direct --repository /mnt/usb/borg
 
             Exit codes: 0 ok, 1 failed (one line with the cause and the fix), 2 invalid settings, 64 usage.
             """,

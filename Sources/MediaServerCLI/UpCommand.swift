@@ -18,6 +18,7 @@ struct UpCommand: AsyncParsableCommand {
             Examples:
               mediaserver up
               mediaserver up --timeout 600
+              mediaserver up --json | jq .ok
             """)
 
     @OptionGroup var common: CommonOptions
@@ -25,12 +26,33 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for each stack to become healthy.")
     var timeout: Int = 300
 
+    @Flag(help: "Print the result as JSON on stdout (progress stays on stderr).")
+    var json = false
+
+    /// The result of `up --json`.
+    struct Report: Encodable {
+        let ok: Bool
+        /// The compose files started, in order.
+        var stacks: [String] = []
+        /// Folders created with their owners.
+        var createdFolders = 0
+        /// Why it failed, in one sentence.
+        var error: String? = nil
+        /// Containers that did not become healthy.
+        var notReady: [String] = []
+    }
+
     func validate() throws {
         try common.validateRoot()
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
     func run() async throws {
+        if json, let problem = await Deployment.engineProblem() {
+            try Console.json(Report(ok: false, error: problem))
+            Console.error("error: \(problem)")
+            throw ExitCode.failure
+        }
         _ = try await Deployment.requireDocker()
         // A fresh clone: write .env with detected settings and generated secrets, so one command starts the stack.
         let envPath = common.rootURL.appendingPathComponent(common.envFile ?? ".env").path
@@ -52,21 +74,35 @@ struct UpCommand: AsyncParsableCommand {
             for line in FirstStartSeeder.report(try seeder.seed()) { Console.error(line) }
         } catch {
             Console.error("\(error)\nnothing was started")
+            if json {
+                try Console.json(
+                    Report(ok: false, error: "first-start seeding failed (see stderr); nothing was started"))
+            }
             throw ExitCode.failure
         }
+        var report = Report(ok: true, createdFolders: created.count)
         for stack in deployment.stacks {
             Console.error("starting \(stack.composeFile) …")
             let output = try await deployment.driver.up(stack)
             guard output.succeeded else {
                 Console.error("error: \(ComposeError.failed(output))")
+                if json {
+                    try Console.json(Report(ok: false, stacks: report.stacks, error: "\(ComposeError.failed(output))"))
+                }
                 throw ExitCode.failure
             }
+            report.stacks.append(stack.composeFile)
             do {
                 try await deployment.driver.waitUntilReady(
                     stack, services: deployment.stack.services(in: stack), timeout: .seconds(timeout),
                     progress: { Console.error($0) })
             } catch let error as ComposeError {
                 Console.error("error: \(error)")
+                if json {
+                    var failed = Report(ok: false, stacks: report.stacks, error: "\(error)")
+                    if case .notReady(_, let services) = error { failed.notReady = services.map(\.container) }
+                    try Console.json(failed)
+                }
                 if case .notReady(_, let services) = error {
                     for service in services.prefix(3) where service.state != "missing" {
                         let logs = await deployment.driver.lastLogLines(service.container)
@@ -77,6 +113,7 @@ struct UpCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
         }
+        if json { try Console.json(report) }
         Console.error("up: every service is healthy; `mediaserver health` probes them from this host")
     }
 }

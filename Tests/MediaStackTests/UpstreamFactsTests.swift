@@ -74,4 +74,36 @@ struct UpstreamFactsTests {
         let service = block.components(separatedBy: "\n  borgmatic:").first ?? block
         #expect(service.contains("healthcheck:\n      disable: true"))
     }
+
+    @Test func nodeExporterReadsTheHostsNamespacesAndIsScrapedThroughTheGateway() throws {
+        let node = try Self.service("node_exporter")
+        // prometheus/node_exporter README "Docker": --net="host" --pid="host".
+        #expect(node.usesHostNetwork && node.hostPID)
+        #expect(node.hostPorts.map(\.port.value) == [9100])
+        let stack = Stack(settings: try TestSupport.settings(overriding: [:]))
+        let target = try #require(PrometheusRenderer.scrapeTargets(stack).first { $0.service == "node_exporter" })
+        #expect(target.address == "host.docker.internal:9100")
+        let prometheus = try Self.service("prometheus")
+        #expect(prometheus.extraHosts.contains("host.docker.internal:host-gateway"))
+        let dashboard = TestSupport.file(try TestSupport.render(stack.settings), "homepage-stack.yml")
+        let block = try #require(dashboard.components(separatedBy: "\n  node_exporter:\n").dropFirst().first)
+        let service = block.components(separatedBy: "\n  sab_exporter:").first ?? block
+        #expect(service.contains("network_mode: host") && service.contains("pid: host"))
+    }
+
+    @Test func exportersAndPrometheusStayOnLoopbackWhateverLANIPSays() throws {
+        let settings = try TestSupport.settings(overriding: ["LAN_IP": "192.168.1.10"])
+        let dashboard = TestSupport.file(try TestSupport.render(settings), "homepage-stack.yml")
+        for (service, port) in [
+            ("prometheus", "9090:9090"), ("blackbox_exporter", "9115:9115"), ("cadvisor", "8082:8080"),
+            ("sab_exporter", "9707:9707"),
+        ] {
+            let block = try #require(dashboard.components(separatedBy: "\n  \(service):\n").dropFirst().first)
+            let ports = block.components(separatedBy: "\n    volumes:").first ?? block
+            #expect(ports.contains("- 127.0.0.1:\(port)"), "\(service) is published beyond loopback")
+        }
+        // People open Grafana; it stays on LAN_IP.
+        #expect(dashboard.contains("- ${LAN_IP:-127.0.0.1}:3001:3000"))
+        #expect(!dashboard.contains("--web.enable-lifecycle"))
+    }
 }
