@@ -63,6 +63,7 @@ public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
     case renderGid = "render-gid"
     case rootApps = "root-apps"
     case ufwBypass = "ufw-bypass"
+    case undeclaredHostPID = "undeclared-host-pid"
     case undeclaredPrivileged = "undeclared-privileged"
     case undeclaredSocket = "undeclared-socket"
     case undeclaredVariable = "undeclared-variable"
