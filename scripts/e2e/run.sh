@@ -144,7 +144,10 @@ else
 fi
 
 # Node Exporter reads the host's network namespace: its interfaces are the host's, not one container veth.
-if curl -fsS http://127.0.0.1:9100/metrics | grep -q "^node_network_up{device=\"$(ip -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')\"}"; then
+# (Read into a variable first: `curl | grep -q` fails under pipefail when grep stops reading early.)
+nic=$(ip -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+node_metrics=$(curl -fsS http://127.0.0.1:9100/metrics || true)
+if [[ -n $nic ]] && grep -q "^node_network_up{device=\"$nic\"}" <<<"$node_metrics"; then
   pass "Node Exporter reports the host's own network interface"
 else
   fail "Node Exporter does not report the host's default-route interface"
