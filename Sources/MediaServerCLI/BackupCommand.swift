@@ -13,11 +13,11 @@ struct BackupCommand: AsyncParsableCommand {
             the container paths to CONFIG_ROOT and BACKUP_ROOT (or the --source-root/--repository given).
 
             Examples:
-              mediaserver backup run                      the 03:30 job now: create, prune, compact, check
+              mediaserver backup run                   the 03:30 job now
               mediaserver backup list --json
-              mediaserver backup verify --data            check every chunk, whatever the schedule
-              mediaserver backup restore-drill --json     restore the latest archive and compare it
-              mediaserver backup run --direct --source-root /srv/cfg --repository /mnt/usb/borg
+              mediaserver backup verify --data         check every chunk now
+              mediaserver backup restore-drill --json  restore the latest, compare
+              mediaserver backup run --direct --repository /mnt/usb/borg
 
             Exit codes: 0 ok, 1 failed (one line with the cause and the fix), 2 invalid settings, 64 usage.
             """,
@@ -26,7 +26,7 @@ struct BackupCommand: AsyncParsableCommand {
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the Borg repository (repokey-blake2, passphrase from BORG_PASSPHRASE).",
-            discussion: "Afterwards export the key and keep it with the passphrase: borg key export <repo> key.txt")
+            discussion: "Afterwards export the key and keep it off this machine with the passphrase (docs/restore.md).")
 
         @OptionGroup var options: BackupOptions
 
@@ -35,7 +35,21 @@ struct BackupCommand: AsyncParsableCommand {
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
             try await options.report { try await driver.initialize() }
-            if options.json { try Console.json(["ok": true]) } else { Console.output("repository created") }
+            if options.json {
+                struct Report: Encodable {
+                    let ok: Bool
+                    let keyExport: String
+                }
+                try Console.json(Report(ok: true, keyExport: driver.keyExportCommand))
+            } else {
+                Console.output(
+                    """
+                    repository created
+                    now export its key and keep it off this machine, with BORG_PASSPHRASE (a password manager, a
+                    printout): without both no archive restores (docs/restore.md, "Before you need it")
+                      \(driver.keyExportCommand)
+                    """)
+            }
         }
     }
 

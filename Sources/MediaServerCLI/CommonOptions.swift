@@ -6,8 +6,12 @@ import MediaStackOperations
 
 /// Options shared by commands that read a checkout.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "The checkout holding compose.yml (default: the current folder).")
-    var root: String = FileManager.default.currentDirectoryPath
+    // Optional so that --help says the default once, in words, instead of appending the folder help ran in.
+    @Option(name: .customLong("root"), help: "The checkout holding compose.yml (default: the current folder).")
+    var rootOption: String?
+
+    /// The checkout: `--root`, or the current folder.
+    var root: String { rootOption ?? FileManager.default.currentDirectoryPath }
 
     @Option(
         name: .customLong("env-file"),

@@ -60,6 +60,20 @@ struct Deployment {
             driver: ComposeDriver(cli: cli, runner: runner, root: root, envFile: envFile))
     }
 
+    /// Why no Docker engine can serve this machine, in one sentence with the fix; nil when one answers.
+    static func engineProblem(runner: SubprocessRunner = SubprocessRunner()) async -> String? {
+        guard SubprocessRunner.locate("docker") != nil else {
+            return "Docker is not installed on this machine; install Docker Engine with the Compose plugin"
+                + " (https://docs.docker.com/engine/install/)"
+        }
+        let info = try? await runner.run("docker", ["info", "--format", "{{.ServerVersion}}"], timeout: 20)
+        guard let info, info.succeeded else {
+            return
+                "no Docker engine answers here (`docker info` says why); start it (e.g. `sudo systemctl start docker`)"
+        }
+        return nil
+    }
+
     /// Docker, a reachable engine and Compose v2, or one sentence saying what is missing and what to do.
     static func requireDocker() async throws -> (ComposeCLI, SubprocessRunner) {
         let runner = SubprocessRunner()

@@ -39,6 +39,8 @@ struct HealthCommand: AsyncParsableCommand {
 
     struct Report: Encodable {
         let healthy: Bool
+        /// Why no service was probed: no Docker engine answers (absent from the JSON when one does).
+        var engine: String? = nil
         let services: [ProbeOutcome]
         /// Apps that answer but are not wired to the others yet (`mediaserver wire` fixes it).
         let unwired: [Finding]
@@ -55,6 +57,7 @@ struct HealthCommand: AsyncParsableCommand {
             targets = targets.filter { services.contains($0.service.rawValue) }
         }
         if !json { Console.error("probing \(targets.count) services (timeout \(timeout) s each) …") }
+        async let engine = Deployment.engineProblem()
         let run = HealthCheckRun(prober: HealthProber(), timeout: .milliseconds(Int(timeout * 1000)))
         let outcomes = await run.run(targets)
         let healthy = outcomes.allSatisfy { $0.state == .up }
@@ -62,9 +65,14 @@ struct HealthCommand: AsyncParsableCommand {
             stack: Stack(settings: settings), root: common.rootURL,
             envURL: common.rootURL.appendingPathComponent(common.envFile ?? ".env")
         ).findings(timeout: .milliseconds(Int(timeout * 1000)))
+        let problem = await engine
         if json {
-            try Console.json(Report(healthy: healthy, services: outcomes, unwired: unwired))
+            try Console.json(Report(healthy: healthy, engine: problem, services: outcomes, unwired: unwired))
+        } else if let problem, !outcomes.contains(where: { $0.state == .up }) {
+            // Without an engine no container runs: one sentence, not every service listed as down.
+            Console.error("error: \(problem); so none of the \(outcomes.count) services can be up")
         } else {
+            if let problem { Console.error("warning: \(problem); container probes fail for that reason") }
             let width = (outcomes.map(\.service.count).max() ?? 7) + 2
             Console.output(
                 "SERVICE".padding(toLength: width, withPad: " ", startingAt: 0)

@@ -2,6 +2,9 @@ import ArgumentParser
 
 /// The `mediaserver` command line.
 public struct MediaServerCommand: AsyncParsableCommand {
+    /// The release, printed by `mediaserver --version`; docs/upgrade.md lists what changed in each.
+    public static let version = "0.2.0"
+
     public static let configuration = CommandConfiguration(
         commandName: "mediaserver",
         abstract: "Render, check and operate the mediaserver Docker Compose stacks.",
@@ -23,6 +26,7 @@ public struct MediaServerCommand: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 failed, 2 findings of severity error, 64 usage.
             """,
+        version: version,
         subcommands: [
             InitCommand.self, RenderCommand.self, CheckCommand.self, DoctorCommand.self, UpCommand.self,
             DownCommand.self, PsCommand.self, HealthCommand.self, BackupCommand.self, OffsiteCommand.self,

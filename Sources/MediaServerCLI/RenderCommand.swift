@@ -15,7 +15,7 @@ struct RenderCommand: AsyncParsableCommand {
 
             Examples:
               mediaserver render
-              mediaserver render --check          # CI: exit 1 when a committed file differs from a fresh render
+              mediaserver render --check    # exit 1 when a file differs from a render
               mediaserver render --env-file .env.example --json
             """)
 

@@ -49,13 +49,38 @@ struct ServicesCommand: AsyncParsableCommand {
                 healthPath: service.health?.http?.path, healthPrograms: service.health?.programs ?? [])
         }
         if json { return try Console.json(rows) }
-        let width = (rows.map(\.name.count).max() ?? 4) + 2
-        for row in rows {
-            let name = row.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            let stack = row.stack.padding(toLength: 10, withPad: " ", startingAt: 0)
-            let ports = row.ports.joined(separator: ",").padding(toLength: 22, withPad: " ", startingAt: 0)
-            Console.output("\(name)\(stack)\(ports)\(row.probe)")
+        for line in Self.table(rows) { Console.output(line) }
+    }
+
+    /// Widest the ports column grows before a row's ports continue on the next lines (Plex takes nine host ports).
+    static let portsWidth = 24
+
+    /// The rows as aligned columns under a header. A ports cell wider than `portsWidth` wraps at its commas onto
+    /// continuation lines, so no port is cut and the probe column stays aligned.
+    static func table(_ rows: [Row]) -> [String] {
+        func pad(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
         }
+        let nameWidth = max(7, rows.map(\.name.count).max() ?? 0) + 2
+        let stackWidth = max(5, rows.map(\.stack.count).max() ?? 0) + 2
+        var lines = [pad("SERVICE", nameWidth) + pad("STACK", stackWidth) + pad("PORTS", portsWidth + 2) + "PROBE"]
+        for row in rows {
+            var cells: [String] = []
+            for port in row.ports {
+                if let last = cells.last, last.count + 1 + port.count <= portsWidth {
+                    cells[cells.count - 1] = last + "," + port
+                } else {
+                    cells.append(port)
+                }
+            }
+            if cells.isEmpty { cells = ["-"] }
+            lines.append(
+                pad(row.name, nameWidth) + pad(row.stack, stackWidth) + pad(cells[0], portsWidth + 2) + row.probe)
+            for cell in cells.dropFirst() {
+                lines.append(String(repeating: " ", count: nameWidth + stackWidth) + cell)
+            }
+        }
+        return lines
     }
 
     private func probe(_ service: Service) -> String {

@@ -71,7 +71,7 @@ struct WireCommand: AsyncParsableCommand {
     /// Wires every enabled app and prints the outcome; returns whether every app was wired.
     static func wire(
         root: URL, envFile: String, settings: Settings, overrides: [ServiceName: URL], dryRun: Bool, json: Bool,
-        timeout: Double
+        timeout: Double, linesOnStderr: Bool = false
     ) async throws -> Bool {
         let envURL = envFile.hasPrefix("/") ? URL(fileURLWithPath: envFile) : root.appendingPathComponent(envFile)
         guard FileManager.default.fileExists(atPath: envURL.path) else {
@@ -114,7 +114,9 @@ struct WireCommand: AsyncParsableCommand {
                     case "create", "update": prefix = item.done ? "done: " : (dryRun ? "would " : "not done: ")
                     default: prefix = ""
                     }
-                    Console.output("\(report.app): \(prefix)\(item.description)")
+                    let line = "\(report.app): \(prefix)\(item.description)"
+                    // Under `up --json`, stdout carries up's own report only.
+                    if linesOnStderr { Console.error(line) } else { Console.output(line) }
                 }
             }
             for report in reports { if let failure = report.failure { Console.error("error: \(failure)") } }

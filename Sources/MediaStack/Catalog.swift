@@ -37,7 +37,7 @@ public enum Catalog {
         Service(
             "jellyfin", stack: .core,
             summary: "Media server with VAAPI hardware transcoding",
-            image: ImageReference("jellyfin/jellyfin", tag: "10.11.11"),
+            image: ImageReference("jellyfin/jellyfin", tag: "10.11.11", scheme: .jellyfin),
             identity: .user,
             port: 8096,
             mounts: [
@@ -54,7 +54,8 @@ public enum Catalog {
             dashboard: .init(
                 group: "Media", icon: "jellyfin.png", description: "Watch your library",
                 // Widget API version 1 until Jellyfin 10.12.
-                widget: HomepageWidget("jellyfin", fields: ["movies", "series", "episodes"])),
+                // The count blocks show only with enableBlocks (Homepage's component.jsx defaults it to false).
+                widget: HomepageWidget("jellyfin", fields: ["movies", "series", "episodes"], enableBlocks: true)),
             apiKey: .fromApp(
                 "Jellyfin API key for Homepage's widget and the wiring; `mediaserver wire` creates and stores it."),
             // cache/: resized images, extracted subtitles and attachments; log/: rotating logs; transcodes: HLS
@@ -70,7 +71,8 @@ public enum Catalog {
         Service(
             "plex", stack: .core,
             summary: "Media server on the host network for client discovery and DLNA",
-            image: ImageReference("lscr.io/linuxserver/plex", tag: "1.43.3.10828-00f62d37d-ls315"),
+            image: ImageReference(
+                "lscr.io/linuxserver/plex", tag: "1.43.3.10828-00f62d37d-ls315", scheme: .linuxServer),
             identity: .linuxServer,
             network: .host(reason: "client discovery (GDM) and DLNA need the host's broadcast domain"),
             port: 32400,
@@ -132,7 +134,7 @@ public enum Catalog {
         Service(
             "tautulli", stack: .core,
             summary: "Plex activity analytics and history",
-            image: ImageReference("lscr.io/linuxserver/tautulli", tag: "v2.17.1-ls230"),
+            image: ImageReference("lscr.io/linuxserver/tautulli", tag: "v2.17.1-ls230", scheme: .linuxServer),
             identity: .linuxServer,
             port: 8181,
             mounts: [Mount(.config(""), "/config")],
@@ -165,7 +167,7 @@ public enum Catalog {
         Service(
             "sabnzbd", stack: .core,
             summary: "Usenet downloader",
-            image: ImageReference("lscr.io/linuxserver/sabnzbd", tag: "5.0.4-ls263"),
+            image: ImageReference("lscr.io/linuxserver/sabnzbd", tag: "5.0.4-ls263", scheme: .linuxServer),
             identity: .linuxServer,
             // SABnzbd answers 403 to any Host header missing from its whitelist, which it seeds from the
             // hostname at first start; `sabnzbd` lets exportarr, Homepage and Blackbox reach it by name.
@@ -187,7 +189,7 @@ public enum Catalog {
         Service(
             "bazarr", stack: .core,
             summary: "Subtitle management",
-            image: ImageReference("lscr.io/linuxserver/bazarr", tag: "v1.6.0-ls360"),
+            image: ImageReference("lscr.io/linuxserver/bazarr", tag: "v1.6.0-ls360", scheme: .linuxServer),
             identity: .linuxServer,
             port: 6767,
             mounts: [Mount(.config(""), "/config"), Mount(.data("media"), "/data/media")],
@@ -205,7 +207,7 @@ public enum Catalog {
         Service(
             "recyclarr", stack: .core,
             summary: "Syncs TRaSH-Guides quality and naming profiles to Sonarr and Radarr, on demand",
-            image: ImageReference("ghcr.io/recyclarr/recyclarr", tag: "8.7.1"),
+            image: ImageReference("ghcr.io/recyclarr/recyclarr", tag: "8.7.1", scheme: .recyclarr),
             identity: .user,
             mounts: [
                 Mount(.config(""), "/config"),
@@ -228,7 +230,9 @@ public enum Catalog {
         Service(
             "fail2ban", stack: .core,
             summary: "Bans abusive addresses with the host's iptables",
-            image: ImageReference("crazymax/fail2ban", tag: "1.1.0-r6"),
+            // 1.1.0-r6 is the git tag of the sixth rebuild; the image workflow publishes it as 1.1.0
+            // (crazy-max/docker-fail2ban .github/workflows/build.yml: type=match,pattern=(.*)-r,group=1).
+            image: ImageReference("crazymax/fail2ban", tag: "1.1.0", scheme: .crazymax),
             identity: .imageDefault(reason: "runs as root to manage iptables"),
             network: .host(reason: "bans must land in the host's iptables (INPUT and DOCKER-USER)"),
             mounts: [
@@ -254,8 +258,10 @@ public enum Catalog {
         Service(
             "watchtower", stack: .core,
             summary: "Updates opted-in containers on a schedule and reports through Shoutrrr",
-            image: ImageReference("nickfedor/watchtower", tag: "1.21.0"),
+            image: ImageReference("nickfedor/watchtower", tag: "1.21.0", scheme: .watchtower),
             identity: .imageDefault(reason: "talks to the Docker API through the socket"),
+            // Its health API (WATCHTOWER_HTTP_API_PORT, default 8080), reached on media_net only.
+            port: .unpublished(8080),
             mounts: [Mount(.host(dockerSocket), dockerSocket)],
             environment: [
                 EnvironmentVariable("TZ", "${TZ}"),
@@ -263,8 +269,14 @@ public enum Catalog {
                 EnvironmentVariable("WATCHTOWER_LABEL_ENABLE", "true"),
                 EnvironmentVariable("WATCHTOWER_CLEANUP", "true"),
                 EnvironmentVariable("WATCHTOWER_NOTIFICATION_URL", "${WATCHTOWER_NOTIFICATION_URL}"),
+                // Only the unauthenticated probes /livez, /readyz, /startupz on 8080, reachable on media_net only
+                // (nicholas-fedor/watchtower v1.21.0 docs/http-api/endpoints/health/index.md).
+                EnvironmentVariable("WATCHTOWER_HTTP_API_ENDPOINTS", "health"),
             ],
-            health: .command("/watchtower", "--health-check"),
+            // `/watchtower --health-check` exits 0 whatever happens (cmd/root.go returns before any check unless it
+            // is PID 1). /readyz answers 503 while the Docker client is not connected. The image is FROM scratch
+            // (no shell, no HTTP client): Blackbox probes it, and the image's own HEALTHCHECK is disabled.
+            health: .http("/readyz", via: .outsideOnly),
             backup: .none,
             security: SecurityProfile(exceptions: [
                 SecurityException(
@@ -276,7 +288,7 @@ public enum Catalog {
         Service(
             "borgmatic", containerName: "mediaserver-backup", stack: .core,
             summary: "Encrypted, deduplicated Borg backups of every app's configuration (daily 03:30)",
-            image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7"),
+            image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7", scheme: .borgmatic),
             identity: .imageDefault(reason: "reads every app's configuration, whatever its owner"),
             mounts: [
                 // The paths backup/config/config.yaml and the crontabs name (BackupPaths in MediaStackRendering).
@@ -309,7 +321,7 @@ public enum Catalog {
             "rclone", containerName: "rclone_backup", stack: .core,
             summary: "Copies the Borg repository off-site while holding Borg's lock (daily 04:10)",
             // The borgmatic image brings borg (for `borg with-lock`) and cron; rclone comes from Alpine.
-            image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7"),
+            image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7", scheme: .borgmatic),
             identity: .imageDefault(reason: "takes Borg's lock in a repository owned by root"),
             mounts: [
                 Mount(.backupRepository, "/mnt/borg-repository"),
@@ -339,7 +351,7 @@ public enum Catalog {
             FrontDoor.proxy, stack: .core,
             summary: "Reverse proxy: one HTTPS subdomain of DOMAIN per web UI, the only published ports",
             // Official image; tags from caddyserver/caddy-docker stackbrew-config.yaml (2.11.2, variant alpine).
-            image: ImageReference("caddy", tag: "2.11.2-alpine"),
+            image: ImageReference("caddy", tag: "2.11.2-alpine", scheme: .caddy),
             identity: .imageDefault(reason: "binds ports 80 and 443 inside the container"),
             // HTTPS; `Stack` adds port 80 (HTTP-01 challenges and the redirect to HTTPS) as CADDY_HTTP_PORT.
             port: .published(443),
@@ -364,7 +376,7 @@ public enum Catalog {
             summary: "Single sign-on with two factors for the admin apps, asked by Caddy's forward_auth",
             // Official image; Docker Hub tags are the release numbers without the v (authelia/authelia
             // .buildkite/hooks/post-command keeps `x.y.z` tags).
-            image: ImageReference("authelia/authelia", tag: "4.39.20"),
+            image: ImageReference("authelia/authelia", tag: "4.39.20", scheme: .authelia),
             identity: .puidPgid,
             // Reached by Caddy on media_net only.
             port: .unpublished(FrontDoor.authenticatorPort),
@@ -401,7 +413,7 @@ public enum Catalog {
         Service(
             "homepage", stack: .dashboard,
             summary: "Central dashboard with links and widgets",
-            image: ImageReference("ghcr.io/gethomepage/homepage", tag: "v1.12.3"),
+            image: ImageReference("ghcr.io/gethomepage/homepage", tag: "v1.12.3", scheme: .homepage),
             identity: .puidPgid,
             port: .published(homepagePort),
             // Container status comes from the socket proxy: homepage/docker.yaml names
@@ -426,15 +438,17 @@ public enum Catalog {
         Service(
             "dozzle", stack: .dashboard,
             summary: "Live container logs",
-            image: ImageReference("amir20/dozzle", tag: "v10.7.3"),
+            image: ImageReference("amir20/dozzle", tag: "v10.7.3", scheme: .dozzle),
             identity: .imageDefault(reason: "the image's own user; it reads the Docker API over TCP"),
             port: .published(8080, onHost: 9999),
             environment: [
                 EnvironmentVariable("DOZZLE_NO_ANALYTICS", "true"),
-                // Dozzle never writes to Docker; the proxy grants it containers, events and info only.
+                // Dozzle never writes to Docker; the proxy grants it containers, their logs, events and info only.
                 EnvironmentVariable("DOZZLE_REMOTE_HOST", "tcp://\(dockerProxyHost):\(dockerProxyPort)"),
             ],
-            health: .command("/dozzle", "healthcheck"),
+            // `/dozzle healthcheck` GETs /healthcheck (amir20/dozzle internal/healthcheck/http.go), the route that
+            // answers 500 when the Docker API is unreachable; as an HTTP probe Blackbox probes it too.
+            health: .http("/healthcheck", via: .ownCommand(["/dozzle", "healthcheck"])),
             dependsOn: [socketProxy],
             requires: [socketProxy],
             dashboard: .init(group: "Monitoring", icon: "dozzle.png", description: "Container logs"),
@@ -445,7 +459,7 @@ public enum Catalog {
         Service(
             socketProxy, stack: .dashboard,
             summary: "Read-only Docker API for Homepage and Dozzle (GET/HEAD on containers, events, info)",
-            image: ImageReference("lscr.io/linuxserver/socket-proxy", tag: "3.4.6-r0-ls101"),
+            image: ImageReference("lscr.io/linuxserver/socket-proxy", tag: "3.4.6-r0-ls101", scheme: .linuxServer),
             identity: .imageDefault(reason: "runs as root to open the Docker socket; the image takes no PUID/PGID"),
             port: .unpublished(dockerProxyPort),
             mounts: [Mount(.host(dockerSocket), dockerSocket, readOnly: true)],
@@ -453,6 +467,10 @@ public enum Catalog {
                 // POST=0 refuses every write; only the sections Homepage and Dozzle read are opened.
                 EnvironmentVariable("POST", "0"),
                 EnvironmentVariable("CONTAINERS", "1"),
+                // Dozzle's log views: since 3.4.3-r0-ls92 (2026-08-18) /containers/{id}/logs is denied unless
+                // ALLOW_LOGS is set, whatever CONTAINERS says (linuxserver/docker-socket-proxy
+                // root/templates/haproxy.cfg: `http-request deny if { path … /(logs) } !allow_logs`).
+                EnvironmentVariable("ALLOW_LOGS", "1"),
                 EnvironmentVariable("EVENTS", "1"),
                 EnvironmentVariable("INFO", "1"),
                 EnvironmentVariable("PING", "1"),
@@ -477,7 +495,7 @@ public enum Catalog {
         Service(
             "filebrowser", stack: .dashboard,
             summary: "Simple file manager for the media tree",
-            image: ImageReference("filebrowser/filebrowser", tag: "v2.63.23"),
+            image: ImageReference("filebrowser/filebrowser", tag: "v2.63.23", scheme: .filebrowser),
             identity: .user,
             port: .published(80, onHost: 8081),
             mounts: [
@@ -496,9 +514,10 @@ public enum Catalog {
         Service(
             "prometheus", stack: .dashboard,
             summary: "Metrics database and scraper (15 days retention)",
-            image: ImageReference("prom/prometheus", tag: "v3.14.0"),
+            image: ImageReference("prom/prometheus", tag: "v3.14.0", scheme: .prometheus),
             identity: .user,
-            port: 9090,
+            // Loopback only: Prometheus has no login; people read it through Grafana (or an SSH tunnel).
+            port: .loopback(9090),
             mounts: [
                 Mount(.repository("prometheus"), "/etc/prometheus", readOnly: true),
                 Mount(.config("data"), "/prometheus"),
@@ -507,9 +526,12 @@ public enum Catalog {
                 "--config.file=/etc/prometheus/prometheus.yml",
                 "--storage.tsdb.path=/prometheus",
                 "--storage.tsdb.retention.time=15d",
-                "--web.enable-lifecycle",
+                // No --web.enable-lifecycle: nothing here reloads it over HTTP, and it would let any container on
+                // media_net POST /-/quit unauthenticated. `mediaserver up` recreates it when its files change.
             ],
             health: .http("/-/healthy", via: .wget),
+            // Node Exporter is on the host network; Prometheus scrapes it through the host gateway.
+            extraHosts: ["host.docker.internal:host-gateway"],
             dashboard: .init(
                 group: "Monitoring", icon: "prometheus.png", description: "Metrics",
                 widget: HomepageWidget("prometheus", fields: ["targets_up", "targets_down", "targets_total"])),
@@ -521,7 +543,7 @@ public enum Catalog {
             "alertmanager", stack: .dashboard,
             summary: "Routes Prometheus alerts to Discord and e-mail",
             // v0.28.0 is the first release whose discord_configs accept webhook_url_file.
-            image: ImageReference("prom/alertmanager", tag: "v0.32.1"),
+            image: ImageReference("prom/alertmanager", tag: "v0.32.1", scheme: .prometheus),
             identity: .user,
             port: 9093,
             mounts: [
@@ -547,7 +569,7 @@ public enum Catalog {
         Service(
             "grafana", stack: .dashboard,
             summary: "Dashboards over Prometheus",
-            image: ImageReference("grafana/grafana", tag: "13.2.0"),
+            image: ImageReference("grafana/grafana", tag: "13.2.0", scheme: .grafana),
             identity: .user,
             port: .published(3000, onHost: 3001),
             mounts: [
@@ -573,9 +595,10 @@ public enum Catalog {
         Service(
             "blackbox_exporter", stack: .dashboard,
             summary: "HTTP probes of every service's health endpoint",
-            image: ImageReference("prom/blackbox-exporter", tag: "v0.28.0"),
+            image: ImageReference("prom/blackbox-exporter", tag: "v0.28.0", scheme: .prometheus),
             identity: .imageDefault(reason: "the image's own unprivileged user"),
-            port: 9115,
+            // Exporters: Prometheus scrapes them on media_net; nobody opens them from another machine.
+            port: .loopback(9115),
             mounts: [
                 Mount(.repository("prometheus/blackbox.yml"), "/etc/blackbox_exporter/config.yml", readOnly: true)
             ],
@@ -591,9 +614,9 @@ public enum Catalog {
         Service(
             "cadvisor", stack: .dashboard,
             summary: "Per-container resource metrics",
-            image: ImageReference("ghcr.io/google/cadvisor", tag: "0.60.5"),
+            image: ImageReference("ghcr.io/google/cadvisor", tag: "0.60.5", scheme: .cadvisor),
             identity: .imageDefault(reason: "reads cgroups and the Docker state as root"),
-            port: .published(8080, onHost: 8082),
+            port: .loopback(8080, onHost: 8082),
             mounts: [
                 Mount(.host("/"), "/rootfs", readOnly: true),
                 Mount(.host("/var/run"), "/var/run", readOnly: true),
@@ -623,14 +646,21 @@ public enum Catalog {
         Service(
             "node_exporter", stack: .dashboard,
             summary: "Host metrics, and the backup metrics through the textfile collector",
-            image: ImageReference("prom/node-exporter", tag: "v1.12.1"),
+            image: ImageReference("prom/node-exporter", tag: "v1.12.1", scheme: .prometheus),
             identity: .imageDefault(reason: "the image's own unprivileged user reads the host read-only"),
+            // In its own namespace it would report its container's interface, not the host's NICs; upstream runs it
+            // with --net=host --pid=host (prometheus/node_exporter v1.12.1 README.md "Docker"). Prometheus on the
+            // bridge reaches it through host.docker.internal (host-gateway), which is not loopback: it listens on
+            // the host's interfaces at 9100 (docs/observability.md, docs/security.md).
+            network: .host(reason: "network, netstat and process metrics must describe the host's namespaces"),
             port: 9100,
             mounts: [
                 Mount(.host("/"), "/host", readOnly: true, options: ["rslave"]),
                 Mount(.configRoot("node_exporter/textfile"), "/textfile", readOnly: true),
             ],
-            command: ["--path.rootfs=/host", "--collector.textfile.directory=/textfile"],
+            command: [
+                "--path.rootfs=/host", "--collector.textfile.directory=/textfile", "--web.listen-address=:9100",
+            ],
             health: .http("/metrics", via: .wget),
             metrics: .init(job: "node"),
             backup: .none,
@@ -638,17 +668,19 @@ public enum Catalog {
                 exceptions: [
                     SecurityException(
                         .dockerSocket,
-                        "mounts the host root read-only for filesystem metrics; it never opens the socket inside")
+                        "mounts the host root read-only for filesystem metrics; it never opens the socket inside"),
+                    SecurityException(.hostNamespace, "pid: host, so its process metrics count the host's processes"),
                 ],
                 dropAllCapabilities: true, memoryLimit: "128m"),
-            autoUpdate: true
+            autoUpdate: true,
+            hostPID: true
         ),
         Service(
             "sab_exporter", stack: .dashboard,
             summary: "SABnzbd metrics through exportarr",
-            image: ImageReference("ghcr.io/onedr0p/exportarr", tag: "v2.3.0"),
+            image: ImageReference("ghcr.io/onedr0p/exportarr", tag: "v2.3.0", scheme: .exportarr),
             identity: .imageDefault(reason: "the image's own unprivileged user"),
-            port: .published(sabExporterPort),
+            port: .loopback(sabExporterPort),
             environment: [
                 // exportarr listens on 8081 unless told otherwise.
                 EnvironmentVariable("PORT", "\(sabExporterPort)"),
@@ -673,7 +705,7 @@ public enum Catalog {
         Service(
             name, stack: .core,
             summary: "Request portal (Seerr) for \(audience) users",
-            image: ImageReference("ghcr.io/seerr-team/seerr", tag: "v3.1.0"),
+            image: ImageReference("ghcr.io/seerr-team/seerr", tag: "v3.1.0", scheme: .seerr),
             identity: .imageDefault(reason: "runs as node (1000); its config directory must be owned by 1000:1000"),
             port: .published(5055, onHost: hostPort),
             mounts: [Mount(.config(""), "/app/config")],
@@ -710,7 +742,7 @@ public enum Catalog {
         return Service(
             name, stack: .core,
             summary: summary,
-            image: ImageReference("lscr.io/linuxserver/\(name.rawValue)", tag: tag),
+            image: ImageReference("lscr.io/linuxserver/\(name.rawValue)", tag: tag, scheme: .linuxServer),
             identity: .linuxServer,
             port: port,
             mounts: [Mount(.config(""), "/config")] + (mediaMount.map { [$0] } ?? []),
@@ -736,7 +768,8 @@ public enum Catalog {
             // MediaCover/: posters re-fetched on refresh; Backups/: the app's own zip backups, redundant with Borg;
             // UpdateLogs/, Sentry/: updater and crash-report scratch. asp/ (data-protection keys) is kept.
             backup: .init(excludes: ["logs", "MediaCover", "Backups", "UpdateLogs", "Sentry"]),
-            // Auth-Failure is logged at Warn, Auth-Unauthorized at Info: both land in <app>.txt at the default level.
+            // Only Auth-Failure (Warn) counts: Auth-Unauthorized (Info) is every unauthenticated request, such as an
+            // expired session or a widget without a key (Servarr AuthenticationService.cs LogUnauthorized).
             authLog: AuthLog(
                 directory: "logs", file: "\(name.rawValue).txt", filter: .servarr, findTime: "10m")
         )

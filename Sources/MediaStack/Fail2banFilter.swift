@@ -4,7 +4,7 @@ public enum Fail2banFilter: String, Hashable, Sendable, CaseIterable, Comparable
     case jellyfin
     /// Plex Media Server 401 responses in its request trace (a candidate: PMS never logs a password failure).
     case plex
-    /// Sonarr, Radarr and Prowlarr `Auth-Failure` / `Auth-Unauthorized` lines.
+    /// Sonarr, Radarr and Prowlarr `Auth-Failure` lines (failed logins; never `Auth-Unauthorized`).
     case servarr
     /// Seerr (and Overseerr/Jellyseerr) "Failed sign-in/login attempt" lines.
     case seerr

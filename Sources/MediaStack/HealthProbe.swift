@@ -12,11 +12,14 @@ public struct HealthProbe: Hashable, Sendable {
     }
 
     /// The program inside the image that performs an HTTP probe.
-    public enum HTTPClient: String, Hashable, Sendable {
+    public enum HTTPClient: Hashable, Sendable {
         case curl, wget
+        /// The image's own program requests the same endpoint (e.g. `/dozzle healthcheck` GETs `/healthcheck`), for
+        /// images without curl or wget.
+        case ownCommand([String])
         /// The image has no HTTP client (distroless): no Compose healthcheck; Blackbox and `mediaserver health`
         /// probe the endpoint from outside.
-        case outsideOnly = "none"
+        case outsideOnly
     }
 
     public let kind: Kind
@@ -44,8 +47,9 @@ public struct HealthProbe: Hashable, Sendable {
     }
 
     /// The programs a command probe runs: the first word, or for `sh -c`/`bash -c` the first word of each
-    /// `&&`/`||`/`;`-separated part of the script.
+    /// `&&`/`||`/`;`-separated part of the script; for an HTTP probe made by the image's own command, that command.
     public var programs: [String] {
+        if case .http(_, _, _, .ownCommand(let arguments)) = kind { return Array(arguments.prefix(1)) }
         guard case .command(let arguments) = kind, let first = arguments.first else { return [] }
         guard ["sh", "bash"].contains(first), arguments.count > 2, arguments[1] == "-c" else { return [first] }
         var parts = [arguments[2]]
@@ -64,6 +68,7 @@ public struct HealthProbe: Hashable, Sendable {
             case .curl: return ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", limit, url]
             // busybox and GNU wget both exit non-zero on a non-2xx status.
             case .wget: return ["CMD", "wget", "-q", "-T", limit, "-O", "/dev/null", url]
+            case .ownCommand(let arguments): return ["CMD"] + arguments
             case .outsideOnly: return nil
             }
         case .command(let arguments):

@@ -8,11 +8,15 @@ public struct HomepageWidget: Hashable, Sendable {
     public internal(set) var keySetting: String?
     /// The fields shown, in order; empty for Homepage's defaults.
     public let fields: [String]
+    /// `enableBlocks: true`: the Jellyfin widget draws its count blocks (`fields`) only with it; it defaults to
+    /// false (gethomepage/homepage v1.12.3 src/widgets/jellyfin/component.jsx, docs/widgets/services/jellyfin.md).
+    public let enableBlocks: Bool
 
-    public init(_ type: String, fields: [String] = []) {
+    public init(_ type: String, fields: [String] = [], enableBlocks: Bool = false) {
         self.type = type
         self.keySetting = nil
         self.fields = fields
+        self.enableBlocks = enableBlocks
     }
 
     /// Every settings key the widget reads.

@@ -6,16 +6,20 @@ public struct ServicePort: Hashable, Sendable, ExpressibleByIntegerLiteral {
     public let container: Port
     /// The default host port it is published on; nil when it is reached on `media_net` only.
     public let defaultHostPort: Port?
+    /// Published on 127.0.0.1 whatever LAN_IP says (see `PublishedPort.loopbackOnly`).
+    public let loopbackOnly: Bool
 
     /// Published on the same host port, e.g. `port: 8096`.
     public init(integerLiteral value: Int) {
         self.container = Port(literal: value)
         self.defaultHostPort = container
+        self.loopbackOnly = false
     }
 
-    private init(container: Int, host: Int?) {
+    private init(container: Int, host: Int?, loopbackOnly: Bool = false) {
         self.container = Port(literal: container)
         self.defaultHostPort = host.map { Port(literal: $0) }
+        self.loopbackOnly = loopbackOnly
     }
 
     /// Published on `host`, by default the same port; another where the seed chose one (Dozzle 9999 → 8080).
@@ -23,11 +27,17 @@ public struct ServicePort: Hashable, Sendable, ExpressibleByIntegerLiteral {
         ServicePort(container: container, host: host ?? container)
     }
 
+    /// Published on `host` of 127.0.0.1 only: for endpoints no person opens from another machine (exporters,
+    /// Prometheus), which Prometheus reaches over media_net anyway.
+    public static func loopback(_ container: Int, onHost host: Int? = nil) -> ServicePort {
+        ServicePort(container: container, host: host ?? container, loopbackOnly: true)
+    }
+
     /// Reached by other containers on `media_net` only; never published on the host.
     public static func unpublished(_ container: Int) -> ServicePort { ServicePort(container: container, host: nil) }
 }
 
-/// A container port published on the host, bound to the LAN address.
+/// A container port published on the host, bound to the LAN address (or to loopback only).
 public struct PublishedPort: Hashable, Sendable {
     /// The default host port; `.env` may override it through `settingKey`.
     public internal(set) var hostPort: Port
@@ -35,21 +45,25 @@ public struct PublishedPort: Hashable, Sendable {
     public let proto: PortProtocol
     /// The settings key that overrides the host port, e.g. `SONARR_PORT`.
     public let settingKey: String
-    /// Whether the port binds to 127.0.0.1 instead of the LAN address: set by `Stack` for every app behind the
-    /// front door, so the proxy is the only way in from the LAN.
-    public internal(set) var loopbackOnly = false
+    /// Whether the port binds to 127.0.0.1 instead of the LAN address: for endpoints no person opens from another
+    /// machine (exporters, Prometheus), and set by `Stack` for every app behind the front door, so the proxy is the
+    /// only way in from the LAN. The port stays usable on the host itself.
+    public internal(set) var loopbackOnly: Bool
 
-    public init(host: Int, container: Int, proto: PortProtocol = .tcp, settingKey: String) {
+    public init(host: Int, container: Int, proto: PortProtocol = .tcp, settingKey: String, loopbackOnly: Bool = false) {
         self.hostPort = Port(literal: host)
         self.containerPort = Port(literal: container)
         self.proto = proto
         self.settingKey = settingKey
+        self.loopbackOnly = loopbackOnly
     }
 
     /// The published form of a service's port, with its `<SERVICE>_PORT` setting; nil when it is not published.
     init?(_ port: ServicePort, of name: ServiceName) {
         guard let host = port.defaultHostPort else { return nil }
-        self.init(host: host.value, container: port.container.value, settingKey: "\(name.settingPrefix)_PORT")
+        self.init(
+            host: host.value, container: port.container.value, settingKey: "\(name.settingPrefix)_PORT",
+            loopbackOnly: port.loopbackOnly)
     }
 }
 

@@ -14,6 +14,8 @@ public struct SecurityException: Hashable, Sendable {
         case networkAdmin = "network-admin"
         /// Runs without `no-new-privileges` (the image needs setuid binaries or file capabilities).
         case newPrivileges = "new-privileges"
+        /// Shares a host namespace other than the network (`pid: host`).
+        case hostNamespace = "host-namespace"
     }
 
     public let kind: Kind

@@ -182,6 +182,8 @@ public struct Service: Hashable, Sendable, Identifiable {
     /// Whether Watchtower may update this container (label `com.centurylinklabs.watchtower.enable=true`).
     /// Only sidecars opt in; the media apps and anything holding data are upgraded deliberately.
     public let autoUpdate: Bool
+    /// Shares the host's process namespace (`pid: host`); needs a `hostNamespace` security exception.
+    public let hostPID: Bool
 
     public var id: ServiceName { name }
 
@@ -222,7 +224,8 @@ public struct Service: Hashable, Sendable, Identifiable {
         readsAuthLogs: Bool = false,
         showsWidgets: Bool = false,
         security: SecurityProfile = .standard,
-        autoUpdate: Bool = false
+        autoUpdate: Bool = false,
+        hostPID: Bool = false
     ) {
         self.name = name
         self.containerName = containerName ?? name.rawValue
@@ -274,6 +277,7 @@ public struct Service: Hashable, Sendable, Identifiable {
         self.showsWidgets = showsWidgets
         self.security = security
         self.autoUpdate = autoUpdate
+        self.hostPID = hostPID
     }
 
     /// The settings key of the API key, e.g. `SONARR_API_KEY`.

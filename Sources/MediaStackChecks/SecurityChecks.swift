@@ -66,6 +66,13 @@ public struct SecurityChecks: Sendable {
                         fix: "use the socket proxy (security: SecurityProfile(dockerAPI: .proxy)) or declare"
                             + " SecurityException(.dockerSocket, \"why\") in Sources/MediaStack/Catalog.swift"))
             }
+            if service.hostPID, service.security.reason(for: .hostNamespace)?.isEmpty ?? true {
+                findings.append(
+                    Finding(
+                        .error, .undeclaredHostPID, subject: service.name.rawValue,
+                        message: "shares the host's process namespace (pid: host) with no declared reason",
+                        fix: "drop hostPID or declare SecurityException(.hostNamespace, \"why\") in the catalog"))
+            }
             if service.privileged, service.security.reason(for: .privileged)?.isEmpty ?? true {
                 findings.append(
                     Finding(

@@ -236,6 +236,17 @@ public struct BackupDriver: Sendable {
         try await step("creating the repository", try borgmatic(["repo-create"]))
     }
 
+    /// The command that writes the repository key to `borg-key.txt`. A repokey repository keeps its key inside the
+    /// repository: lose the repository's disk and the off-site copy alone cannot be opened without this export
+    /// (docs/restore.md, "Before you need it").
+    public var keyExportCommand: String {
+        switch mode {
+        case .direct(let paths): return "borg key export \(paths.repository) borg-key.txt"
+        case .compose:
+            return "docker compose exec -T borgmatic borg key export /mnt/borg-repository > borg-key.txt"
+        }
+    }
+
     /// Runs the backup. `createOnly` skips prune, compact and check (the 03:30 job runs all of them).
     @discardableResult
     public func run(createOnly: Bool = false) async throws -> ProcessOutput {

@@ -204,13 +204,22 @@ public struct Doctor: Sendable {
             .map { Set($0.standardOutput.split(separator: "\n").map(String.init)) } ?? []
         let address = value(.lanIP)
         var findings: [Finding] = []
+        // A bind on an address of no interface fails with EADDRNOTAVAIL for every port: one finding, not one per port.
+        let lanOnHost = host.portState(0, address: address) != .addressNotOnHost
+        if !lanOnHost {
+            findings.append(
+                Finding(
+                    .error, .lanIPNotOnHost, subject: "LAN_IP=\(address)",
+                    message: "\(address) is not an address of this host, so no port can be published on it",
+                    fix: "set LAN_IP in .env to one of this host's addresses (`ip -4 addr`), then `mediaserver render`")
+            )
+        }
         for service in stack.services where !running.contains(service.containerName) {
-            // Behind the front door an app's port binds to loopback, not LAN_IP.
-            for port in service.ports
-            where !host.isPortFree(
-                port.hostPort.value, address: port.loopbackOnly ? "127.0.0.1" : address, udp: port.proto == .udp)
-            {
+            for port in service.ports {
                 let bound = port.loopbackOnly ? "127.0.0.1" : address
+                guard port.loopbackOnly || lanOnHost,
+                    !host.isPortFree(port.hostPort.value, address: bound, udp: port.proto == .udp)
+                else { continue }
                 findings.append(
                     Finding(
                         .error, .portInUse, subject: "\(bound):\(port.hostPort)/\(port.proto.rawValue)",
@@ -265,7 +274,7 @@ public struct Doctor: Sendable {
         return [
             Finding(
                 .warning, .backupUninitialised, subject: root, message: "no Borg repository here yet",
-                fix: "after `mediaserver up`: docker compose exec mediaserver-backup borgmatic repo-create")
+                fix: "after `mediaserver up`: mediaserver backup init, then export the key (docs/restore.md)")
         ]
     }
 }

@@ -59,7 +59,13 @@ public final class HealthProber: HealthProbing, Sendable {
                         output.standardError.contains("No such") ? "no such container" : "docker inspect failed"
                     return outcome(.down, reason)
                 }
-                return outcome(state == "healthy" ? .up : .down, state.isEmpty ? "unknown" : state)
+                // The format prints the health state, or for a container without a healthcheck (an outside-only
+                // probe such as Watchtower's, which Blackbox makes on media_net) its run state: running is up.
+                switch state {
+                case "healthy": return outcome(.up, state)
+                case "running": return outcome(.up, "running (no healthcheck; Blackbox probes it)")
+                default: return outcome(.down, state.isEmpty ? "unknown" : state)
+                }
             } catch {
                 return outcome(.down, "\(error)")
             }

@@ -120,20 +120,35 @@ public struct HostFacts: Sendable {
         return (info.st_uid, info.st_gid)
     }
 
+    /// What a bind of `port` at `address` says.
+    public enum PortState: Sendable, Hashable {
+        case free
+        /// Another program listens there (EADDRINUSE, or any other refusal).
+        case inUse
+        /// The address belongs to no interface of this host (EADDRNOTAVAIL): nothing can listen there at all.
+        case addressNotOnHost
+    }
+
     /// Whether nothing listens on `port` at `address`: tries to bind it (and releases it at once).
     public func isPortFree(_ port: Int, address: String, udp: Bool = false) -> Bool {
+        portState(port, address: address, udp: udp) == .free
+    }
+
+    /// Tries to bind `port` at `address` (and releases it at once), telling a taken port from a foreign address.
+    public func portState(_ port: Int, address: String, udp: Bool = false) -> PortState {
         let socketFD = socket(AF_INET, Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { return true }
+        guard socketFD >= 0 else { return .free }
         defer { close(socketFD) }
         var address4 = sockaddr_in()
         address4.sin_family = sa_family_t(AF_INET)
         address4.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, address, &address4.sin_addr) == 1 else { return true }
+        guard inet_pton(AF_INET, address, &address4.sin_addr) == 1 else { return .free }
         let result = withUnsafePointer(to: &address4) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        return result == 0
+        if result == 0 { return .free }
+        return errno == EADDRNOTAVAIL ? .addressNotOnHost : .inUse
     }
 }

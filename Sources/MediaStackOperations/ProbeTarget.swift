@@ -35,7 +35,7 @@ public struct ProbeTarget: Sendable, Hashable {
                 if service.usesHostNetwork {
                     (hostName, hostPort) = ("127.0.0.1", port)
                 } else if let published = service.ports.first {
-                    (hostName, hostPort) = (host, published.hostPort)
+                    (hostName, hostPort) = (published.loopbackOnly ? "127.0.0.1" : host, published.hostPort)
                 } else {
                     return ProbeTarget(
                         service: service.name, method: .container(name: service.containerName, command: []))

@@ -19,6 +19,7 @@ public struct ComposeLintConfigRenderer: Sendable {
         case .networkAdmin: "CL-0011"
         case .sensitiveHostPath: "CL-0013"
         case .hostDevice: "CL-0016"
+        case .hostNamespace: "CL-0010"
         }
     }
 

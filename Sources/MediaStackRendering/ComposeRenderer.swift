@@ -72,6 +72,7 @@ public struct ComposeRenderer: Sendable {
         case .host: pairs.append(("network_mode", .string("host")))
         case .mediaNet: pairs.append(("networks", .list([.string(Self.network)])))
         }
+        if service.hostPID { pairs.append(("pid", .string("host"))) }
         if !service.ports.isEmpty {
             pairs.append(("ports", .list(service.ports.map { .string(Self.portMapping($0)) })))
         }
@@ -110,6 +111,11 @@ public struct ComposeRenderer: Sendable {
                     ])
                 ))
         }
+        if let health = service.health, health.containerTest == nil {
+            // Probed from outside only: an image HEALTHCHECK that tests nothing (Watchtower's `--health-check`
+            // exits 0 whatever happens) must not report the container healthy.
+            pairs.append(("healthcheck", .map([("disable", .bool(true))])))
+        }
         let dependencies = service.dependsOn.filter { name in
             stack.service(name)?.stack == service.stack
         }
@@ -142,8 +148,9 @@ public struct ComposeRenderer: Sendable {
         }
     }
 
-    /// `${LAN_IP:-127.0.0.1}:HOST:CONTAINER[/udp]`: never every interface, even when `.env` lacks LAN_IP. Behind the
-    /// front door, `127.0.0.1:HOST:CONTAINER`: the proxy is then the only way in from the LAN.
+    /// `${LAN_IP:-127.0.0.1}:HOST:CONTAINER[/udp]`: never every interface, even when `.env` lacks LAN_IP;
+    /// `127.0.0.1:HOST:CONTAINER` for a loopback-only port (exporters, and every app behind the front door, where
+    /// the proxy is then the only way in from the LAN).
     static func portMapping(_ port: PublishedPort) -> String {
         let suffix = port.proto == .udp ? "/udp" : ""
         let address = port.loopbackOnly ? "127.0.0.1" : "${LAN_IP:-127.0.0.1}"

@@ -70,17 +70,18 @@ extension Fail2banFilter {
             #"""
             # Fail2Ban filter for Sonarr (v3/v4), Radarr (v3+), Prowlarr (v1/v2) - the shared Servarr code base.
             #
-            # Source: Servarr AuthenticationService.cs (NLog logger "Auth"):
-            #   _authLogger.Warn("Auth-Failure ip {0} username '{1}'", context.GetRemoteIP(), username);
+            # Source: Sonarr/Sonarr src/Sonarr.Http/Authentication/AuthenticationService.cs (NLog logger "Auth"):
+            #   _authLogger.Warn("Auth-Failure ip {0} username '{1}'", remoteIP, username);   <- a failed login
             #   _authLogger.Info("Auth-Unauthorized ip {0} url '{1}'", context.GetRemoteIP(), context.Path);
-            #   (Auth-Success / Auth-Logout / Auth-Invalidated are benign and must not match.)
+            # Auth-Unauthorized is logged for every request refused as unauthenticated, with no password tried: an
+            # expired browser session polling before the login redirect, a widget or client without an API key.
+            # Counting it would ban such users, or the Docker bridge address of a misconfigured widget. Only
+            # Auth-Failure counts. (Auth-Success / Auth-Logout / Auth-Invalidated are benign too.)
             # File layout (NzbDroneLogger FILE_LOG_LAYOUT):
             #   ${date:format=yyyy-MM-dd HH\:mm\:ss.f}|${level}|${logger}|${message}
             # GetRemoteIP() maps IPv4-mapped IPv6 to IPv4 (IsIPv4MappedToIPv6 -> MapToIPv4), but <ADDR> also accepts ::ffff:a.b.c.d
-            # (older Nancy-based builds). CleanseLogMessage does NOT mask the IP of Auth-Failure / Auth-Unauthorized lines
+            # (older Nancy-based builds). CleanseLogMessage does NOT mask the IP of Auth-Failure lines
             # (lookbehind (?<!Failure|Unauthorized)); it masks Auth-Success etc., which we do not need.
-            # Auth-Unauthorized is Info level; it is logged for requests refused as unauthenticated and can also come from
-            # a mis-configured client (wrong API key) -> keep such clients in ignoreip or raise maxretry.
 
             [INCLUDES]
             before = common.conf
@@ -88,7 +89,6 @@ extension Fail2banFilter {
             [Definition]
             _sv_logger = \|[\w.]*Auth\w*\|
             failregex = ^\|Warn%(_sv_logger)sAuth-Failure ip <ADDR> username '.*'\s*$
-                        ^\|Info%(_sv_logger)sAuth-Unauthorized ip <ADDR> url '.*'\s*$
 
             ignoreregex =
 

@@ -253,7 +253,11 @@ public struct GrafanaRenderer: Sendable {
                     ], unit: "Bps", source: source),
                 panel(
                     "Restarts (last hour)",
-                    [Query(expr: "changes(container_start_time_seconds\(selector)[1h])", legend: "{{name}}")],
+                    // Per name, not per series: each restart is a new series (restartcount label); see the alert rule.
+                    [
+                        Query(
+                            expr: "changes(\(AlertRulesRenderer.startTimeByName(job))[1h:1m])", legend: "{{name}}")
+                    ],
                     kind: .stat, width: 24, defaults: [thresholds([("green", nil), ("orange", 1), ("red", 3)])],
                     source: source),
             ])

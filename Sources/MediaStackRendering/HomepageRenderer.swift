@@ -34,7 +34,8 @@ public struct HomepageRenderer: Sendable {
             guard let tile = service.dashboard else { return nil }
             let port = service.ports.first?.hostPort ?? service.hostPorts.first?.port
             let suffix = service.usesHostNetwork ? "/web" : ""
-            var href = port.map { "http://\(host):\($0)\(suffix)" } ?? ""
+            let loopback = service.ports.first?.loopbackOnly == true
+            var href = port.map { "http://\(loopback ? "127.0.0.1" : host):\($0)\(suffix)" } ?? ""
             // Behind the front door the link is the app's HTTPS subdomain: its own port answers on loopback only.
             if let site = sites.first(where: { $0.service == service.name }) {
                 href = "https://\(site.host)\(httpsPort)\(suffix)"
@@ -190,6 +191,7 @@ public struct HomepageRenderer: Sendable {
                 fields.append(("key", .string("{{\(HomepageWidget.variable(for: key))}}")))
             }
             if !widget.fields.isEmpty { fields.append(("fields", .flowList(widget.fields))) }
+            if widget.enableBlocks { fields.append(("enableBlocks", .bool(true))) }
             pairs.append(("widget", .map(fields)))
         }
         return .map(pairs)

@@ -39,6 +39,104 @@ struct CommandLineTests {
         #expect(Set(renders[0].keys) == Set(renders[1].keys))
     }
 
+    @Test func healthWithoutAnEngineSaysSoOnce() async throws {
+        // A socket nothing listens on: the docker CLI is there (or not), but no engine answers. LAN_IP 127.0.0.2
+        // keeps the probes off whatever else this machine runs on 127.0.0.1.
+        let root = try IntegrationSupport.scratchCheckout(
+            env: try IntegrationSupport.exampleSettings(overriding: ["LAN_IP": "127.0.0.2"]))
+        let arguments = ["health", "--root", root.path, "--timeout", "2", "--service", "sonarr", "--service", "radarr"]
+        let noEngine = ["DOCKER_HOST": "unix:///nonexistent/mediaserver-test.sock"]
+        let output = try await IntegrationSupport.mediaserver(arguments, environment: noEngine)
+        #expect(output.status == 1)
+        #expect(
+            output.standardError.contains("no Docker engine answers here")
+                || output.standardError.contains("Docker is not installed"), "\(output.standardError)")
+        #expect(!output.standardOutput.contains("sonarr"), "no per-service list: \(output.standardOutput)")
+        let json = try await IntegrationSupport.mediaserver(arguments + ["--json"], environment: noEngine)
+        #expect(json.status == 1)
+        let report = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        #expect((report?["engine"] as? String)?.contains("Docker") == true, "\(json.standardOutput)")
+    }
+
+    @Test func versionPrintsTheRelease() async throws {
+        let output = try await IntegrationSupport.mediaserver(["--version"])
+        #expect(output.status == 0)
+        let version = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(version.split(separator: ".").count == 3 && version.split(separator: ".").allSatisfy { Int($0) != nil })
+        let upgrade = try String(
+            contentsOf: IntegrationSupport.repositoryRoot.appendingPathComponent("docs/upgrade.md"), encoding: .utf8)
+        #expect(upgrade.contains("## \(version)"), "docs/upgrade.md has no notes for \(version)")
+    }
+
+    @Test(arguments: ["up", "down"])
+    func upAndDownAnswerInJSONEvenWithoutAnEngine(command: String) async throws {
+        let output = try await IntegrationSupport.mediaserver(
+            [command, "--json", "--root", IntegrationSupport.repositoryRoot.path],
+            environment: ["DOCKER_HOST": "unix:///nonexistent/mediaserver-test.sock"])
+        #expect(output.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["ok"] as? Bool == false, "\(output.standardOutput)")
+        #expect((object?["error"] as? String)?.contains("Docker") == true)
+    }
+
+    /// Every command's help, as a terminal 80 columns wide shows it.
+    static let helpCommands: [[String]] = [
+        [], ["init"], ["render"], ["check"], ["doctor"], ["up"], ["down"], ["ps"], ["health"], ["services"],
+        ["backup"], ["backup", "init"], ["backup", "run"], ["backup", "restore-drill"], ["offsite"],
+        ["offsite", "sync"],
+    ]
+
+    @Test(arguments: helpCommands)
+    func helpExamplesFitEightyColumnsAndDefaultsShowOnce(command: [String]) async throws {
+        let output = try await IntegrationSupport.mediaserver(["help"] + command, environment: ["COLUMNS": "80"])
+        #expect(output.status == 0)
+        let lines = output.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var inExamples = false
+        // USAGE is one line by ArgumentParser's design; everything we wrote must fit.
+        for line in lines where !line.hasPrefix("USAGE:") {
+            #expect(line.count <= 80, "wider than 80 columns: \(line)")
+            if line.trimmingCharacters(in: .whitespaces) == "Examples:" {
+                inExamples = true
+                continue
+            }
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { inExamples = false }
+            if inExamples {
+                // A wrapped example continues on a line that is no command: the comment was cut in two.
+                let text = line.trimmingCharacters(in: .whitespaces)
+                #expect(text.hasPrefix("mediaserver ") || text.hasPrefix("sudo mediaserver "), "wrapped: \(line)")
+            }
+        }
+        // An option's help that says its default in words must not get a second, machine-specific one.
+        let text = output.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(!text.contains("). (default:"), "a default printed twice")
+        #expect(!text.contains("(default: \(FileManager.default.currentDirectoryPath))"))
+    }
+
+    @Test func servicesKeepsEveryPortInItsColumn() async throws {
+        let output = try await IntegrationSupport.mediaserver([
+            "services", "--root", IntegrationSupport.repositoryRoot.path,
+        ])
+        #expect(output.status == 0)
+        let lines = output.standardOutput.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        let probe = try #require(header.range(of: "PROBE")).lowerBound.utf16Offset(in: header)
+        let portsColumn = try #require(header.range(of: "PORTS")).lowerBound.utf16Offset(in: header)
+        let plex = try #require(lines.firstIndex { $0.hasPrefix("plex ") })
+        // Plex's row, then its continuation lines (they start blank under SERVICE and STACK).
+        var cell = String(lines[plex].dropFirst(portsColumn).prefix(probe - portsColumn))
+        for line in lines[(plex + 1)...] {
+            guard line.hasPrefix(" ") else { break }
+            cell += "," + line.trimmingCharacters(in: .whitespaces)
+        }
+        for port in ["32400/tcp", "32469/tcp", "8324/tcp", "1900/udp", "5353/udp", "32410/udp", "32414/udp"] {
+            #expect(cell.contains("host:\(port)"), "plex's \(port) is missing from: \(cell)")
+        }
+        for line in lines.dropFirst() where !line.hasPrefix(" ") {
+            // Every row's probe starts in the PROBE column.
+            #expect(line.count > probe && line[line.index(line.startIndex, offsetBy: probe - 1)] == " ", "\(line)")
+        }
+    }
+
     @Test func renderCheckNamesEachDifferingFile() async throws {
         let root = try IntegrationSupport.copyOfCommittedFiles()
         try "# edited\n".write(to: root.appendingPathComponent("compose.yml"), atomically: true, encoding: .utf8)

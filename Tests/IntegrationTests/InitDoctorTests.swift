@@ -119,6 +119,22 @@ struct InitDoctorTests {
         #expect(findings.contains { $0.id == .missingDirectory })
     }
 
+    @Test func doctorSaysOnceThatLANIPIsNotOnThisHost() async throws {
+        // 192.0.2.0/24 is TEST-NET-1: no interface of this machine has it, so every bind fails with EADDRNOTAVAIL.
+        let root = try IntegrationSupport.scratchCheckout()
+        let env = try IntegrationSupport.exampleSettings(overriding: [
+            "LAN_IP": "192.0.2.77", "CONFIG_ROOT": root.appendingPathComponent("config").path,
+            "DATA_ROOT": root.appendingPathComponent("data").path,
+            "BACKUP_ROOT": root.appendingPathComponent("backup").path,
+        ])
+        let stack = Stack(settings: try Settings.parse(env, path: ".env"))
+        let findings = await Doctor(stack: stack).run()
+        #expect(findings.filter { $0.id == .lanIPNotOnHost }.count == 1)
+        #expect(
+            !findings.contains { $0.id == .portInUse && $0.subject.hasPrefix("192.0.2.77:") },
+            "nothing listens there: \(findings.filter { $0.id == .portInUse }.map(\.subject))")
+    }
+
     @Test func doctorFindsDownloadsAndMediaOnDifferentFilesystems() async throws {
         // /dev/shm is a tmpfs: a different filesystem from the scratch folder on disk.
         let root = try IntegrationSupport.scratchCheckout()

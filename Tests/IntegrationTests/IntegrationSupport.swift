@@ -58,9 +58,10 @@ enum IntegrationSupport {
     }
 
     /// Runs `mediaserver` with `arguments` in a clean environment.
-    static func mediaserver(_ arguments: [String]) async throws -> ProcessOutput {
+    static func mediaserver(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessOutput {
         try await SubprocessRunner().run(
-            try executable(), arguments, environment: cleanEnvironment, workingDirectory: nil, timeout: 300)
+            try executable(), arguments, environment: cleanEnvironment.merging(environment) { $1 },
+            workingDirectory: nil, timeout: 300)
     }
 
     /// A temporary checkout holding `.env` (when given) and nothing else.

@@ -100,7 +100,12 @@ struct ObservabilityLiveTests {
         for name in scrape.map(\.service) + probes.map(\.service) where !names.contains(name) { names.append(name) }
         let octet = 20 + Int(getpid()) % 200
         var address: [ServiceName: String] = [:]
-        for (index, name) in names.enumerated() { address[name] = "127.88.\(octet).\(10 + index)" }
+        // Host-network services (Plex, Node Exporter) share the host's one address, as host.docker.internal does.
+        let hostNetwork = Set(stack.services.filter(\.usesHostNetwork).map(\.name))
+        let hostAddress = "127.88.\(octet).9"
+        for (index, name) in names.enumerated() {
+            address[name] = hostNetwork.contains(name) ? hostAddress : "127.88.\(octet).\(10 + index)"
+        }
         var hosts: [String: String] = [:]
         for service in stack.services where address[service.name] != nil {
             hosts[PrometheusRenderer.host(of: service)] = address[service.name]

@@ -16,7 +16,9 @@ struct RenderTests {
             for line in lines {
                 if line.hasPrefix("    ports:") { inPorts = true; continue }
                 if inPorts && line.hasPrefix("    - ") {
-                    #expect(line.hasPrefix("    - ${LAN_IP:-127.0.0.1}:"), "\(line)")
+                    // Exporters and Prometheus bind loopback only (PublishedPort.loopbackOnly).
+                    #expect(
+                        line.hasPrefix("    - ${LAN_IP:-127.0.0.1}:") || line.hasPrefix("    - 127.0.0.1:"), "\(line)")
                 } else {
                     inPorts = false
                 }

@@ -102,12 +102,13 @@ struct SecurityTests {
 
     @Test func anUndeclaredSocketOrPrivilegedContainerIsAnError() throws {
         let rogue = Service(
-            "rogue", stack: .dashboard, summary: "test", image: ImageReference("example/rogue", tag: "1"),
+            "rogue", stack: .dashboard, summary: "test",
+            image: ImageReference("example/rogue", tag: "1.0.0", scheme: .recyclarr),
             identity: .user, mounts: [Mount(.host("/var/run/docker.sock"), "/var/run/docker.sock", readOnly: true)],
-            health: .command("true"), privileged: true)
+            health: .command("true"), privileged: true, hostPID: true)
         let stack = Stack(settings: try TestSupport.settings(overriding: [:]), catalog: Catalog.services + [rogue])
         let ids = SecurityChecks().run(stack, composeFiles: []).filter { $0.subject == "rogue" }.map(\.id)
-        #expect(Set(ids) == [.undeclaredSocket, .undeclaredPrivileged])
+        #expect(Set(ids) == [.undeclaredSocket, .undeclaredPrivileged, .undeclaredHostPID])
     }
 
     @Test func placeholderSecretsAreErrorsOutsideTheTemplate() throws {

@@ -193,10 +193,27 @@ if jq -e '.data.activeTargets | length > 0 and all(.health == "up")' <<<"$target
 else
   fail "Prometheus targets: $(jq -c '[.data.activeTargets[]? | select(.health != "up") | {scrapePool, scrapeUrl, lastError}]' <<<"$targets")"
 fi
-if jq -e '[.data.activeTargets[].scrapeUrl] | any(test("//node_exporter:9100/")) and any(test("//cadvisor:8080/"))' <<<"$targets" >/dev/null; then
-  pass "Prometheus reaches exporters by service name"
+# Node Exporter runs on the host network (host metrics), reached through the host gateway; the others by name.
+if jq -e '[.data.activeTargets[].scrapeUrl] | any(test("//host.docker.internal:9100/")) and any(test("//cadvisor:8080/"))' <<<"$targets" >/dev/null; then
+  pass "Prometheus reaches Node Exporter through the host gateway and the other exporters by service name"
 else
   fail "no scrape URL by service name: $(jq -c '[.data.activeTargets[].scrapeUrl]' <<<"$targets")"
+fi
+
+# Node Exporter reads the host's network namespace: its interfaces are the host's, not one container veth.
+# (Read into a variable first: `curl | grep -q` fails under pipefail when grep stops reading early.)
+nic=$(ip -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+node_metrics=$(curl -fsS http://127.0.0.1:9100/metrics || true)
+if [[ -n $nic ]] && grep -q "^node_network_up{device=\"$nic\"}" <<<"$node_metrics"; then
+  pass "Node Exporter reports the host's own network interface"
+else
+  fail "Node Exporter does not report the host's default-route interface"
+fi
+# Exporters and Prometheus are published on loopback only.
+if docker ps --format '{{.Names}} {{.Ports}}' | grep -E '^(prometheus|cadvisor|blackbox_exporter|sab_exporter) ' | grep -v -q '127.0.0.1:'; then
+  fail "an exporter or Prometheus is published beyond loopback: $(docker ps --format '{{.Names}} {{.Ports}}' | grep -E '^(prometheus|cadvisor|blackbox_exporter|sab_exporter) ')"
+else
+  pass "exporters and Prometheus are published on loopback only"
 fi
 
 # Every Blackbox probe succeeds inside the engine, except Plex's: its stand-in listens on the host's loopback only
