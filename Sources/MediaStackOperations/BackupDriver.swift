@@ -217,7 +217,17 @@ public struct BackupDriver: Sendable {
                     step: what, cause: .toolMissing, message: "\(name) is not installed or not on PATH",
                     fix: "install it (scripts/install-test-tools does), or use --via compose")
             }
-            throw BackupError(step: what, cause: .other, message: error.description, fix: "see the tool's own log")
+            throw BackupError(
+                step: what, cause: .other, message: BackupError.redact(error.description, secrets),
+                fix: "see the tool's own log")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // A launch error may quote the environment, which holds the passphrase.
+            throw BackupError(
+                step: what, cause: .other,
+                message: "could not run \(invocation.executable): " + BackupError.redact("\(error)", secrets),
+                fix: "see the tool's own log")
         }
         let seconds =
             Double((clock.now - start).components.attoseconds) / 1e18
