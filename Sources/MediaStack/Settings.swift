@@ -70,6 +70,13 @@ public struct Settings: Hashable, Sendable {
         self.disabledServices = checked.disabled
     }
 
+    /// The problems of `value` as the value of `key` (empty when it is fine), as `check` would report them; for
+    /// an answer typed at a prompt.
+    public static func problems(of value: String, for key: String, path: String = ".env") -> [SettingsIssue] {
+        let file = EnvFile(path: path, entries: [EnvFile.Entry(key: key, value: value, line: 1)])
+        return issues(of: file, definitions: SettingsCatalog.definitions(), services: Catalog.services).issues
+    }
+
     /// The value problems of `file`, and the services it disables. A secret's value is never part of a message;
     /// any other value is shown cut to ``SettingsIssue/excerpt(_:limit:)``.
     static func issues(
