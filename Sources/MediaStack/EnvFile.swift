@@ -366,9 +366,15 @@ private struct Parser {
             var after = position
             while after < scalars.count && scalars[after] != "\n" && Self.isUnicodeSpace(scalars[after]) { after += 1 }
             if after < scalars.count && scalars[after] != "\n" && scalars[after] != "#" {
+                let closing = line(at: index)
+                let opening = line(at: start)
                 issue(
-                    start, key: key, "\(key) has text after its closing quote",
-                    "put the whole value inside the quotes")
+                    start, key: key,
+                    "\(key) has text after its closing quote"
+                        + (closing == opening
+                            ? "" : " (the quote opened on line \(opening) closes only on line \(closing))"),
+                    closing == opening
+                        ? "put the whole value inside the quotes" : "close the quote at the end of line \(opening)")
                 skipLine()
                 return nil
             }
