@@ -34,8 +34,21 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            try await options.report { try await driver.initialize() }
-            if options.json { try Console.json(["ok": true]) } else { Console.output("repository created") }
+            let result = try await options.report { try await driver.initialize() }
+            switch result {
+            case .created:
+                if options.json {
+                    try Console.json(["ok": true, "created": true])
+                } else {
+                    Console.output("repository created")
+                }
+            case .alreadyExists(let path):
+                if options.json {
+                    try Console.json(["ok": true, "created": false])
+                } else {
+                    Console.output("a Borg repository already exists at \(path); it was left alone")
+                }
+            }
         }
     }
 
