@@ -34,7 +34,7 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            let result = try await options.report { try await driver.initialize() }
+            let result = try await options.report { try await Interruption.run { try await driver.initialize() } }
             switch result {
             case .created:
                 if options.json {
@@ -73,7 +73,9 @@ struct BackupCommand: AsyncParsableCommand {
             let driver = try await options.driver(try options.loadStack())
             let clock = ContinuousClock()
             let start = clock.now
-            let output = try await options.report { try await driver.run(createOnly: createOnly) }
+            let output = try await options.report {
+                try await Interruption.run { try await driver.run(createOnly: createOnly) }
+            }
             let seconds = BackupDriver.seconds(clock.now - start)
             let archive = (output.standardError + output.standardOutput).split(separator: "\n").first {
                 $0.contains("Archive name:")
@@ -101,7 +103,7 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            let archives = try await options.report { try await driver.archives() }
+            let archives = try await options.report { try await Interruption.run { try await driver.archives() } }
             let now = Date()
             let entries = archives.map {
                 Entry(name: $0.name, start: $0.start, ageSeconds: Int(now.timeIntervalSince($0.start)))
@@ -138,7 +140,7 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            try await options.report { try await driver.verify(data: data) }
+            try await options.report { try await Interruption.run { try await driver.verify(data: data) } }
             if options.json {
                 try Console.json(["ok": true])
             } else {
@@ -226,7 +228,7 @@ struct OffsiteCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            try await options.report { try await driver.offsiteSync() }
+            try await options.report { try await Interruption.run { try await driver.offsiteSync() } }
             if options.json {
                 try Console.json(["ok": true])
             } else {
@@ -280,5 +282,59 @@ struct ScratchOptions: ParsableArguments {
     func folder(named prefix: String) -> URL {
         scratch.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+    }
+}
+
+/// Stops a running backup tool cleanly on SIGINT or SIGTERM.
+///
+/// Without this, SIGTERM ends `mediaserver` at once and leaves borgmatic and borg running (holding the repository
+/// lock). Here the signal cancels the work: the runner sends SIGTERM to the tool's process group and waits for it
+/// (see `SubprocessRunner.stopGracePeriod`), then the command exits with 128 + the signal.
+enum Interruption {
+    private enum Outcome<T: Sendable>: Sendable {
+        case finished(T)
+        case signal(Int32)
+    }
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            sources.append(source)
+        }
+        defer {
+            for source in sources { source.cancel() }
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+            continuation.finish()
+        }
+        return try await withThrowingTaskGroup(of: Outcome<T>?.self) { group in
+            group.addTask { .finished(try await body()) }
+            group.addTask {
+                for await number in signals { return .signal(number) }
+                return nil
+            }
+            while let next = try await group.next() {
+                switch next {
+                case .finished(let value)?:
+                    group.cancelAll()
+                    return value
+                case .signal(let number)?:
+                    Console.error("\(number == SIGINT ? "interrupted" : "terminated"): stopping the running tool …")
+                    group.cancelAll()
+                    // Wait for the tool to have stopped; its cancellation error is the expected outcome.
+                    while (try? await group.next()) != nil {}
+                    Console.error("stopped; the repository keeps every archive that was complete")
+                    throw ExitCode(128 + number)
+                case nil:
+                    continue
+                }
+            }
+            throw CancellationError()
+        }
     }
 }

@@ -81,7 +81,7 @@ public struct BackupDriver: Sendable {
     public let progressInterval: Int
 
     public init(
-        stack: Stack, mode: Mode, runner: any ProcessRunning = SubprocessRunner(),
+        stack: Stack, mode: Mode, runner: any ProcessRunning = SubprocessRunner(stopGracePeriod: 30),
         environment: [String: String] = ProcessInfo.processInfo.environment, lockWait: Int? = nil,
         progressInterval: Int = 10, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) {

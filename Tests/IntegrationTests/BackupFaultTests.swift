@@ -153,4 +153,53 @@ struct BackupFaultTests {
         #expect(Self.firstErrorLine(output).contains("wrong-passphrase"), "\(output.standardError)")
         #expect(!FileManager.default.fileExists(atPath: lab.repository.path + "-dumps"), "the copies were left behind")
     }
+
+    /// The processes whose command line mentions `path` (borgmatic and borg of a lab).
+    static func processes(mentioning path: String) -> [String] {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return pids.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let words = String(decoding: data, as: UTF8.self).split(separator: "\0")
+            // The lab's own folder name holds "mediaserver": tell the CLI from its tools by the executable.
+            let isCLI = words.first.map { $0.hasSuffix("/mediaserver") } ?? true
+            let command = words.joined(separator: " ")
+            return command.contains(path) && !isCLI ? "\(pid): \(command)" : nil
+        }
+    }
+
+    @Test func sigtermStopsBorgmaticAndBorgAndWaitsForThem() async throws {
+        guard let lab = try await Self.lab() else { return }
+        defer { try? FileManager.default.removeItem(at: lab.base) }
+        // Enough data that borg is still reading it when the signal comes.
+        let big = lab.sources.appendingPathComponent("sonarr/big.bin")
+        try FileManager.default.createDirectory(
+            at: big.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        FileManager.default.createFile(atPath: big.path, contents: nil)
+        let writer = try FileHandle(forWritingTo: big)
+        for _ in 0..<40 { writer.write(random.readData(ofLength: 8 << 20)) }
+        try writer.close()
+
+        let run = try BackgroundProcess(
+            try IntegrationSupport.executable(),
+            ["backup", "run", "--create-only", "--direct", "--root", lab.checkout.path], environment: lab.environment,
+            log: lab.base.appendingPathComponent("run.log"))
+        // Borg holds the repository lock while it creates the archive.
+        let lock = lab.repository.appendingPathComponent("lock.exclusive").path
+        var locked = false
+        for _ in 0..<1200 where !locked {
+            locked = FileManager.default.fileExists(atPath: lock)
+            if !locked { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(locked, "borg never took the lock: \(run.output)")
+        #expect(!Self.processes(mentioning: lab.base.path).isEmpty)
+        kill(run.pid, SIGTERM)
+        run.wait()
+        #expect(run.process.terminationStatus == 143, "\(run.output)")
+        #expect(run.output.contains("stopping the running tool"))
+        #expect(
+            Self.processes(mentioning: lab.base.path).isEmpty,
+            "left running: \(Self.processes(mentioning: lab.base.path))")
+        #expect(!FileManager.default.fileExists(atPath: lock), "the repository is still locked")
+    }
 }
