@@ -166,7 +166,7 @@ struct InitCommand: AsyncParsableCommand {
                     + " encrypted with the current one: with a new one in .env no backup could be read or written")
             Console.error(
                 "  fix: change the repository's passphrase with borg itself, then put the new one in .env:\n"
-                    + "    docker compose exec borgmatic borg key change-passphrase\n"
+                    + "    docker compose exec borgmatic borg key change-passphrase \(BackupPaths.repository)\n"
                     + "  (or, on the host: BORG_REPO=\(repository) borg key change-passphrase); to rotate the other"
                     + " secrets, set them to CHANGE_ME in .env and run `mediaserver init --force`")
             Console.error("nothing was written")
