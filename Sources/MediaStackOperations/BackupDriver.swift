@@ -327,6 +327,13 @@ public struct BackupDriver: Sendable {
                 message: "there is no Borg repository at \(paths.repository): the folder does not exist",
                 fix: "mount the backup disk at BACKUP_ROOT; for a new repository run `mediaserver backup init`")
         }
+        if isFolder.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: paths.repository))?.isEmpty == true
+        {
+            throw BackupError(
+                step: step, cause: .missingRepository,
+                message: "there is no Borg repository at \(paths.repository) yet: the folder is empty",
+                fix: "create it with `mediaserver backup init` (or mount the backup disk at BACKUP_ROOT)")
+        }
         if !isFolder.boolValue || !Self.isBorgRepository(paths.repository) {
             let readable = access(paths.repository, R_OK | X_OK) == 0
             throw BackupError(

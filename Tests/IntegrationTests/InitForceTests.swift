@@ -25,6 +25,10 @@ struct InitForceTests {
         // The user's own edits: a port, and a variable of their own.
         var text = try Self.env(root).replacingOccurrences(of: "SONARR_PORT=8989", with: "SONARR_PORT=18989")
         text += "MY_OWN_VARIABLE='kept $as is'\n"
+        // A secret with a literal `$` (single quotes) must come back as the same value, not be interpolated.
+        text = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("GRAFANA_ADMIN_PASSWORD=") ? "GRAFANA_ADMIN_PASSWORD='pa$s word\\x'" : String(line)
+        }.joined(separator: "\n")
         try text.write(to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
         let before = try EnvFile.parse(text, path: ".env")
 
@@ -33,7 +37,11 @@ struct InitForceTests {
         ])
         #expect(forced.status == 0, "\(forced.standardError)")
         let after = try EnvFile.parse(try Self.env(root), path: ".env")
-        for key in ["LAN_IP", "CONFIG_ROOT", "BACKUP_ROOT", "DISABLED_SERVICES", "SONARR_PORT", "BORG_PASSPHRASE"] {
+        #expect(before["GRAFANA_ADMIN_PASSWORD"] == "pa$s word\\x")
+        for key in [
+            "LAN_IP", "CONFIG_ROOT", "BACKUP_ROOT", "DISABLED_SERVICES", "SONARR_PORT", "BORG_PASSPHRASE",
+            "GRAFANA_ADMIN_PASSWORD",
+        ] {
             #expect(after[key] == before[key], "\(key) was not kept")
         }
         #expect(after["MY_OWN_VARIABLE"] == "kept $as is")
