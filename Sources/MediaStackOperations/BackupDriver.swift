@@ -318,7 +318,10 @@ public struct BackupDriver: Sendable {
     /// Direct mode: the checks whose failure borgmatic would only report as "Error running configuration" (or
     /// after minutes of waiting), each named in the first line.
     func preflight(sources: Bool) throws(BackupError) {
-        guard case .direct(let paths) = mode else { return }
+        guard case .direct(let paths) = mode else {
+            reportContainerLocks()
+            return
+        }
         var isFolder: ObjCBool = false
         let step = "checking the repository"
         if !FileManager.default.fileExists(atPath: paths.repository, isDirectory: &isFolder) {
@@ -395,6 +398,22 @@ public struct BackupDriver: Sendable {
                         + " (an interrupted run left the lock; borg would wait about 2 minutes before clearing it)",
                     fix: "clear the lock: borg break-lock \(repository)")
             }
+        }
+    }
+
+    /// Compose mode: the lock holders in BACKUP_ROOT, said before borg waits for them. Their pids live in the
+    /// backup or the off-site container, so whether they still run cannot be told from here.
+    func reportContainerLocks() {
+        guard let repository = hostRepository else { return }
+        let folder = repository + "/lock.exclusive"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            guard let dash = name.lastIndex(of: "-"), let dot = name[..<dash].lastIndex(of: ".") else { continue }
+            let pid = name[name.index(after: dot)..<dash]
+            let host = name[..<dot].split(separator: "@").first.map(String.init) ?? String(name[..<dot])
+            progress(
+                "the repository is locked by borg process \(pid) of \(host) (a backup or off-site sync): waiting for"
+                    + " it; if neither runs (`docker compose ps`), the lock is stale: docker compose exec borgmatic borg"
+                    + " break-lock \(BackupPaths.repository)")
         }
     }
 

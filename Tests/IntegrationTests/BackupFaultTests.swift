@@ -202,4 +202,25 @@ struct BackupFaultTests {
             "left running: \(Self.processes(mentioning: lab.base.path))")
         #expect(!FileManager.default.fileExists(atPath: lock), "the repository is still locked")
     }
+
+    /// Through Compose the holder's pid is the container's: the lock is named, with how to clear it if stale.
+    @Test func throughComposeALockIsNamedBeforeBorgWaits() async throws {
+        guard IntegrationSupport.tool("docker-compose") != nil else { return }
+        let root = try IntegrationSupport.copyOfCommittedFiles()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let repository = root.appendingPathComponent("repo")
+        let lock = repository.appendingPathComponent("lock.exclusive")
+        try FileManager.default.createDirectory(at: lock, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: lock.appendingPathComponent("3f9a2c@99.4242-0").path, contents: nil)
+        let env = try IntegrationSupport.exampleSettings(overriding: ["BACKUP_ROOT": repository.path])
+        try env.write(to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        var environment = IntegrationSupport.cleanEnvironment
+        environment["DOCKER_HOST"] = "unix:///nonexistent/docker.sock"
+        let output = try await SubprocessRunner().run(
+            try IntegrationSupport.executable(), ["backup", "list", "--root", root.path], environment: environment,
+            workingDirectory: nil, timeout: 120)
+        #expect(output.status == 1)
+        #expect(output.standardError.contains("locked by borg process 4242 of 3f9a2c"), "\(output.standardError)")
+        #expect(output.standardError.contains("borg break-lock /mnt/borg-repository"))
+    }
 }
