@@ -76,7 +76,7 @@ struct InitCommand: AsyncParsableCommand {
     }
 
     /// The keys the prompts ask for, in order.
-    static let promptedKeys = ["LAN_IP", "CONFIG_ROOT", "DATA_ROOT", "BACKUP_ROOT"]
+    static let promptedKeys = [SettingKey.lanIP, .configRoot, .dataRoot, .backupRoot].map(\.rawValue)
 
     func run() async throws {
         let path = common.rootURL.appendingPathComponent(".env")
@@ -109,7 +109,7 @@ struct InitCommand: AsyncParsableCommand {
                     Console.error(
                         "init --force keeps every setting of .env, so it must read it first: fix the lines above, or"
                             + " move the file away to start afresh; nothing was written")
-                    throw ExitCode(2)
+                    throw ExitCode.findings
                 }
             }
         }
@@ -120,23 +120,25 @@ struct InitCommand: AsyncParsableCommand {
         let host = HostFacts()
         let user = host.invokingUser()
         var flags: [String: String] = [:]
-        if let puid { flags["PUID"] = String(puid) }
-        if let pgid { flags["PGID"] = String(pgid) }
-        if let tz { flags["TZ"] = tz }
-        if let lanIP { flags["LAN_IP"] = lanIP }
-        if let renderGID { flags["RENDER_GID"] = String(renderGID) }
+        if let puid { flags[SettingKey.puid.rawValue] = String(puid) }
+        if let pgid { flags[SettingKey.pgid.rawValue] = String(pgid) }
+        if let tz { flags[SettingKey.timeZone.rawValue] = tz }
+        if let lanIP { flags[SettingKey.lanIP.rawValue] = lanIP }
+        if let renderGID { flags[SettingKey.renderGID.rawValue] = String(renderGID) }
         if let transcodeDevice { flags[SettingsCatalog.transcodeDeviceKey] = transcodeDevice }
-        if let configRoot { flags["CONFIG_ROOT"] = configRoot }
-        if let dataRoot { flags["DATA_ROOT"] = dataRoot }
-        if let backupRoot { flags["BACKUP_ROOT"] = backupRoot }
+        if let configRoot { flags[SettingKey.configRoot.rawValue] = configRoot }
+        if let dataRoot { flags[SettingKey.dataRoot.rawValue] = dataRoot }
+        if let backupRoot { flags[SettingKey.backupRoot.rawValue] = backupRoot }
         if let disable { flags[SettingsCatalog.disabledServicesKey] = disable }
 
         var detected: [String: String] = [:]
-        detected["PUID"] = String(user.uid)
-        detected["PGID"] = String(user.gid)
-        detected["TZ"] = host.timeZone() ?? "Etc/UTC"
-        if previous?["LAN_IP"] == nil && lanIP == nil { detected["LAN_IP"] = await host.lanAddress() ?? "127.0.0.1" }
-        if let gid = host.renderGroupID() { detected["RENDER_GID"] = String(gid) }
+        detected[SettingKey.puid.rawValue] = String(user.uid)
+        detected[SettingKey.pgid.rawValue] = String(user.gid)
+        detected[SettingKey.timeZone.rawValue] = host.timeZone() ?? "Etc/UTC"
+        if previous?[SettingKey.lanIP.rawValue] == nil && lanIP == nil {
+            detected[SettingKey.lanIP.rawValue] = await host.lanAddress() ?? "127.0.0.1"
+        }
+        if let gid = host.renderGroupID() { detected[SettingKey.renderGID.rawValue] = String(gid) }
         // Compose refuses a device that does not exist, so a host without a GPU transcodes in software.
         detected[SettingsCatalog.transcodeDeviceKey] =
             FileManager.default.fileExists(atPath: Catalog.gpuDevice) ? Catalog.gpuDevice : ""
@@ -157,8 +159,10 @@ struct InitCommand: AsyncParsableCommand {
         }
 
         // Secrets: keep the ones the existing .env has (unless rotating), generate the rest.
-        let repository = values["BACKUP_ROOT"] ?? definitions.first { $0.key == "BACKUP_ROOT" }?.defaultValue ?? ""
-        if rotateSecrets, let old = previous?["BORG_PASSPHRASE"], !old.isEmpty, old != "CHANGE_ME",
+        let repository =
+            values[SettingKey.backupRoot.rawValue] ?? definitions.first { $0.key == SettingKey.backupRoot.rawValue }?
+            .defaultValue ?? ""
+        if rotateSecrets, let old = previous?[SettingKey.borgPassphrase.rawValue], !old.isEmpty, old != "CHANGE_ME",
             Self.isBorgRepository(repository)
         {
             Console.error(
@@ -216,7 +220,7 @@ struct InitCommand: AsyncParsableCommand {
             if !errors.isEmpty {
                 for finding in errors { Console.error(finding.description) }
                 Console.error("nothing was written")
-                throw ExitCode(2)
+                throw ExitCode.findings
             }
         } catch let error as SettingsError {
             for issue in error.issues {
@@ -257,8 +261,8 @@ struct InitCommand: AsyncParsableCommand {
             Console.error("error: \(error)")
             throw ExitCode.failure
         }
-        if getuid() == 0, let owner = values["PUID"].flatMap(UInt32.init),
-            let group = values["PGID"].flatMap(UInt32.init)
+        if getuid() == 0, let owner = values[SettingKey.puid.rawValue].flatMap(UInt32.init),
+            let group = values[SettingKey.pgid.rawValue].flatMap(UInt32.init)
         {
             // Under sudo the files belong to the person who will edit them, still readable by nobody else.
             _ = chown(path.path, owner, group)

@@ -305,7 +305,7 @@ public struct BackupDriver: Sendable {
     var hostRepository: String? {
         switch mode {
         case .direct(let paths): return paths.repository
-        case .compose: return stack.settings["BACKUP_ROOT"]
+        case .compose: return stack.settings[.backupRoot]
         }
     }
 

@@ -179,7 +179,9 @@ struct Transaction {
 
     static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
 
-    private func fail(_ operation: String, _ relative: String, _ code: Int32, partial: Bool = false) -> Error {
+    private func fail(_ operation: String, _ relative: String, _ code: Int32, partial: Bool = false)
+        -> RenderWriter.WriteError
+    {
         RenderWriter.WriteError(path: relative, operation: operation, reason: Self.reason(code), partial: partial)
     }
 
