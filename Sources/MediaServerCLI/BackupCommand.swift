@@ -325,9 +325,13 @@ enum Interruption {
                     return value
                 case .signal(let number)?:
                     Console.error("\(number == SIGINT ? "interrupted" : "terminated"): stopping the running tool …")
+                    // The tools' process groups (borgmatic's holds borg), taken before cancelling: when
+                    // borgmatic has exited, borg may still be finishing and releasing its lock.
+                    let groups = toolGroups()
                     group.cancelAll()
                     // Wait for the tool to have stopped; its cancellation error is the expected outcome.
                     while (try? await group.next()) != nil {}
+                    await waitForGroups(groups, seconds: 30)
                     Console.error("stopped; the repository keeps every archive that was complete")
                     throw ExitCode(128 + number)
                 case nil:
@@ -335,6 +339,36 @@ enum Interruption {
                 }
             }
             throw CancellationError()
+        }
+    }
+
+    /// The process groups of this process's children other than its own: the tools the runner started in groups
+    /// of their own (`/proc/<pid>/stat`: pid, (comm), state, ppid, pgrp).
+    static func toolGroups() -> Set<pid_t> {
+        let me = getpid()
+        var groups: Set<pid_t> = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat"),
+                let close = data.lastIndex(of: UInt8(ascii: ")"))
+            else { continue }
+            let fields = String(decoding: data[(close + 1)...], as: UTF8.self).split(separator: " ")
+            guard fields.count > 2, pid_t(fields[1]) == me, let group = pid_t(fields[2]), group != getpgrp() else {
+                continue
+            }
+            groups.insert(group)
+        }
+        return groups
+    }
+
+    /// Waits until no process of `groups` is left, for at most `seconds`; then kills what remains.
+    static func waitForGroups(_ groups: Set<pid_t>, seconds: Int) async {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        for group in groups {
+            // kill(-group, 0) succeeds while any process of the group exists.
+            while kill(-group, 0) == 0 && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            if kill(-group, 0) == 0 { kill(-group, SIGKILL) }
         }
     }
 }
