@@ -34,21 +34,31 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            try await options.report { try await driver.initialize() }
-            if options.json {
-                struct Report: Encodable {
-                    let ok: Bool
-                    let keyExport: String
+            let result = try await options.report { try await Interruption.run { try await driver.initialize() } }
+            struct Report: Encodable {
+                let ok: Bool
+                let created: Bool
+                let keyExport: String
+            }
+            switch result {
+            case .created:
+                if options.json {
+                    try Console.json(Report(ok: true, created: true, keyExport: driver.keyExportCommand))
+                } else {
+                    Console.output(
+                        """
+                        repository created
+                        now export its key and keep it off this machine, with BORG_PASSPHRASE (a password manager, a
+                        printout): without both no archive restores (docs/restore.md, "Before you need it")
+                          \(driver.keyExportCommand)
+                        """)
                 }
-                try Console.json(Report(ok: true, keyExport: driver.keyExportCommand))
-            } else {
-                Console.output(
-                    """
-                    repository created
-                    now export its key and keep it off this machine, with BORG_PASSPHRASE (a password manager, a
-                    printout): without both no archive restores (docs/restore.md, "Before you need it")
-                      \(driver.keyExportCommand)
-                    """)
+            case .alreadyExists(let path):
+                if options.json {
+                    try Console.json(Report(ok: true, created: false, keyExport: driver.keyExportCommand))
+                } else {
+                    Console.output("a Borg repository already exists at \(path); it was left alone")
+                }
             }
         }
     }
@@ -74,7 +84,9 @@ struct BackupCommand: AsyncParsableCommand {
             let driver = try await options.driver(try options.loadStack())
             let clock = ContinuousClock()
             let start = clock.now
-            let output = try await options.report { try await driver.run(createOnly: createOnly) }
+            let output = try await options.report {
+                try await Interruption.run { try await driver.run(createOnly: createOnly) }
+            }
             let seconds = BackupDriver.seconds(clock.now - start)
             let archive = (output.standardError + output.standardOutput).split(separator: "\n").first {
                 $0.contains("Archive name:")
@@ -102,7 +114,7 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            let archives = try await options.report { try await driver.archives() }
+            let archives = try await options.report { try await Interruption.run { try await driver.archives() } }
             let now = Date()
             let entries = archives.map {
                 Entry(name: $0.name, start: $0.start, ageSeconds: Int(now.timeIntervalSince($0.start)))
@@ -139,7 +151,7 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            try await options.report { try await driver.verify(data: data) }
+            try await options.report { try await Interruption.run { try await driver.verify(data: data) } }
             if options.json {
                 try Console.json(["ok": true])
             } else {
@@ -227,7 +239,7 @@ struct OffsiteCommand: AsyncParsableCommand {
 
         func run() async throws {
             let driver = try await options.driver(try options.loadStack())
-            try await options.report { try await driver.offsiteSync() }
+            try await options.report { try await Interruption.run { try await driver.offsiteSync() } }
             if options.json {
                 try Console.json(["ok": true])
             } else {
@@ -281,5 +293,93 @@ struct ScratchOptions: ParsableArguments {
     func folder(named prefix: String) -> URL {
         scratch.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+    }
+}
+
+/// Stops a running backup tool cleanly on SIGINT or SIGTERM.
+///
+/// Without this, SIGTERM ends `mediaserver` at once and leaves borgmatic and borg running (holding the repository
+/// lock). Here the signal cancels the work: the runner sends SIGTERM to the tool's process group and waits for it
+/// (see `SubprocessRunner.stopGracePeriod`), then the command exits with 128 + the signal.
+enum Interruption {
+    private enum Outcome<T: Sendable>: Sendable {
+        case finished(T)
+        case signal(Int32)
+    }
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            sources.append(source)
+        }
+        defer {
+            for source in sources { source.cancel() }
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+            continuation.finish()
+        }
+        return try await withThrowingTaskGroup(of: Outcome<T>?.self) { group in
+            group.addTask { .finished(try await body()) }
+            group.addTask {
+                for await number in signals { return .signal(number) }
+                return nil
+            }
+            while let next = try await group.next() {
+                switch next {
+                case .finished(let value)?:
+                    group.cancelAll()
+                    return value
+                case .signal(let number)?:
+                    Console.error("\(number == SIGINT ? "interrupted" : "terminated"): stopping the running tool …")
+                    // The tools' process groups (borgmatic's holds borg), taken before cancelling: when
+                    // borgmatic has exited, borg may still be finishing and releasing its lock.
+                    let groups = toolGroups()
+                    group.cancelAll()
+                    // Wait for the tool to have stopped; its cancellation error is the expected outcome.
+                    while (try? await group.next()) != nil {}
+                    await waitForGroups(groups, seconds: 30)
+                    Console.error("stopped; the repository keeps every archive that was complete")
+                    throw ExitCode(128 + number)
+                case nil:
+                    continue
+                }
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// The process groups of this process's children other than its own: the tools the runner started in groups
+    /// of their own (`/proc/<pid>/stat`: pid, (comm), state, ppid, pgrp).
+    static func toolGroups() -> Set<pid_t> {
+        let me = getpid()
+        var groups: Set<pid_t> = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat"),
+                let close = data.lastIndex(of: UInt8(ascii: ")"))
+            else { continue }
+            let fields = String(decoding: data[(close + 1)...], as: UTF8.self).split(separator: " ")
+            guard fields.count > 2, pid_t(fields[1]) == me, let group = pid_t(fields[2]), group != getpgrp() else {
+                continue
+            }
+            groups.insert(group)
+        }
+        return groups
+    }
+
+    /// Waits until no process of `groups` is left, for at most `seconds`; then kills what remains.
+    static func waitForGroups(_ groups: Set<pid_t>, seconds: Int) async {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        for group in groups {
+            // kill(-group, 0) succeeds while any process of the group exists.
+            while kill(-group, 0) == 0 && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            if kill(-group, 0) == 0 { kill(-group, SIGKILL) }
+        }
     }
 }

@@ -10,8 +10,10 @@ struct RenderCommand: AsyncParsableCommand {
         commandName: "render",
         abstract: "Render every stack file from the catalog and .env.",
         discussion: """
-            Validates the settings and the model first and writes nothing if anything is wrong. Each file is \
-            written atomically. A file changed by hand since the last render is reported and kept unless --force.
+            Validates the settings and the model first and writes nothing if anything is wrong. The files are \
+            written together or not at all: each goes to a temporary file beside it, and only when every one was \
+            written are they renamed into place. A file changed by hand since the last render stops the whole \
+            render (it is named, and nothing is written) unless --force; a file that is already right is not touched.
 
             Examples:
               mediaserver render
@@ -24,7 +26,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Flag(help: "Write nothing; exit 1 and name each file that differs from a fresh render.")
     var check = false
 
-    @Flag(help: "Overwrite files that were edited by hand.")
+    @Flag(help: "Overwrite files that were edited by hand (otherwise one such file stops the whole render).")
     var force = false
 
     @Flag(help: "Print the result as JSON.")
@@ -76,25 +78,45 @@ struct RenderCommand: AsyncParsableCommand {
             }
             return
         }
-        try writer.apply(files, changes)
+        // One hand-edited file refuses the whole render: updating only the others would leave a stack whose
+        // files disagree (a port changed in Homepage's link but not in compose.yml).
         let kept = changes.filter { $0.action == .keepHandEdited || $0.action == .keepForeign }
+        if !kept.isEmpty {
+            if json {
+                try Console.json(Report(settings: settings.source, changes: changes, findings: findings, ok: false))
+            } else {
+                for change in kept {
+                    let why =
+                        change.action == .keepHandEdited
+                        ? "was edited by hand since the last render" : "was not written by mediaserver and differs"
+                    Console.error("error: \(change.path) \(why)")
+                }
+                Console.error(
+                    "  fix: move the change into .env or the catalog and run `mediaserver render --force`, which"
+                        + " replaces \(kept.count == 1 ? "it" : "them") (see the difference with `git diff`)")
+                Console.error("nothing was written")
+            }
+            throw ExitCode.failure
+        }
+        do {
+            try writer.apply(files, changes)
+        } catch let error as RenderWriter.WriteError {
+            Console.error("error: \(error.description)\n  fix: \(error.fix)")
+            throw ExitCode.failure
+        }
         if json {
-            try Console.json(Report(settings: settings.source, changes: changes, findings: findings, ok: kept.isEmpty))
+            try Console.json(Report(settings: settings.source, changes: changes, findings: findings, ok: true))
         } else {
             for change in changes where change.action != .unchanged {
                 Console.output("\(change.action.rawValue): \(change.path)")
             }
             for finding in findings { Console.error(finding.description) }
-            for change in kept {
-                Console.error(
-                    "warning: \(change.path) was edited by hand (or not written by mediaserver) and was left alone;"
-                        + " run `mediaserver render --force` to replace it")
-            }
             let written = changes.filter { $0.action == .create || $0.action == .update }.count
+            let removed = changes.filter { $0.action == .remove }.count
             Console.error(
-                "rendered \(files.count) files from \(settings.source): \(written) written, \(kept.count) kept")
+                "rendered \(files.count) files from \(settings.source): \(written) written"
+                    + (removed > 0 ? ", \(removed) removed" : "") + (written + removed == 0 ? " (all up to date)" : ""))
         }
-        if !kept.isEmpty { throw ExitCode.failure }
     }
 
     private func fail(_ findings: [Finding], settings: String) throws -> Never {

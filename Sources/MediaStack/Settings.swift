@@ -30,17 +30,27 @@ public struct Settings: Hashable, Sendable {
     }
 
     /// Parses and validates `text`, reporting syntax and value problems of every line together.
-    public static func parse(_ text: String, path: String) throws(SettingsError) -> Settings {
-        let (file, syntaxIssues) = EnvFile.parseCollectingIssues(text, path: path)
-        let valueIssues: [SettingsIssue]
-        do {
-            let settings = try Settings(file: file)
-            if syntaxIssues.isEmpty { return settings }
-            valueIssues = []
-        } catch {
-            valueIssues = error.issues
-        }
-        throw SettingsError((syntaxIssues + valueIssues).sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+    ///
+    /// `environment` is what Compose would see: a variable in a value is looked up there first.
+    public static func parse(
+        _ text: String, path: String, environment: [String: String] = [:]
+    ) throws(SettingsError) -> Settings {
+        try validated(EnvFile.parseCollectingIssues(text, path: path, environment: environment))
+    }
+
+    /// Parses and validates raw bytes; a line that is not UTF-8 is reported with its number.
+    public static func parse(
+        bytes: [UInt8], path: String, environment: [String: String] = [:]
+    ) throws(SettingsError) -> Settings {
+        try validated(EnvFile.parseCollectingIssues(bytes: bytes, path: path, environment: environment))
+    }
+
+    private static func validated(_ parsed: (EnvFile, [SettingsIssue])) throws(SettingsError) -> Settings {
+        let (file, syntaxIssues) = parsed
+        let valueIssues = Self.issues(of: file, definitions: SettingsCatalog.definitions(), services: Catalog.services)
+        let issues = syntaxIssues + valueIssues.issues
+        if !issues.isEmpty { throw SettingsError(issues.sorted { ($0.line ?? 0) < ($1.line ?? 0) }) }
+        return try Settings(file: file)
     }
 
     /// Validates `file` against the definitions; every problem is collected before throwing.
@@ -48,11 +58,31 @@ public struct Settings: Hashable, Sendable {
         file: EnvFile, definitions: [SettingDefinition] = SettingsCatalog.definitions(),
         services: [Service] = Catalog.services
     ) throws(SettingsError) {
-        var issues: [SettingsIssue] = []
+        let checked = Self.issues(of: file, definitions: definitions, services: services)
+        if !checked.issues.isEmpty { throw SettingsError(checked.issues) }
         var values: [String: String] = [:]
         for definition in definitions { values[definition.key] = definition.defaultValue }
         for entry in file.entries { values[entry.key] = entry.value }
+        self.source = file.path
+        self.file = file
+        self.definitions = definitions
+        self.values = values
+        self.disabledServices = checked.disabled
+    }
 
+    /// The problems of `value` as the value of `key` (empty when it is fine), as `check` would report them; for
+    /// an answer typed at a prompt.
+    public static func problems(of value: String, for key: String, path: String = ".env") -> [SettingsIssue] {
+        let file = EnvFile(path: path, entries: [EnvFile.Entry(key: key, value: value, line: 1)])
+        return issues(of: file, definitions: SettingsCatalog.definitions(), services: Catalog.services).issues
+    }
+
+    /// The value problems of `file`, and the services it disables. A secret's value is never part of a message;
+    /// any other value is shown cut to ``SettingsIssue/excerpt(_:limit:)``.
+    static func issues(
+        of file: EnvFile, definitions: [SettingDefinition], services: [Service]
+    ) -> (issues: [SettingsIssue], disabled: Set<ServiceName>) {
+        var issues: [SettingsIssue] = []
         var disabled: Set<ServiceName> = []
         for definition in definitions {
             guard let entry = file.entries.first(where: { $0.key == definition.key }) else { continue }
@@ -61,6 +91,18 @@ public struct Settings: Hashable, Sendable {
                     SettingsIssue(file: file.path, line: entry.line, key: entry.key, message: message, fix: fix))
             }
             let value = entry.value
+            let shown = "\(definition.key)=\(SettingsIssue.excerpt(value))"
+            if let control = value.unicodeScalars.first(where: {
+                $0.properties.generalCategory == .control && $0 != "\t"
+            }) {
+                // Never shown: the value may be a secret, and the character would garble the terminal.
+                let what = control == "\n" || control == "\r" ? "a line break" : "a control character"
+                let hex = String(control.value, radix: 16, uppercase: true)
+                issue(
+                    "the value of \(definition.key) holds \(what) (U+\(String(repeating: "0", count: 4 - hex.count) + hex))",
+                    "remove it: no setting spans lines or holds control characters")
+                continue
+            }
             if value.isEmpty {
                 if !definition.mayBeEmpty {
                     issue("\(definition.key) is empty", "set it, e.g. \(definition.key)=\(definition.defaultValue)")
@@ -69,49 +111,57 @@ public struct Settings: Hashable, Sendable {
             }
             switch definition.kind {
             case .numericID:
-                if UInt32(value) == nil {
+                if !value.allSatisfy({ $0.isASCII && $0.isNumber }) || UInt32(value) == nil {
                     issue(
-                        "\(definition.key)=\(value) is not a numeric id",
-                        "use a number such as \(definition.defaultValue) (`id -u` / `id -g` print yours)")
+                        "\(shown) is not a numeric id",
+                        "use digits only, such as \(definition.defaultValue) (`id -u` / `id -g` print yours)")
                 }
             case .umask:
                 let octal = value.allSatisfy { ("0"..."7").contains($0) }
                 if !octal || !(3...4).contains(value.count) {
-                    issue("UMASK=\(value) is not three or four octal digits", "use 002 (group-writable) or 022")
+                    issue(
+                        "UMASK=\(SettingsIssue.excerpt(value)) is not three or four octal digits",
+                        "use 002 (group-writable) or 022")
                 }
             case .timeZone:
-                if !Self.isPlausibleTimeZone(value) {
+                if !Self.isPlausibleTimeZone(value) || TimeZone(identifier: value) == nil {
                     issue(
-                        "TZ=\(value) is not a time zone name",
+                        "TZ=\(SettingsIssue.excerpt(value)) is not a time zone of the zone database",
                         "use an IANA name such as Europe/Berlin or Etc/UTC (`timedatectl list-timezones`)")
                 }
             case .ipAddress:
                 if value == "0.0.0.0" || value == "::" {
                     issue(
-                        "\(definition.key)=\(value) publishes every port on every interface",
+                        "\(shown) publishes every port on every interface",
                         "use this server's LAN address (e.g. 192.168.1.10) or 127.0.0.1")
                 } else if !Self.isIPAddress(value) {
-                    issue("\(definition.key)=\(value) is not an IP address", "use an address such as 192.168.1.10")
+                    issue("\(shown) is not an IP address", "use an address such as 192.168.1.10")
                 }
             case .port:
-                if let number = Int(value), Port(number) != nil {
+                if value.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(value), Port(number) != nil {
                     break
                 }
                 issue(
-                    "\(definition.key)=\(value) is not a port number in 1-65535",
+                    "\(shown) is not a port number in 1-65535",
                     "use a free port, e.g. \(definition.defaultValue)")
             case .absolutePath, .optionalAbsolutePath:
                 if !value.hasPrefix("/") {
                     issue(
-                        "\(definition.key)=\(value) is a relative path",
+                        "\(shown) is a relative path",
                         "use an absolute path such as \(definition.defaultValue); Compose would resolve a relative"
                             + " one against the repository, not your disks")
+                } else if value.contains(":") {
+                    issue(
+                        "\(shown) holds a ':', which Compose reads as the end of the host path in a volume",
+                        "use a path without ':' (rename the folder, or mount it elsewhere and use that path)")
                 }
             case .serviceList:
                 for item in value.split(separator: ",").map({ String($0.trimmingWhitespace()) }) where !item.isEmpty {
                     guard let service = services.first(where: { $0.name.rawValue == item }) else {
                         let known = services.filter(\.optional).map(\.name.rawValue).joined(separator: ", ")
-                        issue("\(definition.key) names unknown service '\(item)'", "use names from: \(known)")
+                        issue(
+                            "\(definition.key) names unknown service '\(SettingsIssue.excerpt(item, limit: 40))'",
+                            "use names from: \(known)")
                         continue
                     }
                     if !service.optional {
@@ -123,7 +173,7 @@ public struct Settings: Hashable, Sendable {
             case .cronWithSeconds:
                 if CronSchedule(value, withSeconds: true) == nil {
                     issue(
-                        "\(definition.key)=\(value) is not a six-field cron expression",
+                        "\(shown) is not a six-field cron expression",
                         "write seconds first, e.g. \"0 0 4 * * *\" for 04:00 daily")
                 }
             case .oneOf(let choices):
@@ -136,12 +186,7 @@ public struct Settings: Hashable, Sendable {
                 break
             }
         }
-        if !issues.isEmpty { throw SettingsError(issues) }
-        self.source = file.path
-        self.file = file
-        self.definitions = definitions
-        self.values = values
-        self.disabledServices = disabled
+        return (issues, disabled)
     }
 
     static func isPlausibleTimeZone(_ value: String) -> Bool {
@@ -150,13 +195,40 @@ public struct Settings: Hashable, Sendable {
     }
 
     static func isIPAddress(_ value: String) -> Bool {
+        isIPv4(Substring(value)) || isIPv6(value)
+    }
+
+    static func isIPv4(_ value: Substring) -> Bool {
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 4 {
-            return parts.allSatisfy { part in
-                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) <= 255
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy { $0.isASCII && $0.isNumber }
+                    && (Int(part) ?? 256) <= 255
+            }
+    }
+
+    /// RFC 4291 text form: eight groups of 1-4 hex digits, one `::` for a run of zero groups, and optionally an
+    /// IPv4 address in place of the last two groups.
+    static func isIPv6(_ value: String) -> Bool {
+        guard value.contains(":"), value.count <= 45 else { return false }
+        let halves = value.components(separatedBy: "::")
+        guard halves.count <= 2 else { return false }
+        var groups = 0
+        for (index, half) in halves.enumerated() where !half.isEmpty {
+            let parts = half.split(separator: ":", omittingEmptySubsequences: false)
+            for (position, part) in parts.enumerated() {
+                let isLast = index == halves.count - 1 && position == parts.count - 1
+                if isLast && part.contains(".") {
+                    guard isIPv4(part) else { return false }
+                    groups += 2
+                } else {
+                    guard (1...4).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isHexDigit }) else {
+                        return false
+                    }
+                    groups += 1
+                }
             }
         }
-        guard value.contains(":") else { return false }
-        return value.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } && value.count <= 45
+        return halves.count == 2 ? groups <= 7 : groups == 8
     }
 }

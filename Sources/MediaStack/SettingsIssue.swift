@@ -15,6 +15,14 @@ public struct SettingsIssue: Hashable, Sendable, CustomStringConvertible {
         self.fix = fix
     }
 
+    /// At most `limit` characters of a value for a message (never used for a secret), with `…` when cut.
+    public static func excerpt(_ value: String, limit: Int = 60) -> String {
+        let visible = value.unicodeScalars.map { scalar -> String in
+            scalar.properties.generalCategory == .control ? "?" : String(scalar)
+        }.joined()
+        return visible.count > limit ? String(visible.prefix(limit)) + "…" : visible
+    }
+
     /// `file:line`, or the file alone for a problem with no line.
     public var location: String { line.map { "\(file):\($0)" } ?? file }
 
@@ -25,9 +33,25 @@ public struct SettingsIssue: Hashable, Sendable, CustomStringConvertible {
 
 /// Thrown when a settings file cannot be used; carries every issue found, not only the first.
 public struct SettingsError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The issues to show: the first ``limit`` found, then one that counts the rest.
     public let issues: [SettingsIssue]
 
-    public init(_ issues: [SettingsIssue]) { self.issues = issues }
+    /// How many issues are shown at most; a file of 100,000 bad lines must not print megabytes.
+    public static let limit = 50
+
+    public init(_ issues: [SettingsIssue]) {
+        guard issues.count > Self.limit, let first = issues.first else {
+            self.issues = issues
+            return
+        }
+        self.issues =
+            Array(issues.prefix(Self.limit)) + [
+                SettingsIssue(
+                    file: first.file, line: nil, key: nil,
+                    message: "\(issues.count - Self.limit) more problems are not shown",
+                    fix: "fix the ones above and run `mediaserver check` again")
+            ]
+    }
 
     public var description: String { issues.map(\.description).joined(separator: "\n") }
 }

@@ -81,7 +81,7 @@ public struct BackupDriver: Sendable {
     public let progressInterval: Int
 
     public init(
-        stack: Stack, mode: Mode, runner: any ProcessRunning = SubprocessRunner(),
+        stack: Stack, mode: Mode, runner: any ProcessRunning = SubprocessRunner(stopGracePeriod: 30),
         environment: [String: String] = ProcessInfo.processInfo.environment, lockWait: Int? = nil,
         progressInterval: Int = 10, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) {
@@ -217,7 +217,17 @@ public struct BackupDriver: Sendable {
                     step: what, cause: .toolMissing, message: "\(name) is not installed or not on PATH",
                     fix: "install it (scripts/install-test-tools does), or use --via compose")
             }
-            throw BackupError(step: what, cause: .other, message: error.description, fix: "see the tool's own log")
+            throw BackupError(
+                step: what, cause: .other, message: BackupError.redact(error.description, secrets),
+                fix: "see the tool's own log")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // A launch error may quote the environment, which holds the passphrase.
+            throw BackupError(
+                step: what, cause: .other,
+                message: "could not run \(invocation.executable): " + BackupError.redact("\(error)", secrets),
+                fix: "see the tool's own log")
         }
         let seconds =
             Double((clock.now - start).components.attoseconds) / 1e18
@@ -231,9 +241,30 @@ public struct BackupDriver: Sendable {
 
     // MARK: - Backup
 
-    /// Creates the repository (`borgmatic repo-create`, repokey-blake2).
-    public func initialize() async throws {
+    /// What `initialize` did.
+    public enum Initialization: Sendable, Hashable {
+        case created
+        /// A repository was already there and was left alone.
+        case alreadyExists(String)
+    }
+
+    /// Creates the repository (`borgmatic repo-create`, repokey-blake2); an existing one is left alone.
+    @discardableResult
+    public func initialize() async throws -> Initialization {
+        if let repository = hostRepository, Self.isBorgRepository(repository) {
+            return .alreadyExists(repository)
+        }
+        if case .direct(let paths) = mode {
+            // borg creates the repository folder itself, but refuses one that holds other files.
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: paths.repository), !entries.isEmpty {
+                throw BackupError(
+                    step: "creating the repository", cause: .notARepository,
+                    message: "\(paths.repository) is not empty and is not a Borg repository",
+                    fix: "point BACKUP_ROOT (or --repository) at an empty or new folder")
+            }
+        }
         try await step("creating the repository", try borgmatic(["repo-create"]))
+        return .created
     }
 
     /// The command that writes the repository key to `borg-key.txt`. A repokey repository keeps its key inside the
@@ -248,15 +279,180 @@ public struct BackupDriver: Sendable {
     }
 
     /// Runs the backup. `createOnly` skips prune, compact and check (the 03:30 job runs all of them).
+    ///
+    /// The repository and the source root are checked first, so a missing disk costs no database copies; a run
+    /// that fails removes the copies it made.
     @discardableResult
     public func run(createOnly: Bool = false) async throws -> ProcessOutput {
-        try await step(
-            createOnly ? "borgmatic create" : "borgmatic create, prune, compact, check",
-            try borgmatic(createOnly ? ["create", "--stats"] : ["--stats"]))
+        try preflight(sources: true)
+        let dumpsExisted: Bool
+        if case .direct(let paths) = mode {
+            dumpsExisted = FileManager.default.fileExists(atPath: paths.dumpRoot)
+        } else {
+            dumpsExisted = true
+        }
+        do {
+            return try await step(
+                createOnly ? "borgmatic create" : "borgmatic create, prune, compact, check",
+                try borgmatic(createOnly ? ["create", "--stats"] : ["--stats"]))
+        } catch {
+            if case .direct(let paths) = mode { Self.removeCopies(paths.dumpRoot, folderToo: !dumpsExisted) }
+            throw error
+        }
+    }
+
+    /// The database copies of a failed run are in no archive; they only take space (15 MB and more).
+    static func removeCopies(_ dumpRoot: String, folderToo: Bool) {
+        if folderToo {
+            try? FileManager.default.removeItem(atPath: dumpRoot)
+            return
+        }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: dumpRoot)) ?? [] {
+            try? FileManager.default.removeItem(atPath: dumpRoot + "/" + entry)
+        }
+    }
+
+    /// The repository folder as this host sees it: direct mode's, or BACKUP_ROOT (bind-mounted into the container).
+    var hostRepository: String? {
+        switch mode {
+        case .direct(let paths): return paths.repository
+        case .compose: return stack.settings[.backupRoot]
+        }
+    }
+
+    /// Whether `path` holds a Borg repository: borg 1.x writes a `config` file with a `[repository]` section.
+    public static func isBorgRepository(_ path: String) -> Bool {
+        guard let config = FileManager.default.contents(atPath: path + "/config") else { return false }
+        return String(decoding: config, as: UTF8.self).contains("[repository]")
+    }
+
+    /// Direct mode: the checks whose failure borgmatic would only report as "Error running configuration" (or
+    /// after minutes of waiting), each named in the first line.
+    func preflight(sources: Bool) throws(BackupError) {
+        guard case .direct(let paths) = mode else {
+            reportContainerLocks()
+            return
+        }
+        var isFolder: ObjCBool = false
+        let step = "checking the repository"
+        if !FileManager.default.fileExists(atPath: paths.repository, isDirectory: &isFolder) {
+            throw BackupError(
+                step: step, cause: .missingRepository,
+                message: "there is no Borg repository at \(paths.repository): the folder does not exist",
+                fix: "mount the backup disk at BACKUP_ROOT; for a new repository run `mediaserver backup init`")
+        }
+        if isFolder.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: paths.repository))?.isEmpty == true
+        {
+            throw BackupError(
+                step: step, cause: .missingRepository,
+                message: "there is no Borg repository at \(paths.repository) yet: the folder is empty",
+                fix: "create it with `mediaserver backup init` (or mount the backup disk at BACKUP_ROOT)")
+        }
+        if !isFolder.boolValue || !Self.isBorgRepository(paths.repository) {
+            let readable = access(paths.repository, R_OK | X_OK) == 0
+            throw BackupError(
+                step: step, cause: .notARepository,
+                message: "\(paths.repository) is not a Borg repository"
+                    + (readable ? " (it has no Borg config file)" : " (it cannot be read by this user)"),
+                fix: "point BACKUP_ROOT (or --repository) at the repository; is the backup disk mounted?")
+        }
+        try checkLocks(paths.repository)
+        guard sources else { return }
+        if !FileManager.default.fileExists(atPath: paths.sourceRoot, isDirectory: &isFolder) || !isFolder.boolValue {
+            throw BackupError(
+                step: "checking the sources", cause: .missingSource,
+                message: "the source root \(paths.sourceRoot) (CONFIG_ROOT) does not exist",
+                fix: "set CONFIG_ROOT in .env to the apps' configuration folder (or pass --source-root)")
+        }
+        if access(paths.sourceRoot, R_OK | X_OK) != 0 {
+            throw BackupError(
+                step: "checking the sources", cause: .unreadableSource,
+                message: "the source root \(paths.sourceRoot) cannot be read by this user",
+                fix: "run the backup as root or as the apps' user (PUID)")
+        }
+    }
+
+    /// A lock left by a borg process that no longer runs makes the next borg wait two polling rounds of the lock
+    /// wait (about 2 minutes) before it clears it: say so at once, with the command that clears it.
+    ///
+    /// borg 1.4 (`borg/locking.py`) keeps the lock as a folder `lock.exclusive` holding one file per holder named
+    /// `<host id>.<pid>-<thread hex>`, where the host id is `<fqdn>@<node>` (`borg/platform/base.py`); the cache
+    /// of the repository has the same kind of lock.
+    func checkLocks(_ repository: String) throws(BackupError) {
+        var folders = [repository + "/lock.exclusive"]
+        if let cache = cacheFolder(repository) { folders.append(cache + "/lock.exclusive") }
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
+        for folder in folders {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+                guard let dash = name.lastIndex(of: "-"), let dot = name[..<dash].lastIndex(of: "."),
+                    let pid = Int32(name[name.index(after: dot)..<dash])
+                else { continue }
+                let holder = String(name[..<dot])
+                let holderHost = holder.split(separator: "@").first.map(String.init) ?? holder
+                let sameHost = holderHost.split(separator: ".").first.map(String.init) == host
+                guard sameHost else {
+                    progress("the repository is locked by borg process \(pid) on \(holderHost): waiting for it")
+                    continue
+                }
+                if kill(pid, 0) == 0 || errno == EPERM {
+                    let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?
+                        .replacingOccurrences(of: "\0", with: " ").trimmingCharacters(in: .whitespaces)
+                    progress(
+                        "the repository is locked by borg process \(pid)"
+                            + (command.map { " (\(BackupError.shorten($0, limit: 80)))" } ?? "")
+                            + ", which is running: waiting for it")
+                    continue
+                }
+                throw BackupError(
+                    step: "checking the repository lock", cause: .staleLock,
+                    message: "the repository is locked by borg process \(pid) on this host, which is no longer running"
+                        + " (an interrupted run left the lock; borg would wait about 2 minutes before clearing it)",
+                    fix: "clear the lock: borg break-lock \(repository)")
+            }
+        }
+    }
+
+    /// Compose mode: the lock holders in BACKUP_ROOT, said before borg waits for them. Their pids live in the
+    /// backup or the off-site container, so whether they still run cannot be told from here.
+    func reportContainerLocks() {
+        guard let repository = hostRepository else { return }
+        let folder = repository + "/lock.exclusive"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            guard let dash = name.lastIndex(of: "-"), let dot = name[..<dash].lastIndex(of: ".") else { continue }
+            let pid = name[name.index(after: dot)..<dash]
+            let host = name[..<dot].split(separator: "@").first.map(String.init) ?? String(name[..<dot])
+            progress(
+                "the repository is locked by borg process \(pid) of \(host) (a backup or off-site sync): waiting for"
+                    + " it; if neither runs (`docker compose ps`), the lock is stale: docker compose exec borgmatic borg"
+                    + " break-lock \(BackupPaths.repository)")
+        }
+    }
+
+    /// Borg's cache folder of `repository` (`BORG_CACHE_DIR`, else `BORG_BASE_DIR`/`XDG_CACHE_HOME`/`HOME`
+    /// `/.cache/borg`, then the repository id from its config).
+    func cacheFolder(_ repository: String) -> String? {
+        guard let config = FileManager.default.contents(atPath: repository + "/config"),
+            let line = String(decoding: config, as: UTF8.self).split(separator: "\n").first(where: {
+                $0.hasPrefix("id = ")
+            })
+        else { return nil }
+        let id = line.dropFirst("id = ".count).trimmingCharacters(in: .whitespaces)
+        let root: String?
+        if let cache = environment["BORG_CACHE_DIR"] {
+            root = cache
+        } else if let base = environment["BORG_BASE_DIR"] {
+            root = base + "/.cache/borg"
+        } else if let xdg = environment["XDG_CACHE_HOME"] {
+            root = xdg + "/borg"
+        } else {
+            root = environment["HOME"].map { $0 + "/.cache/borg" }
+        }
+        return root.map { $0 + "/" + id }
     }
 
     /// The archives, oldest first.
     public func archives() async throws -> [Archive] {
+        try preflight(sources: false)
         let output = try await step("listing archives", try borgmatic(["repo-list", "--json"]))
         return try Self.parseArchives(output.standardOutput, timeZone: archiveTimeZone)
     }
@@ -265,6 +461,7 @@ public struct BackupDriver: Sendable {
     @discardableResult
     public func verify(data: Bool = false) async throws -> ProcessOutput {
         let only = data ? ["--only", "repository", "--only", "archives", "--only", "data"] : []
+        try preflight(sources: false)
         return try await step("borg check", try borgmatic(["check", "--force"] + only))
     }
 

@@ -11,6 +11,10 @@ public struct BackupError: Error, CustomStringConvertible, Sendable, Hashable {
         case wrongPassphrase = "wrong-passphrase"
         case missingPassphrase = "missing-passphrase"
         case missingRepository = "missing-repository"
+        case notARepository = "not-a-repository"
+        case repositoryExists = "repository-exists"
+        case staleLock = "stale-lock"
+        case unreadableSource = "unreadable-source"
         case missingSource = "missing-source"
         case lockTimeout = "lock-timeout"
         case remoteUnreachable = "remote-unreachable"
@@ -83,6 +87,12 @@ public struct BackupError: Error, CustomStringConvertible, Sendable, Hashable {
                 .missingSource, "a source folder does not exist: \(paths ?? found)",
                 "start that service once so it creates its folder, or add it to DISABLED_SERVICES and run"
                     + " `mediaserver render`")
+        }
+        if let found = line(containing: "Permission denied") {
+            return make(
+                .unreadableSource, "a file or folder cannot be read: \(shorten(found))",
+                "give the user running the backup read access (`ls -ld` the path; the apps' PUID owns it), or run as"
+                    + " root")
         }
         if let found = line(containing: "REFUSED:") {
             let reason = found.components(separatedBy: "REFUSED:").last?.trimmingCharacters(in: .whitespaces) ?? found

@@ -18,7 +18,8 @@ public struct EnvFileComposer: Sendable {
             }
             let key = String(line[..<equals])
             if let value = values[key] {
-                lines.append("\(key)=\(EnvExampleRenderer.quoted(value))")
+                // Written so that Compose reads back exactly this value (a `$` in a kept secret stays a `$`).
+                lines.append("\(key)=\(EnvFile.literal(value))")
             } else {
                 lines.append(String(line))
             }

@@ -58,7 +58,13 @@ extension ProcessRunning {
 
 /// Runs programs with swift-subprocess: output capped at 4 MiB per stream, a timeout per call.
 public struct SubprocessRunner: ProcessRunning {
-    public init() {}
+    /// Seconds a stopped tool's process group gets after SIGTERM before SIGKILL; nil: the tool alone gets SIGKILL.
+    ///
+    /// With a grace period each tool runs in a process group of its own, and a cancelled or timed-out run sends
+    /// SIGTERM to that whole group, so a wrapper's children (borgmatic's borg) stop too and release their locks.
+    public let stopGracePeriod: Int?
+
+    public init(stopGracePeriod: Int? = nil) { self.stopGracePeriod = stopGracePeriod }
 
     public func run(
         _ executable: String, _ arguments: [String], environment: [String: String]?, workingDirectory: String?,
@@ -73,12 +79,20 @@ public struct SubprocessRunner: ProcessRunning {
             } else {
                 .inherit
             }
+        var options = PlatformOptions()
+        if let stopGracePeriod {
+            options.processGroupID = 0
+            options.teardownSequence = [
+                .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(stopGracePeriod))
+            ]
+        }
+        let platformOptions = options
         let all = [executable] + arguments
         return try await withThrowingTaskGroup(of: ProcessOutput?.self) { group in
             group.addTask {
                 let result = try await Subprocess.run(
                     .path(FilePath(path)), arguments: Arguments(arguments), environment: env,
-                    workingDirectory: workingDirectory.map { FilePath($0) },
+                    workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: platformOptions,
                     output: .string(limit: 4 << 20), error: .string(limit: 4 << 20))
                 let status: Int32 =
                     switch result.terminationStatus {

@@ -1,11 +1,20 @@
 import Foundation
 import MediaStackRendering
 
-/// Writes rendered files into a checkout, atomically and without clobbering hand edits.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes rendered files into a checkout, all or nothing, and without clobbering hand edits.
 ///
 /// A manifest (`.mediaserver-render.json`) records a hash of every file as last rendered. A file whose contents no
 /// longer match its recorded hash was edited by hand: it is reported and left alone unless `force` is set. Files
 /// the manifest lists that the render no longer produces (a service was disabled) are removed when untouched.
+///
+/// ``apply(_:_:)`` is one transaction: every new file (the manifest too) is first written to a temporary file beside
+/// its target and every file to be replaced or removed gets a hard link beside it; only when all of that worked are
+/// the temporaries renamed over their targets. If a rename still fails, the links put the earlier files back.
+/// A file that is already right is not touched, so rendering an up-to-date read-only checkout succeeds.
 public struct RenderWriter: Sendable {
     public static let manifestPath = ".mediaserver-render.json"
 
@@ -23,6 +32,41 @@ public struct RenderWriter: Sendable {
         public let action: Action
     }
 
+    /// A file of the render that could not be written; nothing was changed.
+    public struct WriteError: Error, CustomStringConvertible, Sendable {
+        /// The path (relative to the checkout) that failed.
+        public let path: String
+        /// What was being done, e.g. "write a temporary file beside".
+        public let operation: String
+        /// The system's reason in words.
+        public let reason: String
+        /// Whether earlier files had already been replaced and could not all be put back.
+        public let partial: Bool
+
+        public var description: String {
+            let outcome =
+                partial
+                ? "some files were already replaced and could not be put back; run `mediaserver render` again"
+                : "nothing was changed"
+            return "could not \(operation) \(path): \(reason); \(outcome)"
+        }
+
+        /// A hint for the usual causes.
+        public var fix: String {
+            switch reason {
+            case _ where reason.contains("Read-only file system"):
+                "the checkout is on a read-only file system: render a writable copy"
+            case _ where reason.contains("Operation not permitted"):
+                "the file or its folder may be immutable (`lsattr`; `chattr -i` to undo) or owned by another user"
+            case _ where reason.contains("Permission denied"):
+                "make the folder writable for this user (`ls -ld`), or run as its owner"
+            case _ where reason.contains("No space left"):
+                "free some disk space and render again"
+            default: "fix the cause and render again"
+            }
+        }
+    }
+
     public let root: URL
 
     public init(root: URL) { self.root = root }
@@ -36,7 +80,10 @@ public struct RenderWriter: Sendable {
                 return Change(path: file.path, action: .create)
             }
             let current = String(decoding: data, as: UTF8.self)
-            if current == file.contents { return Change(path: file.path, action: .unchanged) }
+            if current == file.contents {
+                // Same text but a lost executable bit is still a change (the file is rewritten with its mode).
+                return Change(path: file.path, action: Self.hasMode(url, of: file) ? .unchanged : .update)
+            }
             if force { return Change(path: file.path, action: .update) }
             guard let recorded = manifest[file.path] else { return Change(path: file.path, action: .keepForeign) }
             return Change(path: file.path, action: recorded == Self.hash(current) ? .update : .keepHandEdited)
@@ -51,24 +98,22 @@ public struct RenderWriter: Sendable {
         return changes
     }
 
-    /// Applies a plan: every write goes to a temporary file beside its target, then is renamed over it.
+    /// Applies a plan as one transaction (see the type's description); throws ``WriteError`` naming the file.
     public func apply(_ files: [RenderedFile], _ changes: [Change]) throws {
         let byPath = Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0) })
         var manifest = readManifest()
+        var transaction = Transaction(root: root)
+        defer { transaction.cleanUp() }
         for change in changes {
-            let url = root.appendingPathComponent(change.path)
             switch change.action {
             case .create, .update:
                 guard let file = byPath[change.path] else { continue }
-                try Self.atomicWrite(file.contents, to: url, executable: file.executable)
+                try transaction.stageWrite(file.contents, to: change.path, mode: file.executable ? 0o755 : 0o644)
                 manifest[file.path] = Self.hash(file.contents)
             case .unchanged:
-                if let file = byPath[change.path] {
-                    manifest[file.path] = Self.hash(file.contents)
-                    try Self.setExecutable(file.executable, url)
-                }
+                if let file = byPath[change.path] { manifest[file.path] = Self.hash(file.contents) }
             case .remove:
-                try FileManager.default.removeItem(at: url)
+                try transaction.stageRemoval(of: change.path)
                 manifest[change.path] = nil
             case .keepHandEdited, .keepForeign:
                 break
@@ -76,9 +121,12 @@ public struct RenderWriter: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(manifest)
-        try Self.atomicWrite(
-            String(decoding: data, as: UTF8.self) + "\n", to: root.appendingPathComponent(Self.manifestPath))
+        let manifestText = String(decoding: (try? encoder.encode(manifest)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+        let manifestURL = root.appendingPathComponent(Self.manifestPath)
+        if FileManager.default.contents(atPath: manifestURL.path) != Data(manifestText.utf8) {
+            try transaction.stageWrite(manifestText, to: Self.manifestPath, mode: 0o644)
+        }
+        try transaction.commit()
     }
 
     func readManifest() -> [String: String] {
@@ -90,25 +138,17 @@ public struct RenderWriter: Sendable {
 
     /// Writes `contents` to a temporary file in the target's folder, then renames it into place.
     public static func atomicWrite(_ contents: String, to url: URL, executable: Bool = false, mode: Int? = nil) throws {
-        let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try Data(contents.utf8).write(to: temporary)
-            let permissions = mode ?? (executable ? 0o755 : 0o644)
-            try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
-            if rename(temporary.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
+        var transaction = Transaction(root: url.deletingLastPathComponent())
+        defer { transaction.cleanUp() }
+        try transaction.stageWrite(
+            contents, to: url.lastPathComponent, mode: mode_t(mode ?? (executable ? 0o755 : 0o644)))
+        try transaction.commit()
     }
 
-    static func setExecutable(_ executable: Bool, _ url: URL) throws {
-        guard executable else { return }
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+    static func hasMode(_ url: URL, of file: RenderedFile) -> Bool {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else { return false }
+        return (status.st_mode & 0o111 != 0) == file.executable
     }
 
     /// 64-bit FNV-1a of the UTF-8 bytes, as hex: enough to tell an edited file from the one we wrote.
@@ -120,5 +160,135 @@ public struct RenderWriter: Sendable {
         }
         let hex = String(value, radix: 16)
         return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// Staged writes and removals in one folder tree, committed together or not at all.
+struct Transaction {
+    let root: URL
+    /// Temporary file → target, in staging order.
+    private var writes: [(temporary: String, target: String, relative: String)] = []
+    /// Target → hard link keeping its earlier contents.
+    private var saved: [String: String] = [:]
+    private var removals: [(target: String, relative: String)] = []
+    /// Folders this transaction created, outermost first.
+    private var createdFolders: [String] = []
+    private var committed = false
+
+    init(root: URL) { self.root = root }
+
+    static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    private func fail(_ operation: String, _ relative: String, _ code: Int32, partial: Bool = false)
+        -> RenderWriter.WriteError
+    {
+        RenderWriter.WriteError(path: relative, operation: operation, reason: Self.reason(code), partial: partial)
+    }
+
+    private mutating func makeFolders(for relative: String) throws {
+        var missing: [String] = []
+        var folder = root.appendingPathComponent(relative).deletingLastPathComponent().path
+        var status = stat()
+        while stat(folder, &status) != 0 {
+            missing.insert(folder, at: 0)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        for path in missing {
+            guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+                throw fail("create the folder of", relative, errno)
+            }
+            createdFolders.append(path)
+        }
+    }
+
+    /// Keeps the current file at `target` (if any) as a hard link, so a failed commit can put it back. A link
+    /// also fails where a rename over the file would (an immutable file, a read-only folder).
+    private mutating func save(_ target: String, _ relative: String) throws {
+        guard saved[target] == nil, FileManager.default.fileExists(atPath: target) else { return }
+        let backup = Self.sibling(of: target, suffix: "old")
+        guard link(target, backup) == 0 else { throw fail("replace", relative, errno) }
+        saved[target] = backup
+    }
+
+    static func sibling(of target: String, suffix: String) -> String {
+        let url = URL(fileURLWithPath: target)
+        return url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).\(UUID().uuidString).\(suffix)"
+        ).path
+    }
+
+    mutating func stageWrite(_ contents: String, to relative: String, mode: mode_t) throws {
+        try makeFolders(for: relative)
+        let target = root.appendingPathComponent(relative).path
+        let temporary = Self.sibling(of: target, suffix: "tmp")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw fail("write a temporary file beside", relative, errno) }
+        writes.append((temporary, target, relative))
+        let bytes = Array(contents.utf8)
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0 {
+                let code = errno
+                close(descriptor)
+                throw fail("write", relative, code)
+            }
+            written += result
+        }
+        // The umask must not narrow the mode (a script must stay executable), and the data must be on disk before
+        // the rename makes it the file.
+        let ok = fchmod(descriptor, mode) == 0 && fsync(descriptor) == 0
+        let code = errno
+        close(descriptor)
+        guard ok else { throw fail("write", relative, code) }
+        try save(target, relative)
+    }
+
+    mutating func stageRemoval(of relative: String) throws {
+        let target = root.appendingPathComponent(relative).path
+        try save(target, relative)
+        removals.append((target, relative))
+    }
+
+    /// Renames every temporary into place and removes what is to be removed; on a failure, puts back what was
+    /// already changed.
+    mutating func commit() throws {
+        var done: [String] = []
+        func rollBack() -> Bool {
+            var restored = true
+            for target in done.reversed() {
+                if let backup = saved[target] {
+                    restored = rename(backup, target) == 0 && restored
+                    saved[target] = nil
+                } else {
+                    restored = unlink(target) == 0 && restored
+                }
+            }
+            return restored
+        }
+        for write in writes {
+            guard rename(write.temporary, write.target) == 0 else {
+                let code = errno
+                throw fail("replace", write.relative, code, partial: !rollBack())
+            }
+            done.append(write.target)
+        }
+        for removal in removals {
+            guard unlink(removal.target) == 0 || errno == ENOENT else {
+                let code = errno
+                throw fail("remove", removal.relative, code, partial: !rollBack())
+            }
+            done.append(removal.target)
+        }
+        committed = true
+    }
+
+    /// Removes the temporaries and links, and on failure the folders this transaction created.
+    mutating func cleanUp() {
+        for write in writes { unlink(write.temporary) }
+        for backup in saved.values { unlink(backup) }
+        if !committed { for folder in createdFolders.reversed() { rmdir(folder) } }
+        writes = []
+        saved = [:]
     }
 }

@@ -128,6 +128,7 @@ struct BackupTests {
             ("ERROR : Cancelling sync due to fatal error: --max-delete threshold reached", .deleteGuard),
             ("pre-backup: FAILED bazarr/db/bazarr.db: integrity_check: *** in database main ***", .databaseCopy),
             ("Command 'borg create …' died with <Signals.SIGKILL: 9>.", .killed),
+            ("/mnt/source/sonarr/private: open: [Errno 13] Permission denied: 'private'", .unreadableSource),
         ])
     func knownFailures(stderr: String, cause: BackupError.Cause) {
         let error = Self.failure(stderr)

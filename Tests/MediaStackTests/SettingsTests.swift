@@ -109,4 +109,67 @@ struct SettingsTests {
         let settings = try TestSupport.settings("DISABLED_SERVICES= plex , tautulli,overseerr\n")
         #expect(settings.disabledServices == ["plex", "tautulli", "overseerr"])
     }
+
+    static let secretLines: [String] = [
+        "BORG_PASSPHRASE topsecret42",
+        "BORG_PASSPHRASE=\"ab\"topsecret42",
+        "BORG_PASSPHRASE=topsecret42${HOME}",
+        "BORG_PASSPHRASE=topsecret42$cd",
+        "BORG_PASSPHRASE='topsecret42",
+        "BORG_PASSPHRASE=\"topsecret42${\"",
+        "BORG_PASSPHRASE=topsecret42${UNSET:?topsecret42}",
+        "BORG_PASSPHRASE=\"topsecret42\\0001\"",
+        "BORG_PASSPHRASE\u{0}=topsecret42",
+        "BORG-PASSPHRASE=topsecret42",
+        "export BORG_PASSPHRASE topsecret42 x",
+    ]
+
+    @Test("a malformed secret line names its line, never its value", arguments: secretLines)
+    func aSecretIsNeverEchoed(_ line: String) {
+        let text = "PUID=1000\n\(line)\nPGID=1000\n"
+        do {
+            _ = try Settings.parse(text, path: ".env", environment: ["HOME": "/root"])
+            Issue.record("accepted: \(line)")
+        } catch {
+            #expect(!error.issues.isEmpty)
+            for issue in error.issues {
+                #expect(issue.line == 2, "\(issue)")
+                #expect(!issue.description.contains("topsecret42"), "\(issue.description)")
+            }
+        }
+    }
+
+    @Test func valuesFollowComposeInterpolationAndRecordTheirReferences() throws {
+        let file = try EnvFile.parse(
+            "A=1\nB=${A}-$A\nC='$A'\nD=$$A\nE=${UNSET:-x${A}}\nF=\"\\$A\"\n", path: ".env",
+            environment: ["A": "env wins"])
+        #expect(file["B"] == "env wins-env wins" && file.entries[1].references == ["A", "A"])
+        #expect(file["C"] == "$A" && file.entries[2].references.isEmpty)
+        #expect(file["D"] == "$A" && file.entries[3].references.isEmpty)
+        #expect(file["E"] == "xenv wins")
+        #expect(file["F"] == "$A")
+    }
+
+    @Test func lineNumbersSurviveCRLFAndValuesSpanningLines() throws {
+        let file = try EnvFile.parse("A=1\r\n\r\nB=\"two\nlines\"\r\nC='x'\r\n", path: ".env")
+        #expect(file.entries.map(\.line) == [1, 3, 5])
+        #expect(file["A"] == "1" && file["B"] == "two\nlines" && file["C"] == "x")
+    }
+
+    @Test func aHundredThousandProblemsAreCappedWithACount() {
+        let text = String(repeating: "not a setting\n", count: 100_000)
+        do {
+            _ = try Settings.parse(text, path: ".env")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.issues.count == SettingsError.limit + 1)
+            #expect(error.issues.last?.message == "\(100_000 - SettingsError.limit) more problems are not shown")
+        }
+    }
+
+    @Test(arguments: ["192.168.1.10", "::1", "fe80::1", "2001:db8::8a2e:370:7334", "::ffff:192.0.2.1"])
+    func validAddresses(_ address: String) { #expect(Settings.problems(of: address, for: "LAN_IP").isEmpty) }
+
+    @Test(arguments: [":::::", "1.2.3", "256.1.1.1", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "+1.2.3.4", ""])
+    func invalidAddresses(_ address: String) { #expect(!Settings.problems(of: address, for: "LAN_IP").isEmpty) }
 }
