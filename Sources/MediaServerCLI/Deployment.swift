@@ -30,6 +30,8 @@ struct Deployment {
             throw ExitCode.findings
         }
         let stack = Stack(settings: settings)
+        // A user's .env renders into deploy/ (the committed files at the root stay the render of .env.example).
+        let folder = common.renderFolder(envFile)
         if render {
             let files = try StackRenderer().render(stack)
             let errors = StackChecks().run(stack, rendered: files).filter { $0.severity == .error }
@@ -38,7 +40,7 @@ struct Deployment {
                 throw ExitCode.findings
             }
             // Bring the stack files in line with .env first (safe: hand-edited files are never replaced).
-            let writer = RenderWriter(root: root)
+            let writer = RenderWriter(root: folder)
             let changes = writer.plan(files)
             let kept = changes.filter { $0.action == .keepHandEdited || $0.action == .keepForeign }
             if !kept.isEmpty {
@@ -51,13 +53,25 @@ struct Deployment {
             let pending = changes.filter { $0.action != .unchanged }
             if !pending.isEmpty {
                 try writer.apply(files, changes)
-                Console.error("rendered for \(envFile): \(pending.map(\.path).joined(separator: ", "))")
+                Console.error(
+                    "rendered for \(envFile) into \(RenderCommand.display(folder, in: root)):"
+                        + " \(pending.map(\.path).joined(separator: ", "))")
             }
+            try RenderLocation.linkSettings(in: folder, checkout: root, settingsPath: envFile)
+        }
+        if !render,
+            !FileManager.default.fileExists(atPath: folder.appendingPathComponent(StackID.core.composeFile).path)
+        {
+            Console.error(
+                "error: \(envFile) has no render in \(RenderLocation.deploymentFolder)/ yet; run `mediaserver render`"
+                    + " (if an earlier version rendered it into the checkout's root, `mediaserver migrate` moves it)")
+            throw ExitCode.failure
         }
         let (cli, runner) = try await requireDocker()
         return Deployment(
             settings: settings, stack: stack,
-            driver: ComposeDriver(cli: cli, runner: runner, root: root, envFile: envFile))
+            driver: ComposeDriver(
+                cli: cli, runner: runner, root: folder, envFile: common.composeSettingsPath(envFile)))
     }
 
     /// Docker, a reachable engine and Compose v2, or one sentence saying what is missing and what to do.

@@ -25,7 +25,7 @@ public struct MediaServerCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, RenderCommand.self, CheckCommand.self, DoctorCommand.self, UpCommand.self,
             DownCommand.self, PsCommand.self, HealthCommand.self, BackupCommand.self, OffsiteCommand.self,
-            ServicesCommand.self,
+            ServicesCommand.self, MigrateCommand.self,
         ]
     )
 

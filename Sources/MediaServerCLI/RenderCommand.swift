@@ -55,7 +55,8 @@ struct RenderCommand: AsyncParsableCommand {
         let findings = StackChecks().run(stack, rendered: files)
         if findings.hasErrors { try fail(findings, settings: settings.source) }
 
-        let writer = RenderWriter(root: common.rootURL)
+        let folder = common.renderFolder(settings.source)
+        let writer = RenderWriter(root: folder)
         let changes = writer.plan(files, force: force)
         let pending = changes.filter { $0.action != .unchanged }
         if check {
@@ -77,6 +78,7 @@ struct RenderCommand: AsyncParsableCommand {
             return
         }
         try writer.apply(files, changes)
+        try RenderLocation.linkSettings(in: folder, checkout: common.rootURL, settingsPath: settings.source)
         let kept = changes.filter { $0.action == .keepHandEdited || $0.action == .keepForeign }
         if json {
             try Console.json(Report(settings: settings.source, changes: changes, findings: findings, ok: kept.isEmpty))
@@ -92,9 +94,16 @@ struct RenderCommand: AsyncParsableCommand {
             }
             let written = changes.filter { $0.action == .create || $0.action == .update }.count
             Console.error(
-                "rendered \(files.count) files from \(settings.source): \(written) written, \(kept.count) kept")
+                "rendered \(files.count) files from \(settings.source) into \(Self.display(folder, in: common.rootURL)):"
+                    + " \(written) written, \(kept.count) kept")
         }
         if !kept.isEmpty { throw ExitCode.failure }
+    }
+
+    /// `deploy/`, or `the checkout` for the committed files.
+    static func display(_ folder: URL, in checkout: URL) -> String {
+        folder.standardizedFileURL.path == checkout.standardizedFileURL.path
+            ? "the checkout" : folder.lastPathComponent + "/"
     }
 
     private func fail(_ findings: [Finding], settings: String) throws -> Never {
