@@ -70,5 +70,7 @@ public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
     case unknownSetting = "unknown-setting"
     case unknownUser = "unknown-user"
     case unpinnedImage = "unpinned-image"
+    case upgradeAvailable = "upgrade-available"
+    case upgradeCheckFailed = "upgrade-check-failed"
     case wrongOwner = "wrong-owner"
 }

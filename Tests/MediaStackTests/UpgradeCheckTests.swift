@@ -146,3 +146,47 @@ import Testing
         #expect(missing == ["plex"])
     }
 }
+
+@Suite struct UpgradeFindingTests {
+    static func result(newer: [String], error: String? = nil) -> UpgradeCheck.Result {
+        UpgradeCheck.Result(
+            service: "sonarr", image: "lscr.io/linuxserver/sonarr", registry: "lscr.io", pinned: "4.0.19.2979-ls316",
+            newer: newer, otherMajors: [], releaseNotes: "https://github.com/Sonarr/Sonarr/releases", error: error)
+    }
+
+    @Test func newerTagsAreAWarningWithTheReleaseNotes() throws {
+        let finding = try #require(Self.result(newer: ["4.0.19.2979-ls317", "4.0.20.1-ls318"]).finding)
+        #expect(finding.id == .upgradeAvailable)
+        #expect(finding.severity == .warning)
+        #expect(finding.message.contains("2 newer release tag(s), the newest 4.0.20.1-ls318"))
+        #expect(finding.fix.contains("https://github.com/Sonarr/Sonarr/releases"))
+    }
+
+    @Test func aRegistryFaultIsAWarningAndTheNewestTagIsNone() throws {
+        #expect(Self.result(newer: []).finding == nil)
+        let failed = try #require(Self.result(newer: [], error: "registry lscr.io did not answer (timed out)").finding)
+        #expect(failed.id == .upgradeCheckFailed)
+        #expect(failed.message == "registry lscr.io did not answer (timed out)")
+    }
+}
+
+@Suite struct RenderLocationTests {
+    let checkout = URL(fileURLWithPath: "/srv/mediaserver")
+
+    @Test func onlyEnvExampleRendersIntoTheCheckout() {
+        #expect(RenderLocation.folder(checkout: checkout, settingsPath: ".env.example").path == "/srv/mediaserver")
+        #expect(
+            RenderLocation.folder(checkout: checkout, settingsPath: "/srv/mediaserver/.env.example").path
+                == "/srv/mediaserver")
+        #expect(RenderLocation.folder(checkout: checkout, settingsPath: ".env").path == "/srv/mediaserver/deploy")
+        #expect(
+            RenderLocation.folder(checkout: checkout, settingsPath: "/etc/mediaserver.env").path
+                == "/srv/mediaserver/deploy")
+    }
+
+    @Test func composeGetsAnAbsoluteSettingsPath() {
+        #expect(
+            RenderLocation.absoluteSettingsPath(checkout: checkout, settingsPath: ".env") == "/srv/mediaserver/.env")
+        #expect(RenderLocation.absoluteSettingsPath(checkout: checkout, settingsPath: "/etc/ms.env") == "/etc/ms.env")
+    }
+}
