@@ -12,9 +12,13 @@ struct DoctorCommand: AsyncParsableCommand {
             Each problem is a finding with a one-line fix. Hardlinks are tested with a real hard link between \
             DATA_ROOT/usenet and DATA_ROOT/media; ports by binding them on LAN_IP (Plex's on every interface).
 
+            With --upgrades it also asks each image's registry for newer release tags (`mediaserver upgrade \
+            --check`) and reports each as a warning.
+
             Examples:
               mediaserver doctor
               mediaserver doctor --json
+              mediaserver doctor --upgrades
 
             Exit codes: 0 no errors, 2 errors found, 64 usage.
             """)
@@ -23,6 +27,9 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the findings as JSON.")
     var json = false
+
+    @Flag(help: "Also ask each image's registry for newer release tags (needs the network).")
+    var upgrades = false
 
     func validate() throws { try common.validateRoot() }
 
@@ -35,7 +42,13 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.loadSettings()
         if !json { Console.error("checking the host for \(settings.source) …") }
-        let findings = await Doctor(stack: Stack(settings: settings)).run()
+        let stack = Stack(settings: settings)
+        var findings = await Doctor(stack: stack).run()
+        if upgrades {
+            let results = await UpgradeCheck(client: RegistryClient()).run(
+                stack.services.map(UpgradeCheck.Subject.init))
+            findings += results.compactMap(\.finding)
+        }
         let errors = findings.filter { $0.severity == .error }.count
         if json {
             try Console.json(Report(findings: findings, errors: errors, warnings: findings.count - errors))
