@@ -39,6 +39,7 @@ struct Deployment {
                 for finding in errors { Console.error(finding.description) }
                 throw ExitCode.findings
             }
+            try refuseRenderAtRoot(common, user: files, folder: folder)
             // Bring the stack files in line with .env first (safe: hand-edited files are never replaced).
             let writer = RenderWriter(root: folder)
             let changes = writer.plan(files)
@@ -72,6 +73,25 @@ struct Deployment {
             settings: settings, stack: stack,
             driver: ComposeDriver(
                 cli: cli, runner: runner, root: folder, envFile: common.composeSettingsPath(envFile)))
+    }
+
+    /// Before the first render into deploy/: an install whose root holds a render of `.env` (an earlier layout) is
+    /// moved with `mediaserver migrate` first, so it does not end up with two renders and a checkout `git pull`
+    /// refuses.
+    static func refuseRenderAtRoot(_ common: CommonOptions, user: [RenderedFile], folder: URL) throws {
+        let root = common.rootURL
+        guard folder.path != root.path, !FileManager.default.fileExists(atPath: folder.path),
+            let defaults = try? SettingsLoader(root: root).load(RenderLocation.committedSettings)
+        else { return }
+        let committed = try StackRenderer().render(Stack(settings: defaults))
+        let steps = RenderMigration(checkout: root, deployment: folder).plan(user: user, committed: committed)
+        let moved = steps.filter { $0.action != .rendered }.map(\.path)
+        guard !moved.isEmpty else { return }
+        Console.error(
+            "error: the checkout's root holds a render of your settings (\(moved.prefix(3).joined(separator: ", "))"
+                + (moved.count > 3 ? ", …" : "") + "), from an earlier version\n  fix: run `mediaserver migrate`"
+                + " (it moves that render into deploy/, so `git pull` works), then this command again")
+        throw ExitCode.failure
     }
 
     /// Docker, a reachable engine and Compose v2, or one sentence saying what is missing and what to do.
