@@ -82,7 +82,9 @@ struct BackupOptions: ParsableArguments {
         let mode: BackupDriver.Mode
         switch effectiveVia {
         case .direct:
-            var paths = BackupDriver.DirectPaths.defaults(checkout: common.rootURL, settings: stack.settings)
+            // The rendered backup/ files of these settings (deploy/ for a user's .env).
+            var paths = BackupDriver.DirectPaths.defaults(
+                checkout: common.renderFolder(stack.settings.source), settings: stack.settings)
             if let sourceRoot { paths.sourceRoot = sourceRoot }
             if let repository {
                 paths.repository = repository
@@ -99,8 +101,8 @@ struct BackupOptions: ParsableArguments {
             }
             mode = .compose(
                 .init(
-                    cli: cli, checkout: common.rootURL,
-                    envFile: common.envFile ?? SettingsLoader(root: common.rootURL).defaultPath()))
+                    cli: cli, checkout: common.renderFolder(stack.settings.source),
+                    envFile: common.composeSettingsPath(stack.settings.source)))
         }
         // Progress goes to stderr in every mode: stdout carries the result (a table, or JSON).
         return BackupDriver(stack: stack, mode: mode, lockWait: lockWait, progress: { Console.error($0) })

@@ -52,15 +52,16 @@ struct CheckCommand: AsyncParsableCommand {
             findings += StackChecks().run(stack, rendered: files)
             // The fresh render, and the files on disk, which a hand edit may have opened to every interface.
             let composePaths = StackID.allCases.map(\.composeFile)
+            let folder = common.renderFolder(source)
             let onDisk = composePaths.compactMap { path -> RenderedFile? in
-                let url = common.rootURL.appendingPathComponent(path)
+                let url = folder.appendingPathComponent(path)
                 guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
                 return RenderedFile(path: path, contents: text)
             }
             let fresh = files.filter { composePaths.contains($0.path) }
             findings += SecurityChecks().run(stack, composeFiles: onDisk.isEmpty ? fresh : onDisk)
             findings += await EnvFileHygiene(runner: SubprocessRunner()).check(root: common.rootURL, path: source)
-            for change in RenderWriter(root: common.rootURL).plan(files) where change.action != .unchanged {
+            for change in RenderWriter(root: folder).plan(files) where change.action != .unchanged {
                 findings.append(
                     Finding(
                         .warning, .renderDrift, subject: change.path,
@@ -89,7 +90,8 @@ struct CheckCommand: AsyncParsableCommand {
             ]
         }
         if !json { Console.error("validating with `\(cli.displayName) config -q` …") }
-        return await ComposeValidator(cli: cli, runner: runner).validate(root: common.rootURL, envFile: source)
+        return await ComposeValidator(cli: cli, runner: runner).validate(
+            root: common.renderFolder(source), envFile: common.composeSettingsPath(source))
     }
 
     private func report(_ findings: [Finding], source: String) {

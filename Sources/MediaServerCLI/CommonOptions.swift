@@ -20,6 +20,16 @@ struct CommonOptions: ParsableArguments {
 
     var rootURL: URL { URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL }
 
+    /// The folder holding the render of `settingsPath`: the root for `.env.example`, `deploy/` for a user's `.env`.
+    func renderFolder(_ settingsPath: String) -> URL {
+        RenderLocation.folder(checkout: rootURL, settingsPath: settingsPath)
+    }
+
+    /// The settings file as Compose, running in the render folder, must be given it.
+    func composeSettingsPath(_ settingsPath: String) -> String {
+        RenderLocation.absoluteSettingsPath(checkout: rootURL, settingsPath: settingsPath)
+    }
+
     /// The validated settings; on a problem, prints each with its file, line and fix and exits with 2.
     func loadSettings() throws -> Settings {
         do {

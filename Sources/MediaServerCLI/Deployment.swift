@@ -30,6 +30,8 @@ struct Deployment {
             throw ExitCode.findings
         }
         let stack = Stack(settings: settings)
+        // A user's .env renders into deploy/ (the committed files at the root stay the render of .env.example).
+        let folder = common.renderFolder(envFile)
         if render {
             let files = try StackRenderer().render(stack)
             let errors = StackChecks().run(stack, rendered: files).filter { $0.severity == .error }
@@ -37,8 +39,9 @@ struct Deployment {
                 for finding in errors { Console.error(finding.description) }
                 throw ExitCode.findings
             }
+            try refuseRenderAtRoot(common, user: files, folder: folder)
             // Bring the stack files in line with .env first (safe: hand-edited files are never replaced).
-            let writer = RenderWriter(root: root)
+            let writer = RenderWriter(root: folder)
             let changes = writer.plan(files)
             let kept = changes.filter { $0.action == .keepHandEdited || $0.action == .keepForeign }
             if !kept.isEmpty {
@@ -51,13 +54,44 @@ struct Deployment {
             let pending = changes.filter { $0.action != .unchanged }
             if !pending.isEmpty {
                 try writer.apply(files, changes)
-                Console.error("rendered for \(envFile): \(pending.map(\.path).joined(separator: ", "))")
+                Console.error(
+                    "rendered for \(envFile) into \(RenderCommand.display(folder, in: root)):"
+                        + " \(pending.map(\.path).joined(separator: ", "))")
             }
+            try RenderLocation.linkSettings(in: folder, checkout: root, settingsPath: envFile)
+        }
+        if !render,
+            !FileManager.default.fileExists(atPath: folder.appendingPathComponent(StackID.core.composeFile).path)
+        {
+            Console.error(
+                "error: \(envFile) has no render in \(RenderLocation.deploymentFolder)/ yet; run `mediaserver render`"
+                    + " (if an earlier version rendered it into the checkout's root, `mediaserver migrate` moves it)")
+            throw ExitCode.failure
         }
         let (cli, runner) = try await requireDocker()
         return Deployment(
             settings: settings, stack: stack,
-            driver: ComposeDriver(cli: cli, runner: runner, root: root, envFile: envFile))
+            driver: ComposeDriver(
+                cli: cli, runner: runner, root: folder, envFile: common.composeSettingsPath(envFile)))
+    }
+
+    /// Before the first render into deploy/: an install whose root holds a render of `.env` (an earlier layout) is
+    /// moved with `mediaserver migrate` first, so it does not end up with two renders and a checkout `git pull`
+    /// refuses.
+    static func refuseRenderAtRoot(_ common: CommonOptions, user: [RenderedFile], folder: URL) throws {
+        let root = common.rootURL
+        guard folder.path != root.path, !FileManager.default.fileExists(atPath: folder.path),
+            let defaults = try? SettingsLoader(root: root).load(RenderLocation.committedSettings)
+        else { return }
+        let committed = try StackRenderer().render(Stack(settings: defaults))
+        let steps = RenderMigration(checkout: root, deployment: folder).plan(user: user, committed: committed)
+        let moved = steps.filter { $0.action != .rendered }.map(\.path)
+        guard !moved.isEmpty else { return }
+        Console.error(
+            "error: the checkout's root holds a render of your settings (\(moved.prefix(3).joined(separator: ", "))"
+                + (moved.count > 3 ? ", …" : "") + "), from an earlier version\n  fix: run `mediaserver migrate`"
+                + " (it moves that render into deploy/, so `git pull` works), then this command again")
+        throw ExitCode.failure
     }
 
     /// Why no Docker engine can serve this machine, in one sentence with the fix; nil when one answers.

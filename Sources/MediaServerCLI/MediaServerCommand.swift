@@ -22,6 +22,7 @@ public struct MediaServerCommand: AsyncParsableCommand {
               mediaserver check --json    findings about settings and stack files
               mediaserver ps              container state and health
               mediaserver backup run      back up now; `backup restore-drill` proves it
+              mediaserver upgrade --check newer tags in each image's registry
               mediaserver down            stop both stacks
 
             Exit codes: 0 ok, 1 failed, 2 findings of severity error, 64 usage.
@@ -30,7 +31,7 @@ public struct MediaServerCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, RenderCommand.self, CheckCommand.self, DoctorCommand.self, UpCommand.self,
             DownCommand.self, PsCommand.self, HealthCommand.self, BackupCommand.self, OffsiteCommand.self,
-            ServicesCommand.self, WireCommand.self,
+            ServicesCommand.self, WireCommand.self, UpgradeCommand.self, MigrateCommand.self,
         ]
     )
 

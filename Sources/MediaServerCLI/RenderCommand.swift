@@ -57,7 +57,8 @@ struct RenderCommand: AsyncParsableCommand {
         let findings = StackChecks().run(stack, rendered: files)
         if findings.hasErrors { try fail(findings, settings: settings.source) }
 
-        let writer = RenderWriter(root: common.rootURL)
+        let folder = common.renderFolder(settings.source)
+        let writer = RenderWriter(root: folder)
         let changes = writer.plan(files, force: force)
         let pending = changes.filter { $0.action != .unchanged }
         if check {
@@ -104,6 +105,7 @@ struct RenderCommand: AsyncParsableCommand {
             Console.error("error: \(error.description)\n  fix: \(error.fix)")
             throw ExitCode.failure
         }
+        try RenderLocation.linkSettings(in: folder, checkout: common.rootURL, settingsPath: settings.source)
         if json {
             try Console.json(Report(settings: settings.source, changes: changes, findings: findings, ok: true))
         } else {
@@ -114,9 +116,16 @@ struct RenderCommand: AsyncParsableCommand {
             let written = changes.filter { $0.action == .create || $0.action == .update }.count
             let removed = changes.filter { $0.action == .remove }.count
             Console.error(
-                "rendered \(files.count) files from \(settings.source): \(written) written"
-                    + (removed > 0 ? ", \(removed) removed" : "") + (written + removed == 0 ? " (all up to date)" : ""))
+                "rendered \(files.count) files from \(settings.source) into \(Self.display(folder, in: common.rootURL)):"
+                    + " \(written) written" + (removed > 0 ? ", \(removed) removed" : "")
+                    + (written + removed == 0 ? " (all up to date)" : ""))
         }
+    }
+
+    /// `deploy/`, or `the checkout` for the committed files.
+    static func display(_ folder: URL, in checkout: URL) -> String {
+        folder.standardizedFileURL.path == checkout.standardizedFileURL.path
+            ? "the checkout" : folder.lastPathComponent + "/"
     }
 
     private func fail(_ findings: [Finding], settings: String) throws -> Never {

@@ -81,5 +81,7 @@ public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
     case unknownUser = "unknown-user"
     case unpinnedImage = "unpinned-image"
     case unwiredApp = "unwired-app"
+    case upgradeAvailable = "upgrade-available"
+    case upgradeCheckFailed = "upgrade-check-failed"
     case wrongOwner = "wrong-owner"
 }

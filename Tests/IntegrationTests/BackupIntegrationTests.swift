@@ -33,8 +33,10 @@ struct BackupIntegrationTests {
     func fullCycle() async throws {
         guard let lab = try await BackupLab.shared() else { return }
         #expect(
-            try String(contentsOf: lab.checkout.appendingPathComponent("backup/config/config.yaml"), encoding: .utf8)
-                .contains("{source_root}/jellyseerr\"\n"))
+            try String(
+                contentsOf: lab.checkout.appendingPathComponent("deploy/backup/config/config.yaml"), encoding: .utf8
+            )
+            .contains("{source_root}/jellyseerr\"\n"))
         let stop = lab.base.appendingPathComponent("stop-writer")
         try? FileManager.default.removeItem(at: stop)
         let python = try #require(SubprocessRunner.locate("python3", in: lab.environment))

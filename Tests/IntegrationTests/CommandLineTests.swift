@@ -6,7 +6,7 @@ import Testing
 struct CommandLineTests {
     @Test func renderCheckIsCleanOnTheRepository() async throws {
         let output = try await IntegrationSupport.mediaserver([
-            "render", "--check", "--root", IntegrationSupport.repositoryRoot.path,
+            "render", "--check", "--root", IntegrationSupport.repositoryRoot.path, "--env-file", ".env.example",
         ])
         #expect(output.status == 0, "\(output.standardOutput)\(output.standardError)")
     }

@@ -73,12 +73,15 @@ struct ComposeIntegrationTests {
             env: try IntegrationSupport.exampleSettings(overriding: variation.overrides))
         let render = try await IntegrationSupport.mediaserver(["render", "--root", root.path])
         #expect(render.status == 0, "\(render.standardError)")
+        // The render of a user's .env is in deploy/, whose .env links to the checkout's.
+        let deployment = root.appendingPathComponent("deploy")
         for stacks in Self.selections {
-            let output = try await config(stacks, in: root, envFile: ".env", extra: ["-q"])
+            let output = try await config(stacks, in: deployment, envFile: ".env", extra: ["-q"])
             #expect(output.status == 0, "\(stacks): \(output.standardError)")
             #expect(output.standardError.isEmpty, "\(stacks): \(output.standardError)")
         }
-        let merged = try await config([.core, .dashboard], in: root, envFile: ".env", extra: ["--format", "json"])
+        let merged = try await config(
+            [.core, .dashboard], in: deployment, envFile: ".env", extra: ["--format", "json"])
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(merged.standardOutput.utf8)) as? [String: Any])
         let services = try #require(json["services"] as? [String: [String: Any]])
