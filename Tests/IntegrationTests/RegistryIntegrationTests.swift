@@ -74,8 +74,12 @@ import Testing
                 && tag.dropFirst().allSatisfy { $0.isNumber || $0 == "." }
         }
         let results = await check.run([
-            .init(service: "prometheus", image: ImageReference("prom/prometheus", tag: "v3.14.0"), accepts: accepts),
-            .init(service: "grafana", image: ImageReference("grafana/grafana", tag: "13.2.0"), accepts: { _ in true }),
+            .init(
+                service: "prometheus", image: ImageReference("prom/prometheus", tag: "v3.14.0", scheme: .prometheus),
+                accepts: accepts),
+            .init(
+                service: "grafana", image: ImageReference("grafana/grafana", tag: "13.2.0", scheme: .grafana),
+                accepts: { _ in true }),
         ])
         #expect(results.map(\.service) == ["prometheus", "grafana"])
         #expect(results[0].newer == ["v3.14.1", "v3.15.0"])
