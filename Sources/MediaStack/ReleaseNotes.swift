@@ -30,5 +30,7 @@ public enum ReleaseNotes {
         "ghcr.io/google/cadvisor": "https://github.com/google/cadvisor/releases",
         "ghcr.io/onedr0p/exportarr": "https://github.com/onedr0p/exportarr/releases",
         "ghcr.io/seerr-team/seerr": "https://github.com/seerr-team/seerr/releases",
+        "caddy": "https://github.com/caddyserver/caddy/releases",
+        "authelia/authelia": "https://github.com/authelia/authelia/releases",
     ]
 }

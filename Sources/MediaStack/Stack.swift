@@ -44,7 +44,8 @@ public struct Stack: Hashable, Sendable {
             resolved.ports = resolved.ports.map { port in
                 var port = port
                 port.hostPort = settings.hostPort(for: port)
-                port.loopbackOnly = frontDoor && service.name != FrontDoor.proxy
+                // Declared loopback ports stay there; behind the front door every app but the proxy joins them.
+                port.loopbackOnly = port.loopbackOnly || (frontDoor && service.name != FrontDoor.proxy)
                 return port
             }
             return resolved
