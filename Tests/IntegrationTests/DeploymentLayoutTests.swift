@@ -119,10 +119,12 @@ struct DeploymentLayoutTests {
         #expect(
             try String(contentsOf: deploy.appendingPathComponent("homepage/custom.css"), encoding: .utf8)
                 .hasSuffix("body { color: teal; }\n"))
-        // render keeps the carried hand edit and names it.
+        // render refuses to replace the carried hand edit, names it and writes nothing.
         let again = try await IntegrationSupport.mediaserver(["render", "--root", clone.path])
         #expect(again.status == 1)
-        #expect(again.standardError.contains("homepage/custom.css was edited by hand"))
+        #expect(
+            again.standardError.contains("homepage/custom.css") && again.standardError.contains("nothing was written"),
+            "\(again.standardError)")
     }
 
     @Test func theSuiteJudgesTheCommittedFilesAgainstEnvExampleEvenWithAnEnv() async throws {

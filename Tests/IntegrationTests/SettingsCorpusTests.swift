@@ -202,10 +202,12 @@ struct SettingsCorpusTests {
     @Test func aHandEditedFileStopsTheWholeRender() async throws {
         let root = try IntegrationSupport.copyOfCommittedFiles()
         defer { try? FileManager.default.removeItem(at: root) }
+        // A user's render lives in deploy/; the hand edit is made there.
         let homepage = "homepage/services.yaml"
-        let rendered = try await Self.run(["render", "--env-file", ".env.example"], root: root)
+        try Self.example.write(to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let rendered = try await Self.run(["render"], root: root)
         #expect(rendered.status == 0, "\(rendered.standardError)")
-        let edited = root.appendingPathComponent(homepage)
+        let edited = root.appendingPathComponent("deploy").appendingPathComponent(homepage)
         try (String(contentsOf: edited, encoding: .utf8) + "# my note\n").write(
             to: edited, atomically: true, encoding: .utf8)
         try String(decoding: Self.example("SONARR_PORT", "SONARR_PORT=18989"), as: UTF8.self).write(
@@ -217,7 +219,9 @@ struct SettingsCorpusTests {
         #expect(Self.snapshot(root) == before, "compose.yml was updated although homepage was edited")
         let forced = try await Self.run(["render", "--force"], root: root)
         #expect(forced.status == 0, "\(forced.standardError)")
-        #expect(try String(contentsOf: root.appendingPathComponent("compose.yml"), encoding: .utf8).contains("18989"))
+        #expect(
+            try String(contentsOf: root.appendingPathComponent("deploy/compose.yml"), encoding: .utf8).contains("18989")
+        )
     }
 
     /// A CRLF `.env` (as a Windows editor saves it) renders exactly what the LF one does.
@@ -260,11 +264,13 @@ struct SettingsCorpusTests {
     @Test func anUnwritableTargetChangesNothing() async throws {
         let root = try IntegrationSupport.copyOfCommittedFiles()
         defer { try? FileManager.default.removeItem(at: root) }
-        let first = try await Self.run(["render", "--env-file", ".env.example"], root: root)
+        // A user's render lives in deploy/; one of its files is made unchangeable.
+        try Self.example.write(to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let first = try await Self.run(["render"], root: root)
         #expect(first.status == 0, "\(first.standardError)")
         try String(decoding: Self.example("SONARR_PORT", "SONARR_PORT=18989"), as: UTF8.self).write(
             to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
-        let locked = root.appendingPathComponent("homepage/services.yaml")
+        let locked = root.appendingPathComponent("deploy/homepage/services.yaml")
         try Self.chattr("+i", locked)
         defer { try? Self.chattr("-i", locked) }
         let before = Self.snapshot(root)
