@@ -47,7 +47,7 @@ public struct WiringTargets: Sendable {
     public func baseURL(_ app: ServiceName) -> URL? {
         if let url = overrides[app] { return url }
         guard let service = stack.service(app) else { return nil }
-        let address = stack.settings["LAN_IP"] ?? "127.0.0.1"
+        let address = stack.settings[.lanIP]
         let host = address.contains(":") ? "[\(address)]" : address
         if service.usesHostNetwork, let port = service.health?.http?.port {
             return URL(string: "http://127.0.0.1:\(port)")
@@ -90,6 +90,16 @@ public struct WiringTargets: Sendable {
     public func wirings() -> (apps: [any AppWiring], failures: [WiringFailure]) {
         var apps: [any AppWiring] = []
         var failures: [WiringFailure] = []
+        // A Seerr key missing from .env waits for `init` (pending) or is a failure naming the setting.
+        func seerrKey(_ app: ServiceName, _ setting: String) -> String? {
+            if let apiKey = key(setting) { return apiKey }
+            if let pending = pendingKey(app, setting) {
+                apps.append(pending)
+            } else {
+                failures.append(Self.missingKey(app, setting, for: "\(app)"))
+            }
+            return nil
+        }
         for app in Self.wiredApps where stack.isEnabled(app) {
             guard let base = baseURL(app) else { continue }
             switch app {
@@ -110,20 +120,13 @@ public struct WiringTargets: Sendable {
                 apps.append(
                     PlexTokenWiring(
                         preferences: PlexTokenWiring.preferences(
-                            configRoot: stack.settings["CONFIG_ROOT"] ?? "/opt/mediaserver")))
+                            configRoot: stack.settings[.configRoot])))
             case .jellyseerr:
                 guard stack.isEnabled(.jellyfin), let jellyfin = stack.service(.jellyfin),
                     let jellyfinPort = jellyfin.ports.first?.containerPort
                 else { continue }
                 let setting = apiKeySetting(app)
-                guard let apiKey = key(setting) else {
-                    if let pending = pendingKey(app, setting) {
-                        apps.append(pending)
-                    } else {
-                        failures.append(Self.missingKey(app, setting, for: "\(app)"))
-                    }
-                    continue
-                }
+                guard let apiKey = seerrKey(app, setting) else { continue }
                 apps.append(
                     SeerrWiring(
                         app: app, base: base, apiKey: apiKey, keySetting: setting,
@@ -132,14 +135,7 @@ public struct WiringTargets: Sendable {
                         servers: seerrServers()))
             case .overseerr:
                 let setting = apiKeySetting(app)
-                guard let apiKey = key(setting) else {
-                    if let pending = pendingKey(app, setting) {
-                        apps.append(pending)
-                    } else {
-                        failures.append(Self.missingKey(app, setting, for: "\(app)"))
-                    }
-                    continue
-                }
+                guard let apiKey = seerrKey(app, setting) else { continue }
                 apps.append(
                     SeerrWiring(
                         app: app, base: base, apiKey: apiKey, keySetting: setting, jellyfinHost: nil, jellyfinPort: 0,
