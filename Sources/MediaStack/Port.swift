@@ -17,8 +17,3 @@ public struct Port: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String { String(value) }
     public static func < (lhs: Port, rhs: Port) -> Bool { lhs.value < rhs.value }
 }
-
-/// The transport protocol of a port.
-public enum PortProtocol: String, Sendable, Hashable, CaseIterable {
-    case tcp, udp
-}

@@ -1,20 +1,6 @@
 import Foundation
 import MediaStack
 
-/// The state of one container of a stack, as `docker compose ps` reports it.
-public struct ContainerStatus: Sendable, Hashable, Codable {
-    public let stack: String
-    public let service: String
-    public let container: String
-    /// `running`, `exited`, `created`, `restarting`, …
-    public let state: String
-    /// `healthy`, `unhealthy`, `starting`, or empty when the container has no healthcheck.
-    public let health: String
-
-    /// Running, and healthy if it has a healthcheck.
-    public var isReady: Bool { state == "running" && (health.isEmpty || health == "healthy") }
-}
-
 /// Drives the two stacks through the Compose CLI: up in order, wait for health, down in reverse, ps.
 public struct ComposeDriver: Sendable {
     public let cli: ComposeCLI
@@ -126,23 +112,5 @@ public struct ComposeDriver: Sendable {
         guard let output = try? await runner.run("docker", ["logs", "--tail", String(count), container], timeout: 30)
         else { return "" }
         return (output.standardOutput + output.standardError).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
-
-/// A Compose operation that did not succeed.
-public enum ComposeError: Error, CustomStringConvertible, Sendable {
-    case failed(ProcessOutput)
-    case notReady(stack: StackID, services: [ContainerStatus])
-
-    public var description: String {
-        switch self {
-        case .failed(let output):
-            // Compose prints progress first; the reason is in the last lines.
-            let lines = output.standardError.split(separator: "\n").suffix(4).joined(separator: "\n")
-            return "`\(output.arguments.joined(separator: " "))` failed (exit \(output.status)):\n\(lines)"
-        case .notReady(let stack, let services):
-            let names = services.map { "\($0.service) (\($0.health.isEmpty ? $0.state : $0.health))" }
-            return "\(stack.composeFile): not ready: \(names.joined(separator: ", "))"
-        }
     }
 }

@@ -5,11 +5,6 @@ import MediaStack
     import FoundationNetworking
 #endif
 
-/// Probes one target. Injected so `mediaserver health` and its tests share one seam.
-public protocol HealthProbing: Sendable {
-    func probe(_ target: ProbeTarget, timeout: Duration) async -> ProbeOutcome
-}
-
 /// Probes HTTP targets with URLSession and container targets through `docker inspect`.
 public final class HealthProber: HealthProbing, Sendable {
     private let session: URLSession
@@ -120,35 +115,5 @@ final class ResumeOnce<Value: Sendable>: @unchecked Sendable {
         lock.unlock()
         pending?.resume(returning: value)
         return pending != nil
-    }
-}
-
-/// Probes many targets at once, each with its own timeout, and returns the outcomes in target order.
-public struct HealthCheckRun: Sendable {
-    public let prober: any HealthProbing
-    public let timeout: Duration
-
-    public init(prober: any HealthProbing, timeout: Duration = .seconds(5)) {
-        self.prober = prober
-        self.timeout = timeout
-    }
-
-    /// Probes concurrently; the run takes about as long as the slowest probe.
-    public func run(_ targets: [ProbeTarget]) async -> [ProbeOutcome] {
-        await withTaskGroup(of: (Int, ProbeOutcome).self) { group in
-            for (index, target) in targets.enumerated() {
-                group.addTask { (index, await prober.probe(target, timeout: timeout)) }
-            }
-            var outcomes = [ProbeOutcome?](repeating: nil, count: targets.count)
-            for await (index, outcome) in group { outcomes[index] = outcome }
-            return outcomes.compactMap { $0 }
-        }
-    }
-
-    /// Probes one after another: the baseline the concurrent run is measured against.
-    public func runSequentially(_ targets: [ProbeTarget]) async -> [ProbeOutcome] {
-        var outcomes: [ProbeOutcome] = []
-        for target in targets { outcomes.append(await prober.probe(target, timeout: timeout)) }
-        return outcomes
     }
 }

@@ -1,36 +1,5 @@
 import MediaStack
 
-/// The paths the backup files name inside the containers, and the environment variables that relocate them.
-///
-/// `backup/config/config.yaml` writes each path once, as a borgmatic constant whose value is
-/// `${VARIABLE-container path}`: in the containers no variable is set, so the file means the mounts of the catalog;
-/// `mediaserver backup --direct` sets the variables to run the very same file against host paths.
-public enum BackupPaths {
-    /// The rendered `backup/` folder (excludes.txt and the hook scripts).
-    public static let backupDirectory = "/etc/mediaserver/backup"
-    /// `backup/config/`, where docker-borgmatic reads `config.yaml` and `crontab.txt`.
-    public static let configDirectory = "/etc/borgmatic.d"
-    /// `${CONFIG_ROOT}`, read-only: one folder per service.
-    public static let sourceRoot = "/mnt/source"
-    /// The consistent SQLite copies pre-backup.sh makes (a named volume).
-    public static let dumpRoot = "/mnt/borg-dumps"
-    /// `${BACKUP_ROOT}`: the Borg repository.
-    public static let repository = "/mnt/borg-repository"
-    /// node_exporter's textfile collector folder.
-    public static let textfileDirectory = "/textfile"
-
-    public static let backupDirectoryVariable = "MEDIASERVER_BACKUP_DIR"
-    public static let sourceRootVariable = "MEDIASERVER_BACKUP_SOURCE_ROOT"
-    public static let dumpRootVariable = "MEDIASERVER_BACKUP_DUMP_ROOT"
-    public static let repositoryVariable = "MEDIASERVER_BACKUP_REPOSITORY"
-
-    /// Rendered files, relative to the repository root.
-    public static let configFile = "backup/config/config.yaml"
-    public static let excludesFile = "backup/excludes.txt"
-    public static let backupCrontab = "backup/config/crontab.txt"
-    public static let offsiteCrontab = "backup/rclone/crontab.txt"
-}
-
 /// Renders the borgmatic configuration, the Borg excludes, both crontabs and the backup scripts under `backup/`.
 ///
 /// Sources are the config folders of the enabled services whose `BackupFacts.includeConfig` is set: borgmatic's

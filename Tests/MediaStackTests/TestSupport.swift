@@ -30,7 +30,7 @@ enum TestSupport {
         try StackRenderer().render(Stack(settings: settings))
     }
 
-    /// A service beyond the catalog, declared exactly as a newcomer adds one to `Catalog.core` (README, "Adding a
+    /// A service beyond the catalog, declared exactly as a newcomer adds one to `Catalog.automation` (README, "Adding a
     /// service", with Lidarr): one family call, nothing else. Its name is no real app's, so it stays beyond the
     /// catalog whatever is added.
     static func newcomer(port: ServicePort = 40100) -> Service {

@@ -4,63 +4,6 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// One call to an app's HTTP API.
-public struct WiringRequest: Sendable, Hashable {
-    public var method: String
-    /// The path with its query string, e.g. `/api/v3/downloadclient?forceSave=true`.
-    public var path: String
-    public var headers: [String: String]
-    public var body: WireJSON?
-
-    public init(_ method: String, _ path: String, headers: [String: String] = [:], body: WireJSON? = nil) {
-        self.method = method
-        self.path = path
-        self.headers = headers
-        self.body = body
-    }
-
-    /// `METHOD /path` without the query string, for messages (a query may carry a secret).
-    public var call: String {
-        "\(method) \(path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path)"
-    }
-}
-
-/// What an app answered.
-public struct WiringResponse: Sendable, Hashable {
-    public let status: Int
-    public let body: Data
-
-    public init(status: Int, body: Data) {
-        self.status = status
-        self.body = body
-    }
-
-    public var json: WireJSON? { WireJSON.parse(body) }
-    public var succeeded: Bool { (200..<300).contains(status) }
-}
-
-/// Sends requests to an app. Injected so the reconciler runs against fakes and real apps alike.
-public protocol WiringTransport: Sendable {
-    /// Sends `request` to `base` (scheme, host and port) within `timeout`.
-    func send(_ request: WiringRequest, to base: URL, timeout: Duration) async throws(WiringTransportError)
-        -> WiringResponse
-}
-
-/// Why a request got no answer.
-public enum WiringTransportError: Error, Sendable, Hashable, CustomStringConvertible {
-    case timedOut(seconds: Double)
-    case unreachable(String)
-    case invalidURL(String)
-
-    public var description: String {
-        switch self {
-        case .timedOut(let seconds): "no answer within \(HealthProber.format(seconds)) s"
-        case .unreachable(let reason): reason
-        case .invalidURL(let url): "\(url) is not a valid URL"
-        }
-    }
-}
-
 /// Sends requests with Foundation's URLSession, each with its own hard deadline.
 public final class URLSessionWiringTransport: WiringTransport, Sendable {
     private let session: URLSession
