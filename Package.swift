@@ -40,7 +40,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "mediaserver", dependencies: ["MediaServerCLI"]),
+        .executableTarget(
+            name: "mediaserver",
+            dependencies: ["MediaServerCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Benchmarks measured against a baseline in the same run (see docs/benchmarks.md).
         .executableTarget(name: "mediaserver-benchmarks", dependencies: ["MediaStack", "MediaStackOperations"]),
         .testTarget(
@@ -65,7 +68,10 @@ let package = Package(
 let swiftSettings: [SwiftSetting] = [
     // SE-0335: an existential is written `any P`, so a protocol-typed value (a `ProcessRunning` runner) never reads
     // as a generic, and its cost is visible where it is declared.
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    // SE-0444: a file uses only the members of modules it imports itself, so a file's imports say what it depends
+    // on, and a dependency dropped elsewhere in the module cannot break it.
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 for target in package.targets {

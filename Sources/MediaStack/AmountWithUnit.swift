@@ -1,12 +1,16 @@
 /// A value written as a whole positive number and a one-letter unit (`10m`, `128m`): parsed and printed alike.
-public protocol AmountWithUnit: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
-    associatedtype Unit: RawRepresentable<Character>
-    var amount: Int { get }
-    var unit: Unit { get }
-    init(amount: Int, unit: Unit)
-}
+/// `TimeSpan` and `ByteSize` are its two kinds; each unit enumeration says which letters it takes.
+public struct AmountWithUnit<Unit: AmountUnit>: Hashable, Sendable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    public let amount: Int
+    public let unit: Unit
 
-extension AmountWithUnit {
+    public init(amount: Int, unit: Unit) {
+        self.amount = amount
+        self.unit = unit
+    }
+
     /// Parses `10m`; nil for anything else.
     public init?(_ text: String) {
         guard let last = text.last, let unit = Unit(rawValue: last), text.dropLast().allSatisfy(\.isASCII),
@@ -23,3 +27,6 @@ extension AmountWithUnit {
 
     public var description: String { "\(amount)\(unit.rawValue)" }
 }
+
+/// The one-letter units an `AmountWithUnit` takes.
+public protocol AmountUnit: RawRepresentable<Character>, Hashable, Sendable {}

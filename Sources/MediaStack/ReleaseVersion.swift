@@ -1,3 +1,5 @@
+import Foundation
+
 /// The orderable version inside an image tag, for telling which published tags are newer than the pinned one.
 ///
 /// Reads the tag shapes of the catalog's publishers: `v3.14.0`, `10.11.11`, and linuxserver.io's

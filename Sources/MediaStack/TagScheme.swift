@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a publisher names the release tags of its image, with where that is documented.
 ///
 /// Stand-in images in the end-to-end run are built under whatever tag the catalog names, so a tag that was never

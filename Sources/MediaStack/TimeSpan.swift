@@ -1,18 +1,13 @@
 /// A span of time, e.g. `10m`, `1h`, `1d`: what fail2ban (`findtime`, `bantime`) and Compose (`stop_grace_period`,
 /// `s`/`m`/`h` only) both read.
-public struct TimeSpan: AmountWithUnit {
-    public enum Unit: Character, Hashable, Sendable {
-        case seconds = "s", minutes = "m", hours = "h", days = "d"
-    }
+public typealias TimeSpan = AmountWithUnit<TimeUnit>
 
-    public let amount: Int
-    public let unit: Unit
+/// The units of a `TimeSpan`.
+public enum TimeUnit: Character, AmountUnit {
+    case seconds = "s", minutes = "m", hours = "h", days = "d"
+}
 
-    public init(amount: Int, unit: Unit) {
-        self.amount = amount
-        self.unit = unit
-    }
-
+extension AmountWithUnit where Unit == TimeUnit {
     public var seconds: Int {
         switch unit {
         case .seconds: amount

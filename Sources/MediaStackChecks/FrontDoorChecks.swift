@@ -1,3 +1,4 @@
+import Foundation
 import MediaStack
 
 /// Checks of the front door's settings, and of apps that trust the proxy to have signed a user in.

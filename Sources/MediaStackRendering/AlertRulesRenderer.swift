@@ -12,6 +12,8 @@ public struct AlertRulesRenderer: Sendable {
     /// (`${CONFIG_ROOT}/node_exporter/textfile/mediaserver_backup.prom`, mounted at /textfile).
     public static let backupSuccessMetric = "mediaserver_backup_last_success_timestamp_seconds"
     public static let backupStatusMetric = "mediaserver_backup_last_status"
+    public static let backupDurationMetric = "mediaserver_backup_duration_seconds"
+    public static let backupRepositorySizeMetric = "mediaserver_backup_repository_size_bytes"
     /// Hours without a successful backup before BackupStale fires: a daily backup plus two hours of slack.
     public static let backupMaxAgeHours = 26
 

@@ -24,52 +24,43 @@ public struct ExportedMetric: Hashable, Sendable {
         self.note = note
     }
 
-    public static let all: [ExportedMetric] = [
-        ExportedMetric("up", "prometheus", .live, "synthesised for every scrape"),
-        ExportedMetric("ALERTS", "prometheus", .live, "synthesised for every pending or firing alert"),
-        ExportedMetric("probe_success", "blackbox_exporter", .live),
-        ExportedMetric("probe_duration_seconds", "blackbox_exporter", .live),
-        ExportedMetric("probe_http_status_code", "blackbox_exporter", .live),
-        ExportedMetric("node_cpu_seconds_total", "node_exporter", .live),
-        ExportedMetric("node_memory_MemAvailable_bytes", "node_exporter", .live),
-        ExportedMetric("node_memory_MemTotal_bytes", "node_exporter", .live),
-        ExportedMetric("node_load1", "node_exporter", .live),
-        ExportedMetric("node_load5", "node_exporter", .live),
-        ExportedMetric("node_load15", "node_exporter", .live),
-        ExportedMetric("node_filesystem_avail_bytes", "node_exporter", .live),
-        ExportedMetric("node_filesystem_size_bytes", "node_exporter", .live),
-        ExportedMetric("node_filesystem_readonly", "node_exporter", .live),
-        ExportedMetric("node_disk_read_bytes_total", "node_exporter", .live),
-        ExportedMetric("node_disk_written_bytes_total", "node_exporter", .live),
-        ExportedMetric("node_network_receive_bytes_total", "node_exporter", .live),
-        ExportedMetric("node_network_transmit_bytes_total", "node_exporter", .live),
-        ExportedMetric("node_textfile_scrape_error", "node_exporter", .live, "textfile collector"),
-        ExportedMetric(
-            "mediaserver_backup_last_success_timestamp_seconds", "node_exporter", .live,
-            "textfile written by backup/post-backup.sh"),
-        ExportedMetric(
-            "mediaserver_backup_last_status", "node_exporter", .live, "textfile written by backup/post-backup.sh"),
-        ExportedMetric(
-            "mediaserver_backup_duration_seconds", "node_exporter", .live, "textfile written by backup/post-backup.sh"),
-        ExportedMetric(
-            "mediaserver_backup_repository_size_bytes", "node_exporter", .live,
-            "textfile written by backup/post-backup.sh"),
-        ExportedMetric(
-            "container_cpu_usage_seconds_total", "cadvisor", .source, "google/cadvisor metrics/prometheus.go"),
-        ExportedMetric(
-            "container_memory_working_set_bytes", "cadvisor", .source, "google/cadvisor metrics/prometheus.go"),
-        ExportedMetric(
-            "container_network_receive_bytes_total", "cadvisor", .source, "google/cadvisor metrics/prometheus.go"),
-        ExportedMetric(
-            "container_network_transmit_bytes_total", "cadvisor", .source, "google/cadvisor metrics/prometheus.go"),
-        ExportedMetric("container_start_time_seconds", "cadvisor", .source, "google/cadvisor metrics/prometheus.go"),
-        ExportedMetric(
-            "sabnzbd_speed_bps", "sab_exporter", .source, "onedr0p/exportarr internal/sabnzbd/collector/collector.go"),
-        ExportedMetric(
-            "sabnzbd_queue_length", "sab_exporter", .source,
-            "onedr0p/exportarr internal/sabnzbd/collector/collector.go"),
-        ExportedMetric(
-            "sabnzbd_remaining_bytes", "sab_exporter", .source,
-            "onedr0p/exportarr internal/sabnzbd/collector/collector.go"),
-    ]
+    public static let all: [ExportedMetric] =
+        [
+            ExportedMetric("up", "prometheus", .live, "synthesised for every scrape"),
+            ExportedMetric("ALERTS", "prometheus", .live, "synthesised for every pending or firing alert"),
+        ]
+        + exported(
+            by: "blackbox_exporter", .live, ["probe_success", "probe_duration_seconds", "probe_http_status_code"])
+        + exported(
+            by: .nodeExporter, .live,
+            [
+                "node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes", "node_load1",
+                "node_load5", "node_load15", "node_filesystem_avail_bytes", "node_filesystem_size_bytes",
+                "node_filesystem_readonly", "node_disk_read_bytes_total", "node_disk_written_bytes_total",
+                "node_network_receive_bytes_total", "node_network_transmit_bytes_total",
+            ])
+        + exported(by: .nodeExporter, .live, note: "textfile collector", ["node_textfile_scrape_error"])
+        + exported(
+            by: .nodeExporter, .live, note: "textfile written by backup/post-backup.sh",
+            [
+                AlertRulesRenderer.backupSuccessMetric, AlertRulesRenderer.backupStatusMetric,
+                AlertRulesRenderer.backupDurationMetric, AlertRulesRenderer.backupRepositorySizeMetric,
+            ])
+        + exported(
+            by: "cadvisor", .source, note: "google/cadvisor metrics/prometheus.go",
+            [
+                "container_cpu_usage_seconds_total", "container_memory_working_set_bytes",
+                "container_network_receive_bytes_total", "container_network_transmit_bytes_total",
+                "container_start_time_seconds",
+            ])
+        + exported(
+            by: "sab_exporter", .source, note: "onedr0p/exportarr internal/sabnzbd/collector/collector.go",
+            ["sabnzbd_speed_bps", "sabnzbd_queue_length", "sabnzbd_remaining_bytes"])
+
+    /// Metrics of one exporter, verified the same way and with the same note.
+    static func exported(
+        by exporter: ServiceName, _ verified: Verified, note: String = "", _ names: [String]
+    ) -> [ExportedMetric] {
+        names.map { ExportedMetric($0, exporter, verified, note) }
+    }
 }

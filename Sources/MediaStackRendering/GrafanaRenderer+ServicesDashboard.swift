@@ -4,21 +4,7 @@ extension GrafanaRenderer {
     static func servicesAndBackups(_ stack: Stack) -> Dashboard {
         let probeJob = PrometheusRenderer.probeJob
         var panels: [Panel] = []
-        let upDown: (String, JSONValue) = (
-            "mappings",
-            .array([
-                .object([
-                    ("type", .string("value")),
-                    (
-                        "options",
-                        .object([
-                            ("0", .object([("text", .string("DOWN")), ("color", .string("red"))])),
-                            ("1", .object([("text", .string("UP")), ("color", .string("green"))])),
-                        ])
-                    ),
-                ])
-            ])
-        )
+        let upDown = valueMappings([("0", "DOWN", "red"), ("1", "UP", "green")])
         let probes = PrometheusRenderer.probes(stack)
         for probe in probes {
             panels.append(
@@ -67,28 +53,14 @@ extension GrafanaRenderer {
                     [Query(expr: AlertRulesRenderer.backupStatusMetric, legend: "status")], kind: .stat, width: 6,
                     defaults: [
                         thresholds([("red", nil), ("green", 1)]),
-                        (
-                            "mappings",
-                            .array([
-                                .object([
-                                    ("type", .string("value")),
-                                    (
-                                        "options",
-                                        .object([
-                                            ("0", .object([("text", .string("FAILED")), ("color", .string("red"))])),
-                                            ("1", .object([("text", .string("OK")), ("color", .string("green"))])),
-                                        ])
-                                    ),
-                                ])
-                            ])
-                        ),
+                        valueMappings([("0", "FAILED", "red"), ("1", "OK", "green")]),
                     ], source: source),
                 panel(
-                    "Backup duration", [Query(expr: "mediaserver_backup_duration_seconds", legend: "duration")],
+                    "Backup duration", [Query(expr: AlertRulesRenderer.backupDurationMetric, legend: "duration")],
                     kind: .stat, unit: "s", width: 6, source: source),
                 panel(
                     "Backup repository size",
-                    [Query(expr: "mediaserver_backup_repository_size_bytes", legend: "size")], kind: .stat,
+                    [Query(expr: AlertRulesRenderer.backupRepositorySizeMetric, legend: "size")], kind: .stat,
                     unit: "bytes", width: 6, source: source),
             ]
         }

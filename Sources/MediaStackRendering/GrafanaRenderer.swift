@@ -139,6 +139,14 @@ public struct GrafanaRenderer: Sendable {
             source: source)
     }
 
+    /// Value mappings: each (value, text, colour) shows the value as the text on that colour.
+    static func valueMappings(_ mappings: [(value: String, text: String, color: String)]) -> (String, JSONValue) {
+        let options = mappings.map {
+            ($0.value, JSONValue.object([("text", .string($0.text)), ("color", .string($0.color))]))
+        }
+        return ("mappings", .array([.object([("type", .string("value")), ("options", .object(options))])]))
+    }
+
     static func thresholds(_ steps: [(String, Double?)]) -> (String, JSONValue) {
         (
             "thresholds",

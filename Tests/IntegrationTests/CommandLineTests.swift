@@ -1,4 +1,5 @@
 import Foundation
+import MediaStackOperations
 import Testing
 
 /// The `mediaserver` executable's contract: exit codes, messages, and never a half-written checkout.

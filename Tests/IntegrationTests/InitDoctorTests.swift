@@ -1,5 +1,6 @@
 import Foundation
 import MediaStack
+import MediaStackChecks
 import MediaStackOperations
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import MediaStack
+import MediaStackRendering
 import Testing
 
 /// Every `docker compose exec|run|logs SERVICE` a user may copy from the docs, the README, a rendered file or a

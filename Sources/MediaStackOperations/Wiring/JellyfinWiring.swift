@@ -141,13 +141,7 @@ public struct JellyfinWiring: AppWiring {
     func adminPassword(_ context: WiringContext) throws(WiringFailure) -> String {
         if let password = context.secrets[Self.passwordSetting] { return password }
         let password = SecretGenerator().passphrase(length: 32)
-        do {
-            try context.secrets.set(Self.passwordSetting, password)
-        } catch {
-            throw WiringFailure(
-                app: app, call: ".env", message: "cannot store \(Self.passwordSetting): \(error.localizedDescription)",
-                fix: "make \(context.secrets.url.path) writable by this user, then run `mediaserver wire` again")
-        }
+        try context.store(Self.passwordSetting, password, for: app)
         return password
     }
 
@@ -194,13 +188,7 @@ public struct JellyfinWiring: AppWiring {
                 app: app, call: "GET /Auth/Keys", message: "the key just created is not listed",
                 fix: "create an API key in Jellyfin → Dashboard → API Keys and set \(Self.keySetting) in .env")
         }
-        do {
-            try context.secrets.set(Self.keySetting, key)
-        } catch {
-            throw WiringFailure(
-                app: app, call: ".env", message: "cannot store \(Self.keySetting): \(error.localizedDescription)",
-                fix: "make \(context.secrets.url.path) writable by this user, then run `mediaserver wire` again")
-        }
+        try context.store(Self.keySetting, key, for: app)
     }
 
     func findKey(_ context: WiringContext, session: String) async throws(WiringFailure) -> String? {

@@ -8,12 +8,6 @@ public struct PendingKeyWiring: AppWiring {
     /// Where the app shows its key, from the catalog's declaration.
     public let whereToFind: String
 
-    public init(app: ServiceName, setting: String, whereToFind: String) {
-        self.app = app
-        self.setting = setting
-        self.whereToFind = whereToFind
-    }
-
     public func plan(_ context: WiringContext) async throws(WiringFailure) -> [WiringAction] {
         [
             WiringAction(

@@ -43,13 +43,7 @@ public struct PlexTokenWiring: AppWiring {
 
     public func apply(_ action: WiringAction, _ context: WiringContext) async throws(WiringFailure) {
         guard action.change == .create, let token = try readToken() else { return }
-        do {
-            try context.secrets.set(Self.tokenSetting, token)
-        } catch {
-            throw WiringFailure(
-                app: app, call: ".env", message: "cannot store \(Self.tokenSetting): \(error.localizedDescription)",
-                fix: "make \(context.secrets.url.path) writable by this user, then run `mediaserver wire` again")
-        }
+        try context.store(Self.tokenSetting, token, for: app)
     }
 
     /// The token, nil when the file or the attribute is absent (not claimed, or Plex never started).

@@ -33,6 +33,17 @@ public final class WiringContext: @unchecked Sendable {
         ownershipValue.record(app: app, path: path, key: key, id: id)
     }
 
+    /// Stores `value` as `setting` in `.env`; a file that cannot be written becomes the app's one-line failure.
+    func store(_ setting: String, _ value: String, for app: ServiceName) throws(WiringFailure) {
+        do {
+            try secrets.set(setting, value)
+        } catch {
+            throw WiringFailure(
+                app: app, call: ".env", message: "cannot store \(setting): \(error.localizedDescription)",
+                fix: "make \(secrets.url.path) writable by this user, then run `mediaserver wire` again")
+        }
+    }
+
     /// Sends `request` to `app` at `base`; a transport failure becomes the app's one-line failure. Secrets in the
     /// app's answer are redacted before anything is reported.
     func call(

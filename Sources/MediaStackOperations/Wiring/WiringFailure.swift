@@ -1,3 +1,4 @@
+import Foundation
 import MediaStack
 
 /// An app that is down or refused a call: the app, the call, the app's own message and a fix, in one line.
