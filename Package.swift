@@ -46,10 +46,12 @@ let package = Package(
         ),
         // Benchmarks measured against a baseline in the same run (see docs/benchmarks.md).
         .executableTarget(name: "mediaserver-benchmarks", dependencies: ["MediaStack", "MediaStackOperations"]),
+        // What both test targets share: snapshots of a folder tree, and files made unchangeable.
+        .target(name: "TestKit", dependencies: ["MediaStackOperations"], path: "Tests/TestKit"),
         .testTarget(
             name: "MediaStackTests",
             dependencies: [
-                "MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations",
+                "MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations", "TestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Golden", "Fixtures"]
@@ -57,7 +59,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations",
+                "MediaStack", "MediaStackRendering", "MediaStackChecks", "MediaStackOperations", "TestKit",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import MediaStack
 import MediaStackOperations
+import TestKit
 import Testing
 
 /// Bad settings and faults, each run through the built `mediaserver`: the exit code, no file changed, a message
@@ -97,22 +98,6 @@ struct SettingsCorpusTests {
             messages: ["BORG_PASSPHRASE"], key: "BORG_PASSPHRASE", secret: "Sx9"),
     ]
 
-    /// path → contents hash, mode and modification time of every file under `root`.
-    static func snapshot(_ root: URL) -> [String: String] {
-        var result: [String: String] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root.path)
-        while let path = enumerator?.nextObject() as? String {
-            let url = root.appendingPathComponent(path)
-            let attributes = (try? FileManager.default.attributesOfItem(atPath: url.path)) ?? [:]
-            guard attributes[.type] as? FileAttributeType == .typeRegular else { continue }
-            let data = FileManager.default.contents(atPath: url.path) ?? Data()
-            result[path] =
-                "\(attributes[.posixPermissions] ?? "") \(attributes[.modificationDate] ?? "") "
-                + RenderWriter.hash(String(decoding: data, as: UTF8.self))
-        }
-        return result
-    }
-
     static func run(_ arguments: [String], root: URL) async throws -> ProcessOutput {
         try await IntegrationSupport.mediaserver(arguments + ["--root", root.path])
     }
@@ -122,10 +107,10 @@ struct SettingsCorpusTests {
         let root = try IntegrationSupport.copyOfCommittedFiles()
         defer { try? FileManager.default.removeItem(at: root) }
         try Data(bad.env).write(to: root.appendingPathComponent(".env"))
-        let before = Self.snapshot(root)
+        let before = FileTree.snapshot(root)
         let output = try await Self.run(bad.command, root: root)
         #expect(output.status == bad.status, "\(output.standardError)")
-        #expect(Self.snapshot(root) == before, "a file changed")
+        #expect(FileTree.snapshot(root) == before, "a file changed")
         for message in bad.messages {
             #expect(
                 output.standardError.contains(message) || output.standardOutput.contains(message),
@@ -186,7 +171,7 @@ struct SettingsCorpusTests {
             try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: env.path)
             expected = "Permission denied"
         }
-        let before = Self.snapshot(root)
+        let before = FileTree.snapshot(root)
         for command in [["render"], ["check"]] {
             let output = try await Self.run(command, root: root)
             #expect(output.status == 2, "\(command): \(output.standardError)")
@@ -195,7 +180,7 @@ struct SettingsCorpusTests {
             #expect(said.contains(expected), "\(command): \(said)")
             #expect(said.range(of: #"\.env:[0-9]"#, options: .regularExpression) == nil, "a line was invented: \(said)")
         }
-        #expect(Self.snapshot(root) == before)
+        #expect(FileTree.snapshot(root) == before)
     }
 
     /// One hand-edited file stops the whole render: the others are not brought half up to date.
@@ -212,11 +197,11 @@ struct SettingsCorpusTests {
             to: edited, atomically: true, encoding: .utf8)
         try String(decoding: Self.example("SONARR_PORT", "SONARR_PORT=18989"), as: UTF8.self).write(
             to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
-        let before = Self.snapshot(root)
+        let before = FileTree.snapshot(root)
         let output = try await Self.run(["render"], root: root)
         #expect(output.status == 1)
         #expect(output.standardError.contains(homepage) && output.standardError.contains("nothing was written"))
-        #expect(Self.snapshot(root) == before, "compose.yml was updated although homepage was edited")
+        #expect(FileTree.snapshot(root) == before, "compose.yml was updated although homepage was edited")
         let forced = try await Self.run(["render", "--force"], root: root)
         #expect(forced.status == 0, "\(forced.standardError)")
         #expect(
@@ -235,29 +220,10 @@ struct SettingsCorpusTests {
             let output = try await Self.run(["render"], root: root)
             #expect(output.status == 0, "\(output.standardError)")
             try FileManager.default.removeItem(at: root.appendingPathComponent(".env"))
-            trees.append(Self.snapshot(root).mapValues { String($0.split(separator: " ").last ?? "") })
+            trees.append(FileTree.contents(root))
         }
         #expect(trees[0].count > 20)
         #expect(trees[0] == trees[1])
-    }
-
-    /// Makes `url` unchangeable (`+i`) or changeable again (`-i`): `chattr` as root (root ignores permission bits),
-    /// a folder without write permission otherwise.
-    static func chattr(_ flag: String, _ url: URL) throws {
-        if getuid() != 0 {
-            var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
-            let folder = isFolder.boolValue ? url : url.deletingLastPathComponent()
-            try FileManager.default.setAttributes(
-                [.posixPermissions: flag == "+i" ? 0o555 : 0o755], ofItemAtPath: folder.path)
-            return
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
-        process.arguments = [flag, url.path]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "chattr \(flag) \(url.path) failed")
     }
 
     /// A file render cannot replace stops the render before any file changes, and says which and why.
@@ -271,15 +237,15 @@ struct SettingsCorpusTests {
         try String(decoding: Self.example("SONARR_PORT", "SONARR_PORT=18989"), as: UTF8.self).write(
             to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
         let locked = root.appendingPathComponent("deploy/homepage/services.yaml")
-        try Self.chattr("+i", locked)
-        defer { try? Self.chattr("-i", locked) }
-        let before = Self.snapshot(root)
+        try FileTree.chattr("+i", locked)
+        defer { try? FileTree.chattr("-i", locked) }
+        let before = FileTree.snapshot(root)
         let output = try await Self.run(["render"], root: root)
         #expect(output.status == 1)
         #expect(output.standardError.contains("homepage/services.yaml"), "\(output.standardError)")
         #expect(output.standardError.contains("nothing was changed"))
         #expect(!output.standardError.contains("NSCocoaErrorDomain"))
-        #expect(Self.snapshot(root) == before, "compose.yml was written although homepage could not be")
+        #expect(FileTree.snapshot(root) == before, "compose.yml was written although homepage could not be")
     }
 
     /// Rendering an up-to-date checkout writes nothing, so it works where nothing may be written.
@@ -288,12 +254,12 @@ struct SettingsCorpusTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let first = try await Self.run(["render", "--env-file", ".env.example"], root: root)
         #expect(first.status == 0, "\(first.standardError)")
-        let before = Self.snapshot(root)
+        let before = FileTree.snapshot(root)
         let folders = [root, root.appendingPathComponent("backup")]
-        for folder in folders { try Self.chattr("+i", folder) }
-        defer { for folder in folders { try? Self.chattr("-i", folder) } }
+        for folder in folders { try FileTree.chattr("+i", folder) }
+        defer { for folder in folders { try? FileTree.chattr("-i", folder) } }
         let again = try await Self.run(["render", "--env-file", ".env.example"], root: root)
         #expect(again.status == 0, "\(again.standardError)")
-        #expect(Self.snapshot(root) == before)
+        #expect(FileTree.snapshot(root) == before)
     }
 }

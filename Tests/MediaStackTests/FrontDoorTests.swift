@@ -226,25 +226,19 @@ struct FrontDoorTests {
     }
 
     /// The catalog with Sonarr told to trust the proxy's login.
-    static var externalSonarr: [Service] {
-        Catalog.services.map { service in
-            guard service.name == "sonarr" else { return service }
-            return Service(
-                service.name, stack: service.stack, summary: service.summary, image: service.image,
-                identity: service.identity, port: 8989,
-                environment: [EnvironmentVariable("SONARR__AUTH__METHOD", "External")],
-                health: .http("/ping", via: .curl))
-        }
-    }
+    static var externalSonarr: [Service] { sonarr(authMethod: "External") }
 
     /// The catalog with Sonarr asking for its own login form, as the seed sets it.
-    static var formsSonarr: [Service] {
+    static var formsSonarr: [Service] { sonarr(authMethod: "Forms") }
+
+    /// The catalog with Sonarr's login method set to `authMethod` (SONARR__AUTH__METHOD).
+    static func sonarr(authMethod: String) -> [Service] {
         Catalog.services.map { service in
             guard service.name == "sonarr" else { return service }
             return Service(
                 service.name, stack: service.stack, summary: service.summary, image: service.image,
                 identity: service.identity, port: 8989,
-                environment: [EnvironmentVariable("SONARR__AUTH__METHOD", "Forms")],
+                environment: [EnvironmentVariable("SONARR__AUTH__METHOD", authMethod)],
                 health: .http("/ping", via: .curl))
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MediaStackOperations
 import MediaStackRendering
+import TestKit
 import Testing
 
 @Suite("Render writer")
@@ -69,47 +70,14 @@ struct RenderWriterTests {
         #expect(plan.first { $0.path == "compose.yml" }?.action == .keepForeign)
     }
 
-    /// Snapshot of a folder tree: path → contents, mode and inode, to prove nothing was touched.
-    static func snapshot(_ root: URL) throws -> [String: String] {
-        var result: [String: String] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root.path)
-        while let path = enumerator?.nextObject() as? String {
-            let attributes = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(path).path)
-            let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) ?? Data()
-            result[path] =
-                "\(attributes[.posixPermissions] ?? "") \(attributes[.systemFileNumber] ?? "") "
-                + "\(attributes[.modificationDate] ?? "") \(RenderWriter.hash(String(decoding: data, as: UTF8.self)))"
-        }
-        return result
-    }
-
-    /// Makes `url` unchangeable (`+i`) or changeable again (`-i`). As root (as here) that is `chattr`'s immutable
-    /// flag, since root ignores permission bits; as another user, a folder without write permission.
-    static func chattr(_ flag: String, _ url: URL) throws {
-        if getuid() != 0 {
-            var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
-            let folder = isFolder.boolValue ? url : url.deletingLastPathComponent()
-            try FileManager.default.setAttributes(
-                [.posixPermissions: flag == "+i" ? 0o555 : 0o755], ofItemAtPath: folder.path)
-            return
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
-        process.arguments = [flag, url.path]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "chattr \(flag) \(url.path) failed")
-    }
-
     @Test func anImmutableTargetStopsTheWholeRenderAndChangesNothing() throws {
         let root = try TestSupport.temporaryFolder()
         let writer = RenderWriter(root: root)
         try writer.apply(files, writer.plan(files))
         let script = root.appendingPathComponent("backup/pre-backup.sh")
-        try Self.chattr("+i", script)
-        defer { try? Self.chattr("-i", script) }
-        let before = try Self.snapshot(root)
+        try FileTree.chattr("+i", script)
+        defer { try? FileTree.chattr("-i", script) }
+        let before = FileTree.snapshot(root)
         let changed = [
             RenderedFile(path: "compose.yml", contents: "a: 2\n"),
             RenderedFile(path: "backup/pre-backup.sh", contents: "#!/bin/sh\necho 2\n", executable: true),
@@ -120,34 +88,34 @@ struct RenderWriterTests {
             let described = "\(error)"
             return described.contains("backup/pre-backup.sh") && described.contains("nothing was changed")
         }
-        #expect(try Self.snapshot(root) == before)
+        #expect(FileTree.snapshot(root) == before)
     }
 
     @Test func aFolderThatCannotHoldTheFileStopsEveryWrite() throws {
         let root = try TestSupport.temporaryFolder()
         try "not a folder\n".write(to: root.appendingPathComponent("backup"), atomically: true, encoding: .utf8)
-        let before = try Self.snapshot(root)
+        let before = FileTree.snapshot(root)
         let writer = RenderWriter(root: root)
         #expect {
             try writer.apply(files, writer.plan(files))
         } throws: { error in
             "\(error)".contains("backup/pre-backup.sh") && "\(error)".contains("Not a directory")
         }
-        #expect(try Self.snapshot(root) == before, "compose.yml or the manifest was written")
+        #expect(FileTree.snapshot(root) == before, "compose.yml or the manifest was written")
     }
 
     @Test func anUpToDateCheckoutIsNotTouched() throws {
         let root = try TestSupport.temporaryFolder()
         let writer = RenderWriter(root: root)
         try writer.apply(files, writer.plan(files))
-        let before = try Self.snapshot(root)
+        let before = FileTree.snapshot(root)
         // An immutable folder: any write, rename, chmod or new file in it would fail.
-        try Self.chattr("+i", root)
-        defer { try? Self.chattr("-i", root) }
+        try FileTree.chattr("+i", root)
+        defer { try? FileTree.chattr("-i", root) }
         let plan = writer.plan(files)
         #expect(plan.allSatisfy { $0.action == .unchanged })
         try writer.apply(files, plan)
-        #expect(try Self.snapshot(root) == before)
+        #expect(FileTree.snapshot(root) == before)
     }
 
     @Test func aLostExecutableBitIsPutBack() throws {
