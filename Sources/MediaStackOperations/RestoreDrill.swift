@@ -53,29 +53,85 @@ public struct RestoreDrill: Sendable {
         let rpo = Int(Date().timeIntervalSince(latest.start))
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let extracted = scratch.appendingPathComponent("extracted")
-        defer { if !keep { try? FileManager.default.removeItem(at: scratch) } }
+        defer { if !keep { Self.removeTree(scratch.path) } }
         let start = clock.now
 
         let layout: Layout
+        let compareStart: ContinuousClock.Instant
+        let extractEnd: ContinuousClock.Instant
+        var comparison: Comparison
         switch driver.mode {
         case .direct(let paths):
             layout = Layout(
                 archiveSourceRoot: paths.sourceRoot, archiveDumpRoot: paths.dumpRoot, hostSourceRoot: paths.sourceRoot,
                 excludesFile: paths.checkout.appendingPathComponent(BackupPaths.excludesFile))
-            try FileManager.default.createDirectory(at: extracted, withIntermediateDirectories: true)
-            try await driver.step(
-                "extracting \(latest.name)",
-                try driver.borgmatic(["extract", "--archive", latest.name, "--destination", extracted.path]))
-            let env = try driver.directEnvironment(paths)
-            try await driver.step(
-                "restoring the database copies",
-                BackupDriver.Invocation(
-                    executable: "sh",
-                    arguments: [
-                        paths.backupDirectory + "/restore-dumps.sh",
-                        layout.extracted(extracted, layout.archiveDumpRoot),
-                        layout.extracted(extracted, layout.archiveSourceRoot),
-                    ], environment: env, workingDirectory: nil))
+            let dumps = scratch.appendingPathComponent("dumps")
+            for folder in [extracted, dumps] {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
+            // Borg extracts on one core; the comparison runs beside it on the other, reading each restored entry
+            // once borg is done with it.
+            let extraction = TreeComparison.Extraction()
+            let driver = self.driver
+            let name = latest.name
+            let whole = try driver.borgmatic(["extract", "--archive", name, "--destination", extracted.path])
+            let extracting = Task {
+                defer { extraction.finish() }
+                try await driver.step("extracting \(name)", whole)
+            }
+            do {
+                // The database copies, their manifest and the list of live files they replaced are archived last,
+                // and the comparison needs them first: a second, small extract of the dump folder alone.
+                try await driver.step(
+                    "extracting the database copies of \(name)",
+                    try driver.borgmatic([
+                        "extract", "--archive", name, "--path", paths.dumpRoot, "--destination", dumps.path,
+                    ]))
+            } catch {
+                extracting.cancel()
+                _ = await extracting.result
+                throw error
+            }
+            let dumpFolder = layout.extracted(dumps, layout.archiveDumpRoot)
+            compareStart = clock.now
+            driver.progress("comparing the restore with the sources while borg extracts …")
+            let comparing = Task {
+                try await Self.compare(
+                    sources: layout.hostSourceRoot, restored: layout.extracted(extracted, layout.archiveSourceRoot),
+                    archiveSourceRoot: layout.archiveSourceRoot, dumps: dumpFolder, excludesFile: layout.excludesFile,
+                    folders: BackupRenderer.sources(driver.stack).map(\.name.rawValue),
+                    readers: max(2, ProcessInfo.processInfo.activeProcessorCount),
+                    progressInterval: .seconds(driver.progressInterval), progress: driver.progress,
+                    extraction: extraction)
+            }
+            let outcome = await extracting.result
+            extractEnd = clock.now
+            do {
+                try outcome.get()
+                try await driver.step(
+                    "restoring the database copies",
+                    BackupDriver.Invocation(
+                        executable: "sh",
+                        arguments: [
+                            paths.backupDirectory + "/restore-dumps.sh", dumpFolder,
+                            layout.extracted(extracted, layout.archiveSourceRoot),
+                        ], environment: try driver.directEnvironment(paths), workingDirectory: nil))
+            } catch {
+                comparing.cancel()
+                _ = await comparing.result
+                throw error
+            }
+            comparison = try await comparing.value
+            // The databases restore-dumps.sh has just put back.
+            let restoredRoot = layout.extracted(extracted, layout.archiveSourceRoot)
+            for database in comparison.pendingDatabases {
+                var status = stat()
+                if lstat(restoredRoot + "/" + database, &status) != 0 {
+                    comparison.differences.append(
+                        Difference(path: database, problem: "database missing from the restore"))
+                }
+            }
+            comparison.differences.sort { $0.path < $1.path }
         case .compose(let target):
             layout = Layout(
                 archiveSourceRoot: BackupPaths.sourceRoot, archiveDumpRoot: BackupPaths.dumpRoot,
@@ -101,19 +157,20 @@ public struct RestoreDrill: Sendable {
             try await driver.step(
                 "cleaning up the container",
                 driver.exec(target, service: BackupDriver.backupService, ["rm", "-rf", inside]), allowFailure: true)
+            extractEnd = clock.now
+            compareStart = extractEnd
+            driver.progress("comparing the restore with the sources …")
+            comparison = try await compare(layout: layout, extracted: extracted)
         }
-        let extractEnd = clock.now
-        driver.progress("comparing the restore with the sources …")
-        let comparison = try await compare(layout: layout, extracted: extracted)
         let end = clock.now
         driver.progress(
             "compared \(comparison.files) files (\(comparison.bytes) bytes) in "
-                + String(format: "%.1f s", BackupDriver.seconds(end - extractEnd)))
+                + String(format: "%.1f s", BackupDriver.seconds(end - compareStart)))
         return Report(
             archive: latest.name, archiveTime: latest.start, rpoSeconds: rpo,
             rtoSeconds: BackupDriver.seconds(end - start),
             extractSeconds: BackupDriver.seconds(extractEnd - start),
-            compareSeconds: BackupDriver.seconds(end - extractEnd),
+            compareSeconds: BackupDriver.seconds(end - compareStart),
             filesCompared: comparison.files, bytesCompared: comparison.bytes, excludedPaths: comparison.excluded,
             databasesRestored: comparison.databases, differences: comparison.differences,
             peakMemoryBytes: Self.peakMemoryBytes(), scratch: keep ? scratch.path : nil)
@@ -141,6 +198,8 @@ public struct RestoreDrill: Sendable {
         public var databases = 0
         /// Sorted by path.
         public var differences: [Difference] = []
+        /// Databases of the manifest whose restored copy is still to be checked (compared during an extraction).
+        var pendingDatabases: [String] = []
     }
 
     func compare(layout: Layout, extracted: URL) async throws -> Comparison {
@@ -160,6 +219,19 @@ public struct RestoreDrill: Sendable {
         folders: [String], readers: Int = max(2, ProcessInfo.processInfo.activeProcessorCount),
         progressInterval: Duration = .seconds(10), progress: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> Comparison {
+        try await compare(
+            sources: sources, restored: restored, archiveSourceRoot: archiveSourceRoot, dumps: dumps,
+            excludesFile: excludesFile, folders: folders, readers: readers, progressInterval: progressInterval,
+            progress: progress, extraction: nil)
+    }
+
+    /// `compare`, while `extraction` (when given) still writes `restored`; the databases in the manifest are then
+    /// returned in `pendingDatabases`, for the caller to check once restore-dumps.sh has put them back.
+    static func compare(
+        sources: String, restored: String, archiveSourceRoot: String, dumps: String, excludesFile: URL,
+        folders: [String], readers: Int, progressInterval: Duration, progress: @escaping @Sendable (String) -> Void,
+        extraction: TreeComparison.Extraction?
+    ) async throws -> Comparison {
         // The rendered excludes, plus the live database files pre-backup.sh replaced by its copies that run.
         let base = try String(contentsOf: excludesFile, encoding: .utf8).split(separator: "\n").map(String.init)
         let generated = URL(fileURLWithPath: dumps + "/live-databases.exclude")
@@ -173,7 +245,7 @@ public struct RestoreDrill: Sendable {
             })
         let comparison = TreeComparison(
             patterns: patterns, archiveRoot: archiveSourceRoot, databases: databases, sourceRoot: sources,
-            restoredRoot: restored, readers: readers)
+            restoredRoot: restored, readers: readers, extraction: extraction)
         let shared = TreeComparison.Shared(capacity: 32)
         let clock = ContinuousClock()
         let start = clock.now
@@ -209,15 +281,73 @@ public struct RestoreDrill: Sendable {
         #endif
     }
 
-    /// Bytes of the regular files under `path`.
+    /// Removes `path` and everything below it, as `rm -rf` does: folders are listed through descriptors and their
+    /// entries unlinked by name, without examining each one (the listing tells a folder from the rest).
+    static func removeTree(_ path: String) {
+        let folder = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if folder < 0 {
+            unlink(path)
+            return
+        }
+        emptyFolder(folder)
+        rmdir(path)
+    }
+
+    /// Removes everything in the open `folder`; closes it.
+    private static func emptyFolder(_ folder: Int32) {
+        guard let directory = fdopendir(folder) else {
+            close(folder)
+            return
+        }
+        defer { closedir(directory) }
+        var folders: [[CChar]] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) {
+                    Array(UnsafeBufferPointer(start: $0, count: strlen($0) + 1))
+                }
+            }
+            if name == [46, 0] || name == [46, 46, 0] { continue }
+            let type = entry.pointee.d_type
+            if type == DT_DIR || (type == DT_UNKNOWN && unlinkat(folder, name, 0) != 0 && errno == EISDIR) {
+                folders.append(name)
+            } else if type != DT_UNKNOWN {
+                unlinkat(folder, name, 0)
+            }
+        }
+        // Folders after the listing, so the listing is not disturbed; they hold only what is left.
+        for name in folders {
+            let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if child >= 0 { emptyFolder(child) }
+            unlinkat(folder, name, AT_REMOVEDIR)
+        }
+    }
+
+    /// Bytes of the regular files under `path` (folders and links count nothing), walked without following links.
     public static func treeSize(_ path: String) -> Int64 {
-        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
+        let folder = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { return 0 }
+        return treeSize(folder)
+    }
+
+    /// Bytes of the regular files in the open `folder` and below; closes `folder`.
+    private static func treeSize(_ folder: Int32) -> Int64 {
+        guard let directory = fdopendir(folder) else {
+            close(folder)
+            return 0
+        }
+        defer { closedir(directory) }
         var total: Int64 = 0
-        while enumerator.nextObject() != nil {
-            if let size = enumerator.fileAttributes?[.size] as? Int64 {
-                total += size
-            } else if let size = enumerator.fileAttributes?[.size] as? Int {
-                total += Int64(size)
+        for name in TreeComparison.Walk.names(directory) {
+            let cName = (name + [0]).map { CChar(bitPattern: $0) }
+            var status = stat()
+            guard fstatat(folder, cName, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: total += Int64(status.st_size)
+            case S_IFDIR:
+                let child = openat(folder, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if child >= 0 { total += treeSize(child) }
+            default: continue
             }
         }
         return total

@@ -13,6 +13,10 @@ import Foundation
 /// missing and extra entries, types, sizes, link targets. Files of equal size go, in batches, through a bounded
 /// queue to one reader per core, which compare them chunk by chunk. Memory depends on the widest folder and the
 /// queue's bound, not on the number of files; the differences found are the only list that grows.
+///
+/// With an `Extraction`, the walk runs while borg is still writing the restored tree, on the core borg leaves idle:
+/// it visits each folder's entries in the order borg archived and extracts them (by inode number), and reads a
+/// restored entry only once borg is done with it, which the entry's modification time tells (see `Extraction`).
 struct TreeComparison {
     let patterns: BorgPatterns
     /// The source root as the archive stores it (what the patterns are matched against).
@@ -22,6 +26,41 @@ struct TreeComparison {
     let sourceRoot: String
     let restoredRoot: String
     let readers: Int
+    /// Borg still extracting into `restoredRoot`, or nil when the restore is complete.
+    var extraction: Extraction? = nil
+
+    /// Borg extracting the restored tree while the comparison reads it.
+    ///
+    /// Borg extracts an archive's items in the order `borg create` stored them (each folder's entries sorted by
+    /// inode number, `scandir_inorder`), writes a file's data, then restores its attributes with the modification
+    /// time last (borgbackup/borg 1.4.5 `src/borg/archive.py` `extract_item` and `restore_attrs`), and restores a
+    /// folder's attributes when it leaves the folder (`src/borg/archiver.py` `do_extract`, its `dirs` stack). So
+    /// an entry whose modification time lies before the extraction started is complete (for a folder: with all it
+    /// holds), and one still being written carries a time after it. An entry archived with a time after the start
+    /// (a clock set wrong) is read once its folder is complete, or once borg has exited.
+    final class Extraction: @unchecked Sendable {
+        private let lock = NSLock()
+        private var running = true
+        /// Wall-clock time, in nanoseconds since 1970, taken before borg started.
+        let started: Int64
+
+        init() {
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            started = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        }
+
+        /// Whether borg may still write into the restored tree.
+        var isRunning: Bool { lock.withLock { running } }
+
+        /// Borg has exited: everything is in place.
+        func finish() { lock.withLock { running = false } }
+
+        /// Whether `status` (of a restored entry) shows borg has restored its attributes.
+        func isComplete(_ status: stat) -> Bool {
+            Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec) < started
+        }
+    }
 
     /// Shared between the walker, the readers and whoever watches the progress.
     final class Shared: @unchecked Sendable {
@@ -118,6 +157,7 @@ struct TreeComparison {
         result.files = walk.files
         result.bytes = walk.bytes
         result.excluded = walk.excluded
+        result.pendingDatabases = walk.pendingDatabases
         result.differences = shared.found
         return result
     }
@@ -134,6 +174,10 @@ struct TreeComparison {
     static func kind(_ folder: Int32, _ name: UnsafePointer<CChar>) -> Kind? {
         var status = stat()
         guard fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return kind(status)
+    }
+
+    static func kind(_ status: stat) -> Kind {
         switch status.st_mode & S_IFMT {
         case S_IFREG: return .file(size: Int64(status.st_size), mode: status.st_mode & 0o7777)
         case S_IFDIR: return .directory
@@ -150,6 +194,8 @@ struct TreeComparison {
         var files = 0
         var bytes: Int64 = 0
         var excluded = 0
+        /// Databases whose restored copy is checked later (`deferDatabases`: restore-dumps.sh has not run yet).
+        var pendingDatabases: [String] = []
         private var batch: [Job] = []
         private var batchBytes: Int64 = 0
         private var decidedFiles = 0
@@ -181,11 +227,8 @@ struct TreeComparison {
 
         mutating func run(names: [String]) {
             let source = open(comparison.sourceRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            let restored = open(comparison.restoredRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            defer {
-                if source >= 0 { close(source) }
-                if restored >= 0 { close(restored) }
-            }
+            var restored = open(comparison.restoredRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            defer { if source >= 0 { close(source) } }
             // The patterns see the archive's paths: advance them through the archive root's components.
             var node: PatternWalker.Node? = matcher.root
             var excludesAll = false
@@ -195,9 +238,54 @@ struct TreeComparison {
                 if step.excludesBelow { excludesAll = true }
                 node = step.child
             }
+            // Borg creates the restored root (as the parent of the first folder it extracts) once it has started.
+            if restored < 0, comparison.extraction != nil {
+                waitFor { () -> Bool in
+                    restored = open(comparison.restoredRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                    return restored >= 0
+                }
+                if restored < 0 { restored = open(comparison.restoredRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            }
             let root = Folder(source: source, restored: restored, relative: [], node: node, excludesAll: excludesAll)
+            defer { if root.restored >= 0 { close(root.restored) } }
             for name in names { visit(root, name: Array(name.utf8)) }
             flush(force: true)
+        }
+
+        /// Waits, while borg extracts, until `ready()` holds; returns at once without an extraction.
+        private func waitFor(_ ready: () -> Bool) {
+            guard let extraction = comparison.extraction else { return }
+            var pause: UInt32 = 100
+            while extraction.isRunning {
+                if ready() { return }
+                usleep(pause)
+                pause = min(pause * 2, 20_000)
+            }
+        }
+
+        /// Whether borg is done with the restored folder `restored` (an open descriptor) and all it holds.
+        private func isComplete(_ restored: Int32) -> Bool {
+            guard let extraction = comparison.extraction else { return true }
+            var status = stat()
+            return fstat(restored, &status) == 0 && extraction.isComplete(status)
+        }
+
+        /// The restored entry `name` of `folder`, once borg is done with it (for a folder: once it exists, as its
+        /// entries are awaited one by one); nil when it is not in the restore.
+        private mutating func restoredStatus(_ folder: Folder, _ name: [CChar], folder wanted: Bool) -> stat? {
+            var status = stat()
+            func found() -> Bool { fstatat(folder.restored, name, &status, AT_SYMLINK_NOFOLLOW) == 0 }
+            func ready(_ extraction: Extraction) -> Bool {
+                found() && (extraction.isComplete(status) || (wanted && status.st_mode & S_IFMT == S_IFDIR))
+            }
+            guard let extraction = comparison.extraction, extraction.isRunning, !ready(extraction) else {
+                return found() ? status : nil
+            }
+            // The readers get what is queued while the walk waits for borg.
+            flush(force: true)
+            let restored = folder.restored
+            waitFor { ready(extraction) || isComplete(restored) }
+            return found() ? status : nil
         }
 
         private mutating func differ(_ relative: [UInt8], _ problem: String) {
@@ -246,8 +334,11 @@ struct TreeComparison {
             }
             let cName = (name + [0]).map { CChar(bitPattern: $0) }
             if comparison.databases.contains(relative) {
-                // Restored from its consistent copy (checked by restore-dumps.sh), not from the live file.
-                if TreeComparison.kind(folder.restored, cName) == nil {
+                // Restored from its consistent copy (checked by restore-dumps.sh), not from the live file; during
+                // an extraction restore-dumps.sh has not run yet, so whoever runs it checks afterwards.
+                if comparison.extraction != nil {
+                    pendingDatabases.append(String(decoding: relative, as: UTF8.self))
+                } else if TreeComparison.kind(folder.restored, cName) == nil {
                     differ(relative, "database missing from the restore")
                 }
                 return
@@ -257,7 +348,7 @@ struct TreeComparison {
                 excluded += 1
                 return
             }
-            let restoredKind = TreeComparison.kind(folder.restored, cName)
+            let restoredKind = restoredStatus(folder, cName, folder: sourceKind == .directory).map(TreeComparison.kind)
             switch (sourceKind, restoredKind) {
             case (nil, nil): return
             case (nil, _?): differ(relative, "in the restore but not in the sources")
@@ -311,24 +402,36 @@ struct TreeComparison {
                 return
             }
             defer { closedir(sourceDir) }
+            let child = Folder(
+                source: sourceFD, restored: restoredFD, relative: relative, node: node, excludesAll: false)
+            var sourceEntries = Self.entries(sourceDir)
+            // In the order borg extracts them, so the walk follows borg closely.
+            if comparison.extraction != nil { sourceEntries.sort { $0.inode < $1.inode } }
+            for entry in sourceEntries { visit(child, name: entry.name) }
+            // The names only the restore holds, once borg is done with the folder.
+            if !isComplete(restoredFD) {
+                flush(force: true)
+                waitFor { isComplete(restoredFD) }
+            }
             guard let restoredDir = fdopendir(restoredFD) else {
                 close(restoredFD)
                 return
             }
             defer { closedir(restoredDir) }
-            let sourceNames = Self.names(sourceDir)
-            var restoredNames = Set(Self.names(restoredDir))
-            let child = Folder(
-                source: sourceFD, restored: restoredFD, relative: relative, node: node, excludesAll: false)
-            for entry in sourceNames {
-                restoredNames.remove(entry)
-                visit(child, name: entry)
+            let sourceNames = Set(sourceEntries.lazy.map(\.name))
+            sourceEntries = []
+            for entry in Self.entries(restoredDir) where !sourceNames.contains(entry.name) {
+                visit(child, name: entry.name)
             }
-            for entry in restoredNames { visit(child, name: entry) }
         }
 
         static func names(_ directory: OpaquePointer) -> [[UInt8]] {
-            var result: [[UInt8]] = []
+            entries(directory).map(\.name)
+        }
+
+        /// The entries of `directory` but `.` and `..`, with their inode numbers, in the order it lists them.
+        static func entries(_ directory: OpaquePointer) -> [(name: [UInt8], inode: UInt64)] {
+            var result: [(name: [UInt8], inode: UInt64)] = []
             while let entry = readdir(directory) {
                 let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
                     pointer.withMemoryRebound(to: UInt8.self, capacity: 256) { bytes in
@@ -339,7 +442,7 @@ struct TreeComparison {
                     }
                 }
                 if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
-                result.append(name)
+                result.append((name, UInt64(entry.pointee.d_ino)))
             }
             return result
         }

@@ -12,18 +12,28 @@ import MediaStackOperations
 /// generated data and repository, alternating which goes first in each round. Each run is its own process, timed
 /// and measured for its peak resident memory (`wait4`: the largest of the process and the children it waited for).
 ///
-/// Usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--compare-only]
+/// Usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--only run,drill,compare]
+///        [--compare-only] [--keep]
 ///
 /// The data set is the test suite's app data (`Tests/Fixtures/backup/make_data.py`, with one incompressible file of
 /// M MiB) plus a Plex metadata tree of N small files (default 120,000) in bundles as Plex lays them out, and cache
 /// and media folders the excludes leave out. `--compare-only` skips borg: the restore is a `cp -a` of the sources,
-/// and only the comparison and `diff -rq` are measured (for sizes where a backup takes too long).
+/// and only the comparison and `diff -rq` are measured (for sizes where a backup takes too long). `--only` runs some
+/// of the three pairs (`run`: backup run against borgmatic create; `drill`: the drill against extract + diff;
+/// `compare`: the comparison alone against diff alone), so one question takes less than a full run.
 enum BackupBenchmark {
     struct Options {
         var files = 120_000
         var bigMiB = 512
         var rounds = 2
         var compareOnly = false
+        /// Keeps the data set, repository and logs (their folder is printed).
+        var keep = false
+        var only: Set<String> = Self.pairs
+        static let pairs: Set<String> = ["run", "drill", "compare"]
+        static let usage =
+            "usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--only run,drill,compare]"
+            + " [--compare-only] [--keep]"
 
         init(_ arguments: [String]) throws {
             var rest = arguments[...]
@@ -42,9 +52,15 @@ enum BackupBenchmark {
                 case "--big-mib": bigMiB = try number(argument)
                 case "--rounds": rounds = max(1, try number(argument))
                 case "--compare-only": compareOnly = true
+                case "--keep": keep = true
+                case "--only":
+                    only = Set((rest.popFirst() ?? "").split(separator: ",").map(String.init))
+                    guard !only.isEmpty, only.isSubset(of: Self.pairs) else {
+                        say("--only takes a comma-separated list of run, drill, compare")
+                        throw ExitCodeError()
+                    }
                 default:
-                    say(
-                        "usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--compare-only]")
+                    say(Self.usage)
                     throw ExitCodeError()
                 }
             }
@@ -74,8 +90,16 @@ enum BackupBenchmark {
         }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mediaserver-backup-bench-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: base) }
+        defer {
+            if options.keep {
+                say("kept in \(base.path)")
+            } else {
+                try? FileManager.default.removeItem(at: base)
+            }
+        }
         let checkout = base.appendingPathComponent("checkout")
+        // `mediaserver render` writes a user's render (from the checkout's .env) into deploy/.
+        let rendered = checkout.appendingPathComponent(RenderLocation.deploymentFolder)
         let sources = base.appendingPathComponent("config")
         let repository = base.appendingPathComponent("repo")
         let logs = base.appendingPathComponent("logs")
@@ -113,7 +137,7 @@ enum BackupBenchmark {
         let services = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter {
             $0 != "node_exporter"
         }.sorted()
-        let excludes = checkout.appendingPathComponent("backup/excludes.txt")
+        let excludes = rendered.appendingPathComponent("backup/excludes.txt")
         let target = base.appendingPathComponent("raw-restore")
         let dumps = target.path + repository.path + "-dumps"
 
@@ -191,47 +215,61 @@ enum BackupBenchmark {
 
             // What `--direct` sets, so raw borgmatic runs the very same config, hooks and repository.
             let raw = [
-                "MEDIASERVER_BACKUP_DIR": checkout.appendingPathComponent("backup").path,
+                "MEDIASERVER_BACKUP_DIR": rendered.appendingPathComponent("backup").path,
                 "MEDIASERVER_BACKUP_SOURCE_ROOT": sources.path,
                 "MEDIASERVER_BACKUP_DUMP_ROOT": repository.path + "-dumps",
                 "MEDIASERVER_BACKUP_REPOSITORY": repository.path,
                 "TEXTFILE_DIR": sources.path + "/node_exporter/textfile",
                 "BORG_PASSPHRASE": passphrase,
             ]
-            let config = checkout.appendingPathComponent("backup/config/config.yaml").path
+            let config = rendered.appendingPathComponent("backup/config/config.yaml").path
             let scratch = base.appendingPathComponent("drill")
+            if !options.only.contains("drill") && options.only.contains("compare") {
+                say("extracting the restore the comparison reads …")
+                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                _ = try measure(
+                    ["borgmatic", "-c", config, "extract", "--archive", "latest", "--destination", target.path],
+                    extra: raw)
+            }
             for round in 0..<options.rounds {
                 say("round \(round + 1) of \(options.rounds) …")
-                try interleaved(
-                    round, { record("run", try mediaserver(["backup", "run", "--create-only", "--direct"])) },
-                    { record("create", try measure(["borgmatic", "-c", config, "create", "--stats"], extra: raw)) })
-                try interleaved(
-                    round,
-                    {
-                        let drill = try mediaserver([
-                            "backup", "restore-drill", "--direct", "--json", "--scratch", scratch.path,
-                        ])
-                        record("drill", drill)
-                        for (name, seconds, peakKiB) in try Self.phases(drill) {
-                            record(name, Measurement(seconds: seconds, peakKiB: peakKiB, status: 0, output: ""))
-                        }
-                    },
-                    {
-                        try? FileManager.default.removeItem(at: target)
-                        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-                        var extract = try measure(
-                            [
-                                "borgmatic", "-c", config, "extract", "--archive", "latest", "--destination",
-                                target.path,
-                            ], extra: raw)
-                        let compared = try diff()
-                        record("extract", extract)
-                        extract.seconds += compared.seconds
-                        extract.peakKiB = max(extract.peakKiB, compared.peakKiB)
-                        record("extract+diff", extract)
-                    })
+                if options.only.contains("run") {
+                    try interleaved(
+                        round, { record("run", try mediaserver(["backup", "run", "--create-only", "--direct"])) },
+                        { record("create", try measure(["borgmatic", "-c", config, "create", "--stats"], extra: raw)) }
+                    )
+                }
+                if options.only.contains("drill") {
+                    try interleaved(
+                        round,
+                        {
+                            let drill = try mediaserver([
+                                "backup", "restore-drill", "--direct", "--json", "--scratch", scratch.path,
+                            ])
+                            record("drill", drill)
+                            for (name, seconds, peakKiB) in try Self.phases(drill) {
+                                record(name, Measurement(seconds: seconds, peakKiB: peakKiB, status: 0, output: ""))
+                            }
+                        },
+                        {
+                            try? FileManager.default.removeItem(at: target)
+                            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                            var extract = try measure(
+                                [
+                                    "borgmatic", "-c", config, "extract", "--archive", "latest", "--destination",
+                                    target.path,
+                                ], extra: raw)
+                            let compared = try diff()
+                            record("extract", extract)
+                            extract.seconds += compared.seconds
+                            extract.peakKiB = max(extract.peakKiB, compared.peakKiB)
+                            record("extract+diff", extract)
+                        })
+                }
                 // The raw restore stays: the comparison alone and diff alone both read it against the sources.
-                try interleaved(round, { record("compare", try compareAlone()) }, { record("diff", try diff()) })
+                if options.only.contains("compare") {
+                    try interleaved(round, { record("compare", try compareAlone()) }, { record("diff", try diff()) })
+                }
             }
         }
 
@@ -257,8 +295,11 @@ enum BackupBenchmark {
             row("drill's extract phase (`--json` extractSeconds)", "drill.extract", against: "extract")
             row("`borgmatic extract` alone (baseline)", "extract", against: nil)
             row(
-                "drill's compare phase (`--json` compareSeconds; memory: the drill process alone)", "drill.compare",
-                against: "diff")
+                "drill's comparison, beside the extract (`--json` compareSeconds; memory: the drill process alone)",
+                "drill.compare", against: nil)
+            row(
+                "drill after borg's extract (restore-dumps.sh, the comparison's end: rtoSeconds − extractSeconds)",
+                "drill.after", against: "diff")
         }
         row("comparison alone (`compare-trees`)", "compare", against: "diff")
         row("`diff -rq` alone (baseline)", "diff", against: nil)
@@ -270,9 +311,12 @@ enum BackupBenchmark {
             let object = try JSONSerialization.jsonObject(with: Data(drill.standardOutput[start...].utf8))
                 as? [String: Any],
             let extract = object["extractSeconds"] as? Double, let compare = object["compareSeconds"] as? Double,
-            let memory = object["peakMemoryBytes"] as? Int
+            let recovery = object["rtoSeconds"] as? Double, let memory = object["peakMemoryBytes"] as? Int
         else { return [] }
-        return [("drill.extract", extract, 0), ("drill.compare", compare, memory / 1024)]
+        return [
+            ("drill.extract", extract, 0), ("drill.compare", compare, memory / 1024),
+            ("drill.after", recovery - extract, 0),
+        ]
     }
 
     /// Runs `arguments` (the first looked up on PATH) with stdout then stderr in `log`; times it and reads its peak

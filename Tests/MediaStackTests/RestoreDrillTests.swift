@@ -1,6 +1,7 @@
 import Foundation
-import MediaStackOperations
 import Testing
+
+@testable import MediaStackOperations
 
 /// The restore drill's comparison on real trees on disk: a source root and a restore of it, with the rendered
 /// excludes, a dump folder (MANIFEST.tsv, live-databases.exclude) and a CACHEDIR.TAG, as `backup restore-drill`
@@ -179,6 +180,69 @@ struct RestoreDrillTests {
         let result = try await trees.compare(["plex"], readers: readers)
         #expect(result.differences.map { "\($0.path): \($0.problem)" } == ["\(deep)/poster: contents differ"])
         #expect(result.files == clean.files)
+    }
+
+    /// Writes the restore as borg extracts it (`src/borg/archive.py` `extract_item`, `restore_attrs`): each
+    /// folder's entries by inode number, a file's data in pieces, then its mode and, last, its modification time;
+    /// a folder's time once everything in it is written. `altered` is written with its last byte changed.
+    static func extract(from source: String, to restored: String, altered: String) throws {
+        func copy(_ relative: String) throws {
+            var status = stat()
+            guard lstat(source + "/" + relative, &status) == 0 else { return }
+            let target = restored + "/" + relative
+            let times = [status.st_atim, status.st_mtim]
+            if status.st_mode & S_IFMT == S_IFDIR {
+                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+                guard let folder = opendir(source + "/" + relative) else { return }
+                let entries = TreeComparison.Walk.entries(folder).sorted { $0.inode < $1.inode }
+                closedir(folder)
+                for entry in entries {
+                    try copy(relative + "/" + String(decoding: entry.name, as: UTF8.self))
+                }
+            } else {
+                var data = try Data(contentsOf: URL(fileURLWithPath: source + "/" + relative))
+                if relative == altered, let last = data.indices.last { data[last] ^= 1 }
+                let file = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                defer { close(file) }
+                for piece in [data.prefix(data.count / 2), data.dropFirst(data.count / 2)] {
+                    _ = piece.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+                    usleep(1000)
+                }
+                fchmod(file, status.st_mode & 0o7777)
+            }
+            _ = utimensat(AT_FDCWD, target, times, 0)
+        }
+        try copy("plex")
+    }
+
+    @Test("compared while borg still writes the restore: entries are read once complete, a difference is found")
+    func duringExtraction() async throws {
+        let trees = try Trees()
+        defer { trees.remove() }
+        for folder in 0..<6 {
+            for file in 0..<8 {
+                try trees.write(
+                    "plex/Metadata/\(folder)/b.bundle/f\(file)",
+                    String(repeating: "metadata \(folder) \(file) ", count: 50 * (file + 1)), sides: [trees.sources],
+                    mode: file == 3 ? 0o600 : 0o644)
+            }
+        }
+        try FileManager.default.removeItem(atPath: trees.restored)
+        let altered = "plex/Metadata/4/b.bundle/f6"
+        let extraction = TreeComparison.Extraction()
+        let sources = trees.sources
+        let restored = trees.restored
+        let extractor = Thread {
+            try? RestoreDrillTests.extract(from: sources, to: restored, altered: altered)
+            extraction.finish()
+        }
+        extractor.start()
+        let result = try await RestoreDrill.compare(
+            sources: trees.sources, restored: trees.restored, archiveSourceRoot: "/srv/cfg", dumps: trees.dumps,
+            excludesFile: trees.excludes, folders: ["plex"], readers: 2, progressInterval: .seconds(10),
+            progress: { _ in }, extraction: extraction)
+        #expect(result.differences.map { "\($0.path): \($0.problem)" } == ["\(altered): contents differ"])
+        #expect(result.files == 48)
     }
 
     @Test(
