@@ -13,7 +13,7 @@ import MediaStackOperations
 /// and measured for its peak resident memory (`wait4`: the largest of the process and the children it waited for).
 ///
 /// Usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--only run,drill,compare]
-///        [--compare-only] [--keep]
+///        [--compare-only] [--keep] [--reuse FOLDER]
 ///
 /// The data set is the test suite's app data (`Tests/Fixtures/backup/make_data.py`, with one incompressible file of
 /// M MiB) plus a Plex metadata tree of N small files (default 120,000) in bundles as Plex lays them out, and cache
@@ -29,11 +29,13 @@ enum BackupBenchmark {
         var compareOnly = false
         /// Keeps the data set, repository and logs (their folder is printed).
         var keep = false
+        /// A folder kept by an earlier `--keep` run: its data set and repository are measured again, not remade.
+        var reuse: String?
         var only: Set<String> = Self.pairs
         static let pairs: Set<String> = ["run", "drill", "compare"]
         static let usage =
             "usage: mediaserver-benchmarks backup [--files N] [--big-mib M] [--rounds R] [--only run,drill,compare]"
-            + " [--compare-only] [--keep]"
+            + " [--compare-only] [--keep] [--reuse FOLDER]"
 
         init(_ arguments: [String]) throws {
             var rest = arguments[...]
@@ -53,6 +55,7 @@ enum BackupBenchmark {
                 case "--rounds": rounds = max(1, try number(argument))
                 case "--compare-only": compareOnly = true
                 case "--keep": keep = true
+                case "--reuse": reuse = rest.popFirst()
                 case "--only":
                     only = Set((rest.popFirst() ?? "").split(separator: ",").map(String.init))
                     guard !only.isEmpty, only.isSubset(of: Self.pairs) else {
@@ -88,10 +91,13 @@ enum BackupBenchmark {
             say("build mediaserver beside the benchmarks first: swift build -c release")
             throw ExitCodeError()
         }
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mediaserver-backup-bench-\(UUID().uuidString.prefix(8))")
+        let reusing = options.reuse != nil
+        let base =
+            options.reuse.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mediaserver-backup-bench-\(UUID().uuidString.prefix(8))")
         defer {
-            if options.keep {
+            if options.keep || reusing {
                 say("kept in \(base.path)")
             } else {
                 try? FileManager.default.removeItem(at: base)
@@ -123,16 +129,19 @@ enum BackupBenchmark {
             return result
         }
 
-        say("generating the data set …")
-        _ = try measure([
-            "python3", here.appendingPathComponent("Tests/Fixtures/backup/make_data.py").path, sources.path,
-            "1",
-        ])
-        var generated = try PlexTree.generate(in: sources.path, files: options.files)
-        // make_data.py's one large file, at the size asked (Python's randbytes stops short of 512 MiB).
-        try PlexTree.incompressible(
-            sources.path + "/" + PlexTree.root + "/Metadata/Movies/1/abc.bundle/Contents/big.bin",
-            mebibytes: options.bigMiB)
+        var generated = PlexTree.Summary()
+        if !reusing {
+            say("generating the data set …")
+            _ = try measure([
+                "python3", here.appendingPathComponent("Tests/Fixtures/backup/make_data.py").path, sources.path,
+                "1",
+            ])
+            generated = try PlexTree.generate(in: sources.path, files: options.files)
+            // make_data.py's one large file, at the size asked (Python's randbytes stops short of 512 MiB).
+            try PlexTree.incompressible(
+                sources.path + "/" + PlexTree.root + "/Metadata/Movies/1/abc.bundle/Contents/big.bin",
+                mebibytes: options.bigMiB)
+        }
         generated.bytes = RestoreDrill.treeSize(sources.path)
         let services = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter {
             $0 != "node_exporter"
@@ -183,14 +192,16 @@ enum BackupBenchmark {
         }
 
         if options.compareOnly {
-            say("copying the sources as the restore …")
-            try FileManager.default.createDirectory(
-                atPath: target.path + sources.deletingLastPathComponent().path, withIntermediateDirectories: true)
-            _ = try measure(["cp", "-a", sources.path, target.path + sources.path])
-            try FileManager.default.createDirectory(atPath: dumps, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(
-                at: excludes.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: here.appendingPathComponent("backup/excludes.txt"), to: excludes)
+            if !reusing {
+                say("copying the sources as the restore …")
+                try FileManager.default.createDirectory(
+                    atPath: target.path + sources.deletingLastPathComponent().path, withIntermediateDirectories: true)
+                _ = try measure(["cp", "-a", sources.path, target.path + sources.path])
+                try FileManager.default.createDirectory(atPath: dumps, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: excludes.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.copyItem(at: here.appendingPathComponent("backup/excludes.txt"), to: excludes)
+            }
             for round in 0..<options.rounds {
                 say("round \(round + 1) of \(options.rounds) …")
                 try interleaved(round, { record("compare", try compareAlone()) }, { record("diff", try diff()) })
@@ -207,11 +218,13 @@ enum BackupBenchmark {
                 else { return String(line) }
                 return "\(line[..<equals])=\(value)"
             }.joined(separator: "\n")
-            try settings.write(to: checkout.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
-            _ = try mediaserver(["render"])
-            _ = try mediaserver(["backup", "init", "--direct"])
-            say("first, full backup …")
-            _ = try mediaserver(["backup", "run", "--create-only", "--direct"])
+            if !reusing {
+                try settings.write(to: checkout.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+                _ = try mediaserver(["render"])
+                _ = try mediaserver(["backup", "init", "--direct"])
+                say("first, full backup …")
+                _ = try mediaserver(["backup", "run", "--create-only", "--direct"])
+            }
 
             // What `--direct` sets, so raw borgmatic runs the very same config, hooks and repository.
             let raw = [
@@ -243,16 +256,20 @@ enum BackupBenchmark {
                     try interleaved(
                         round,
                         {
+                            // The drill keeps its restore, as the baseline does; each removal is timed apart.
                             let drill = try mediaserver([
-                                "backup", "restore-drill", "--direct", "--json", "--scratch", scratch.path,
+                                "backup", "restore-drill", "--direct", "--json", "--keep", "--scratch", scratch.path,
                             ])
                             record("drill", drill)
                             for (name, seconds, peakKiB) in try Self.phases(drill) {
                                 record(name, Measurement(seconds: seconds, peakKiB: peakKiB, status: 0, output: ""))
                             }
+                            record("drill.rm", try measure(["rm", "-rf", scratch.path]))
                         },
                         {
-                            try? FileManager.default.removeItem(at: target)
+                            if FileManager.default.fileExists(atPath: target.path) {
+                                record("extract.rm", try measure(["rm", "-rf", target.path]))
+                            }
                             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
                             var extract = try measure(
                                 [
@@ -277,9 +294,12 @@ enum BackupBenchmark {
         let peak = { (name: String) -> Double in Double(table[name]?.map(\.peakKiB).max() ?? 0) / 1024 }
         let total = BackupDriver.seconds(clock.now - began)
         say(
-            "\nbackup benchmark: \(generated.files) small Plex metadata files (\(generated.excluded) more in excluded"
-                + " folders) + \(options.bigMiB) MiB file + generated app data,"
-                + " \(String(format: "%.0f", Double(generated.bytes) / 1e6)) MB in all;"
+            "\nbackup benchmark: "
+                + (reusing
+                    ? "the data set of \(base.path),"
+                    : "\(generated.files) small Plex metadata files (\(generated.excluded) more in excluded folders)"
+                        + " + \(options.bigMiB) MiB file + generated app data,")
+                + " \(String(format: "%.0f", Double(generated.bytes) / 1e6)) MB of files in all;"
                 + " best of \(options.rounds) rounds, \(String(format: "%.0f", total)) s in all")
         say("| run | time | ratio | peak memory |")
         say("|---|---|---|---|")
@@ -290,8 +310,10 @@ enum BackupBenchmark {
         if !options.compareOnly {
             row("`mediaserver backup run --create-only`", "run", against: "create")
             row("`borgmatic create --stats` (baseline)", "create", against: nil)
-            row("`mediaserver backup restore-drill`", "drill", against: "extract+diff")
+            row("`mediaserver backup restore-drill --keep`", "drill", against: "extract+diff")
             row("`borgmatic extract` + `diff -rq` (baseline)", "extract+diff", against: nil)
+            row("`rm -rf` of the drill's scratch folder", "drill.rm", against: "extract.rm")
+            row("`rm -rf` of the raw restore (baseline)", "extract.rm", against: nil)
             row("drill's extract phase (`--json` extractSeconds)", "drill.extract", against: "extract")
             row("`borgmatic extract` alone (baseline)", "extract", against: nil)
             row(
