@@ -194,7 +194,7 @@ struct TreeComparison {
         var files = 0
         var bytes: Int64 = 0
         var excluded = 0
-        /// Databases whose restored copy is checked later (`deferDatabases`: restore-dumps.sh has not run yet).
+        /// Databases whose restored copy is checked later (during an extraction restore-dumps.sh has not run yet).
         var pendingDatabases: [String] = []
         private var batch: [Job] = []
         private var batchBytes: Int64 = 0
