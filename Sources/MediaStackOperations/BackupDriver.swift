@@ -122,7 +122,7 @@ public struct BackupDriver: Sendable {
         env[BackupPaths.sourceRootVariable] = paths.sourceRoot
         env[BackupPaths.dumpRootVariable] = paths.dumpRoot
         env[BackupPaths.repositoryVariable] = paths.repository
-        env["TEXTFILE_DIR"] = paths.textfileDirectory
+        env[BackupPaths.textfileDirectoryVariable] = paths.textfileDirectory
         env["BORG_REPOSITORY_PATH"] = paths.repository
         if let remote { env["RCLONE_REMOTE"] = remote }
         if let lockWait { env["OFFSITE_LOCK_WAIT"] = String(lockWait) }
