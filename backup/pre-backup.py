@@ -45,9 +45,11 @@ def archived_files():
     a CACHEDIR.TAG folder or another file system is skipped exactly as the archive skips it. `--log-json` makes each
     listed path a JSON string, so any file name survives.
     """
-    # The repository is never opened in a dry run; the name only has to parse.
+    # A dry run never opens the repository (borg 1.4.5 src/borg/archiver.py: do_create is
+    # `with_repository(fake="dry_run")`): the name only has to parse, and one that cannot exist keeps this run
+    # apart from the real create in a process list.
     command = ["borg", "create", "--dry-run", "--list", "--log-json", *borg_options,
-               os.path.join(dump_root, ".dry-run") + "::pre-backup", source_root]
+               "/dev/null/no-repository::pre-backup", source_root]
     try:
         borg = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True, errors="surrogateescape")
