@@ -1,21 +1,20 @@
 #!/bin/sh
 # Rendered to backup/ by `mediaserver render` from Sources/MediaStackRendering/Scripts/backup/offsite.sh.
-# offsite.sh — copy the local Borg repository to an rclone remote, holding Borg's exclusive lock.
+# offsite.sh REPOSITORY TEXTFILE_DIR — copy the local Borg repository to an rclone remote, holding Borg's
+# exclusive lock. If TEXTFILE_DIR exists, mediaserver_offsite.prom is written there.
 #
 # Scheduled by backup/rclone/crontab.txt (04:10) in the rclone_backup container (borgmatic image +
 # EXTRA_PKGS=rclone, so `borg` and `rclone` are both there), mounted at /etc/mediaserver/backup/offsite.sh;
-# `mediaserver offsite sync` runs it there or, with --direct, on the host.
+# `mediaserver offsite sync` runs it there or, with --direct, on the host. Both pass the paths.
 #
 # Environment (no remote names or credentials live in this file):
 #   RCLONE_REMOTE            required, "<remote>:<path>", e.g. gdrive:mediaserver-borg
 #   RCLONE_CONFIG / RCLONE_CONFIG_<NAME>_*   rclone's own config file or env-only remote definition
-#   BORG_REPOSITORY_PATH     local repository (default /mnt/borg-repository)
 #   OFFSITE_MAX_DELETE       max remote files sync may delete/move per run (default 50)
 #   OFFSITE_LOCK_WAIT        seconds to wait for a running borg (default 3600)
 #   OFFSITE_DELETED_RETENTION  age after which <remote>-deleted/<date> entries are purged
 #                            (default 30d; "off" keeps them forever)
 #   OFFSITE_ALLOW_NEW_REPO=1 allow replacing a remote copy of a *different* repository (new repo id)
-#   TEXTFILE_DIR             if this directory exists, mediaserver_offsite.prom is written there
 #
 # Safety:
 #   * refuses to run unless the local path is a Borg repository (README + config with
@@ -29,14 +28,19 @@
 # Exit status: 0 ok; 2 refused (precondition); otherwise the failing borg/rclone status.
 set -eu
 
-REPO=${BORG_REPOSITORY_PATH:-/mnt/borg-repository}
+log() { printf 'offsite: %s\n' "$*" >&2; }
+
+# Phase 2 (below) is this script again, as the child of `borg with-lock`, with --locked before the paths.
+LOCKED=
+if [ "${1:-}" = "--locked" ]; then LOCKED=1; shift; fi
+[ "$#" -eq 2 ] || { log "usage: offsite.sh REPOSITORY TEXTFILE_DIR (got $# arguments)"; exit 2; }
+REPO=$1
+TEXTFILE_DIR=$2
 REMOTE=${RCLONE_REMOTE:-}
 MAX_DELETE=${OFFSITE_MAX_DELETE:-50}
 LOCK_WAIT=${OFFSITE_LOCK_WAIT:-3600}
 RETENTION=${OFFSITE_DELETED_RETENTION:-30d}
-TEXTFILE_DIR=${TEXTFILE_DIR:-/textfile}
 
-log() { printf 'offsite: %s\n' "$*" >&2; }
 refuse() { log "REFUSED: $*"; write_metrics 0; exit 2; }
 
 write_metrics() { # $1 = 1 ok / 0 failed
@@ -64,7 +68,7 @@ write_metrics() { # $1 = 1 ok / 0 failed
   if ! { chmod 0644 "$tmp" && mv -f "$tmp" "$prom"; }; then rm -f "$tmp"; fi
 }
 
-if [ "${1:-}" = "--locked" ]; then
+if [ -n "$LOCKED" ]; then
   # Phase 2: we are the child of `borg with-lock`; the repository cannot change under us.
   deleted="$REMOTE-deleted/$(date +%F)"
   log "lock held; rclone sync $REPO -> $REMOTE (backup-dir $deleted, max-delete $MAX_DELETE)"
@@ -115,7 +119,7 @@ rm -f "${TMPDIR:-/tmp}/offsite-cat.$$"
 
 start=$(date +%s)
 rc=0
-BORG_RELOCATED_REPO_ACCESS_IS_OK=yes borg with-lock --lock-wait "$LOCK_WAIT" "$REPO" sh "$0" --locked || rc=$?
+BORG_RELOCATED_REPO_ACCESS_IS_OK=yes borg with-lock --lock-wait "$LOCK_WAIT" "$REPO" sh "$0" --locked "$REPO" "$TEXTFILE_DIR" || rc=$?
 if [ "$rc" -ne 0 ]; then
   log "FAILED (exit $rc) after $(($(date +%s) - start))s; the remote may be partially updated, the next run repairs it"
   write_metrics 0

@@ -66,7 +66,9 @@ public struct BackupRenderer: Sendable {
                         "still runs. with-contenv gives the job the container environment (RCLONE_REMOTE, RCLONE_*).",
                     ],
                     line: CronLine(
-                        "10 4 * * *", "/command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh 2>&1")))
+                        "10 4 * * *",
+                        "/command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh \(BackupPaths.repository) "
+                            + "\(BackupPaths.textfileDirectory) 2>&1")))
             files += try BackupScripts.render(BackupScripts.offsite)
         }
         return files

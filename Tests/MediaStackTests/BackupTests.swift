@@ -85,7 +85,8 @@ struct BackupTests {
                 "\n30 3 * * * borgmatic-start --stats -v 0 2>&1\n"))
         #expect(
             TestSupport.file(files, BackupPaths.offsiteCrontab).contains(
-                "\n10 4 * * * /command/with-contenv sh /etc/mediaserver/backup/offsite.sh 2>&1\n"))
+                "\n10 4 * * * /command/with-contenv sh /etc/mediaserver/backup/offsite.sh /mnt/borg-repository /textfile 2>&1\n"
+            ))
     }
 
     @Test func disablingTheJobsRemovesTheirFiles() throws {
@@ -107,7 +108,11 @@ struct BackupTests {
             #expect(targets.contains(path), "mediaserver-backup does not mount \(path)")
         }
         let rclone = try #require(stack.service("rclone"))
-        #expect(Set(rclone.mounts.map(\.target)).isSuperset(of: [BackupPaths.backupDirectory, BackupPaths.repository]))
+        // offsite.sh's paths, from the crontab line.
+        #expect(
+            Set(rclone.mounts.map(\.target)).isSuperset(of: [
+                BackupPaths.backupDirectory, BackupPaths.repository, BackupPaths.textfileDirectory,
+            ]))
     }
 
     @Test(
