@@ -36,8 +36,9 @@ public struct BackupRenderer: Sendable {
 
     /// The `borg create` options pre-backup.sh is handed, so its dry run selects the files create archives. The
     /// excludes file goes as `--exclude-from`: borgmatic 2.1 (borgmatic/actions/pattern.py) reads each of its lines
-    /// as a `!` (no-recurse) pattern of style `fm:` unless it names one, as borg reads `--exclude-from`. The live
-    /// databases file is left out: pre-backup.sh writes it.
+    /// as a `!` (no-recurse) pattern of style `fm:` unless it names one, as borg reads `--exclude-from` (borg 1.4.5
+    /// src/borg/patterns.py, parse_exclude_pattern: ExcludeNoRecurse, fnmatch fallback). The live databases file is
+    /// left out: pre-backup.sh writes it.
     static let preBackupSelection = [oneFileSystem.flag, excludeCaches.flag, "--exclude-from", excludesInConfig]
         .joined(separator: " ")
 
