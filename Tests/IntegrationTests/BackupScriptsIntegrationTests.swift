@@ -1,4 +1,5 @@
 import Foundation
+import MediaStackOperations
 import MediaStackRendering
 import Testing
 import Yams
