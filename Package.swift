@@ -17,7 +17,11 @@ let package = Package(
         // The model and the catalog of services: values only, no I/O.
         .target(name: "MediaStack"),
         // One renderer per output file; YAML/INI emitters.
-        .target(name: "MediaStackRendering", dependencies: ["MediaStack", .product(name: "Yams", package: "Yams")]),
+        // The backup scripts are files under Scripts/backup/, rendered as they are and linted in place by scripts/test.
+        .target(
+            name: "MediaStackRendering", dependencies: ["MediaStack", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Scripts/backup")]
+        ),
         // Checks of the model, the settings and the rendered files.
         .target(
             name: "MediaStackChecks",

@@ -122,8 +122,7 @@ public struct BackupDriver: Sendable {
         env[BackupPaths.sourceRootVariable] = paths.sourceRoot
         env[BackupPaths.dumpRootVariable] = paths.dumpRoot
         env[BackupPaths.repositoryVariable] = paths.repository
-        env["TEXTFILE_DIR"] = paths.textfileDirectory
-        env["BORG_REPOSITORY_PATH"] = paths.repository
+        env[BackupPaths.textfileDirectoryVariable] = paths.textfileDirectory
         if let remote { env["RCLONE_REMOTE"] = remote }
         if let lockWait { env["OFFSITE_LOCK_WAIT"] = String(lockWait) }
         guard let passphrase = passphrase else {
@@ -512,15 +511,19 @@ public struct BackupDriver: Sendable {
             return try await step(
                 "off-site sync",
                 Invocation(
-                    executable: "sh", arguments: [paths.backupDirectory + "/offsite.sh"], environment: env,
-                    workingDirectory: nil))
+                    executable: "sh",
+                    arguments: [paths.backupDirectory + "/offsite.sh", paths.repository, paths.textfileDirectory],
+                    environment: env, workingDirectory: nil))
         case .compose(let target):
             let lock = lockWait.map { ["OFFSITE_LOCK_WAIT": String($0)] } ?? [:]
             return try await step(
                 "off-site sync",
                 exec(
-                    target, service: Self.offsiteService, ["sh", BackupPaths.backupDirectory + "/offsite.sh"],
-                    environment: lock))
+                    target, service: Self.offsiteService,
+                    [
+                        "sh", BackupPaths.backupDirectory + "/offsite.sh", BackupPaths.repository,
+                        BackupPaths.textfileDirectory,
+                    ], environment: lock))
         }
     }
 

@@ -23,6 +23,8 @@ public enum BackupPaths {
     public static let sourceRootVariable = "MEDIASERVER_BACKUP_SOURCE_ROOT"
     public static let dumpRootVariable = "MEDIASERVER_BACKUP_DUMP_ROOT"
     public static let repositoryVariable = "MEDIASERVER_BACKUP_REPOSITORY"
+    /// Relocates the textfile folder for post-backup.sh (through config.yaml) and offsite.sh (read directly).
+    public static let textfileDirectoryVariable = "TEXTFILE_DIR"
 
     /// Rendered files, relative to the repository root.
     public static let configFile = "backup/config/config.yaml"

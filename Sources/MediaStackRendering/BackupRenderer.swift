@@ -21,7 +21,28 @@ public struct BackupRenderer: Sendable {
         "sh:**/\(service)/\(relative)"
     }
 
-    public func render(_ stack: Stack) -> [RenderedFile] {
+    /// An option of config.yaml that selects what `borg create` archives, with the borg flag borgmatic makes of it.
+    struct SelectionOption {
+        let key: String
+        let flag: String
+    }
+
+    /// borgmatic 2.1: borgmatic/borg/create.py adds `--one-file-system`, borgmatic/borg/flags.py
+    /// (make_exclude_flags) `--exclude-caches`.
+    static let oneFileSystem = SelectionOption(key: "one_file_system", flag: "--one-file-system")
+    static let excludeCaches = SelectionOption(key: "exclude_caches", flag: "--exclude-caches")
+    /// The excludes file as config.yaml names it.
+    static let excludesInConfig = "{backup_dir}/excludes.txt"
+
+    /// The `borg create` options pre-backup.sh is handed, so its dry run selects the files create archives. The
+    /// excludes file goes as `--exclude-from`: borgmatic 2.1 (borgmatic/actions/pattern.py) reads each of its lines
+    /// as a `!` (no-recurse) pattern of style `fm:` unless it names one, as borg reads `--exclude-from` (borg 1.4.5
+    /// src/borg/patterns.py, parse_exclude_pattern: ExcludeNoRecurse, fnmatch fallback). The live databases file is
+    /// left out: pre-backup.sh writes it.
+    static let preBackupSelection = [oneFileSystem.flag, excludeCaches.flag, "--exclude-from", excludesInConfig]
+        .joined(separator: " ")
+
+    public func render(_ stack: Stack) throws -> [RenderedFile] {
         guard stack.isEnabled(.borgmatic) else { return [] }
         var files = [
             configFile(stack),
@@ -33,10 +54,9 @@ public struct BackupRenderer: Sendable {
                     "SIGTERM to borgmatic, so stopping the container leaves no stale Borg lock.",
                 ],
                 line: CronLine("30 3 * * *", "borgmatic-start --stats -v 0 2>&1")),
-            RenderedFile(path: "backup/pre-backup.sh", contents: BackupScripts.preBackup, executable: true),
-            RenderedFile(path: "backup/post-backup.sh", contents: BackupScripts.postBackup, executable: true),
-            RenderedFile(path: "backup/restore-dumps.sh", contents: BackupScripts.restoreDumps, executable: true),
         ]
+        files += try BackupScripts.render(
+            BackupScripts.preBackup + BackupScripts.postBackup + BackupScripts.restoreDumps)
         if stack.isEnabled(.rclone) {
             files.append(
                 crontab(
@@ -47,8 +67,10 @@ public struct BackupRenderer: Sendable {
                         "still runs. with-contenv gives the job the container environment (RCLONE_REMOTE, RCLONE_*).",
                     ],
                     line: CronLine(
-                        "10 4 * * *", "/command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh 2>&1")))
-            files.append(RenderedFile(path: "backup/offsite.sh", contents: BackupScripts.offsite, executable: true))
+                        "10 4 * * *",
+                        "/command/with-contenv sh \(BackupPaths.backupDirectory)/offsite.sh \(BackupPaths.repository) "
+                            + "\(BackupPaths.textfileDirectory) 2>&1")))
+            files += try BackupScripts.render(BackupScripts.offsite)
         }
         return files
     }
@@ -104,6 +126,7 @@ public struct BackupRenderer: Sendable {
             "  source_root: \"${\(BackupPaths.sourceRootVariable)-\(BackupPaths.sourceRoot)}\"",
             "  dump_root: \"${\(BackupPaths.dumpRootVariable)-\(BackupPaths.dumpRoot)}\"",
             "  repository_path: \"${\(BackupPaths.repositoryVariable)-\(BackupPaths.repository)}\"",
+            "  textfile_dir: \"${\(BackupPaths.textfileDirectoryVariable)-\(BackupPaths.textfileDirectory)}\"",
             "",
             "repositories:",
             "  - path: \"{repository_path}\"",
@@ -119,13 +142,13 @@ public struct BackupRenderer: Sendable {
             "  # consistent copies of every SQLite database (the live files are excluded, see exclude_from)",
             "  - \"{dump_root}\"",
             "source_directories_must_exist: true",
-            "one_file_system: true",
+            "\(Self.oneFileSystem.key): true",
             "",
             "exclude_from:",
-            "  - \"{backup_dir}/excludes.txt\"",
+            "  - \"\(Self.excludesInConfig)\"",
             "  # written by pre-backup.sh on every run: the live SQLite files (and -wal/-shm/-journal) it copied",
             "  - \"{dump_root}/live-databases.exclude\"",
-            "exclude_caches: true  # honours CACHEDIR.TAG",
+            "\(Self.excludeCaches.key): true  # honours CACHEDIR.TAG",
             "",
             "# Never stored here. A missing variable fails at load time (\"Cannot find variable BORG_PASSPHRASE\"),",
             "# and borgmatic hands the value to borg over a file descriptor, not the environment.",
@@ -153,20 +176,23 @@ public struct BackupRenderer: Sendable {
             "  # a before-everything hook fails, so a failed database copy would never reach the metrics. A failing",
             "  # `before: action` hook aborts the run and still triggers the `after: everything` fail hook.",
             "  # `when: [create]` keeps all three out of manual `borgmatic list` or `check` runs.",
+            "  # pre-backup.sh hands the options that select what create archives (exclude_from, exclude_caches,",
+            "  # one_file_system as borg flags) to `borg create --dry-run`, so it copies exactly the databases the",
+            "  # archive would hold.",
             "  - before: action",
             "    when: [create]",
             "    run:",
-            "      - \"{backup_dir}/pre-backup.sh {source_root} {dump_root} {backup_dir}/excludes.txt\"",
+            "      - \"{backup_dir}/pre-backup.sh {source_root} {dump_root} \(Self.preBackupSelection)\"",
             "  - after: everything",
             "    when: [create]",
             "    states: [finish]",
             "    run:",
-            "      - \"{backup_dir}/post-backup.sh finish {repository_path} {dump_root}\"",
+            "      - \"{backup_dir}/post-backup.sh finish {repository_path} {dump_root} {textfile_dir}\"",
             "  - after: everything",
             "    when: [create]",
             "    states: [fail]",
             "    run:",
-            "      - \"{backup_dir}/post-backup.sh fail {repository_path} {dump_root}\"",
+            "      - \"{backup_dir}/post-backup.sh fail {repository_path} {dump_root} {textfile_dir}\"",
         ]
         return RenderedFile(path: BackupPaths.configFile, contents: lines.joined(separator: "\n") + "\n")
     }

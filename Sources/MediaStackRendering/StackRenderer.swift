@@ -10,7 +10,7 @@ public struct StackRenderer: Sendable {
         files.append(EnvExampleRenderer().render())
         if let recyclarr = try RecyclarrRenderer().render(stack) { files.append(recyclarr) }
         files += Fail2banRenderer().render(stack)
-        files += BackupRenderer().render(stack)
+        files += try BackupRenderer().render(stack)
         files.append(try ComposeLintConfigRenderer().render(stack))
         // Observability: each renders nothing when the service that reads its files is disabled.
         if let prometheus = try PrometheusRenderer().render(stack) { files.append(prometheus) }

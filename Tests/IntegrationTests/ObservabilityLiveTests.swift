@@ -134,21 +134,21 @@ struct ObservabilityLiveTests {
         }
         let textfiles = folder.appendingPathComponent("textfile")
         try FileManager.default.createDirectory(at: textfiles, withIntermediateDirectories: true)
-        let now = Int(Date().timeIntervalSince1970)
-        // What backup/post-backup.sh writes after a successful run.
-        try """
-        # TYPE mediaserver_backup_last_run_timestamp_seconds gauge
-        mediaserver_backup_last_run_timestamp_seconds \(now)
-        # TYPE mediaserver_backup_last_success_timestamp_seconds gauge
-        mediaserver_backup_last_success_timestamp_seconds \(now)
-        # TYPE mediaserver_backup_last_status gauge
-        mediaserver_backup_last_status 1
-        # TYPE mediaserver_backup_duration_seconds gauge
-        mediaserver_backup_duration_seconds 42
-        # TYPE mediaserver_backup_repository_size_bytes gauge
-        mediaserver_backup_repository_size_bytes 123456789
-
-        """.write(to: textfiles.appendingPathComponent("mediaserver_backup.prom"), atomically: true, encoding: .utf8)
+        // The backup metrics, written by the rendered post-backup.sh after a successful run that started 42 s ago.
+        // No repository is here, so it keeps the size an earlier run recorded.
+        let dumps = folder.appendingPathComponent("dumps")
+        try FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)
+        try "\(Int(Date().timeIntervalSince1970) - 42)\n".write(
+            to: dumps.appendingPathComponent(".run-started"), atomically: true, encoding: .utf8)
+        try "mediaserver_backup_repository_size_bytes 123456789\n".write(
+            to: textfiles.appendingPathComponent("mediaserver_backup.prom"), atomically: true, encoding: .utf8)
+        let postBackup = try await IntegrationSupport.run(
+            "sh",
+            [
+                folder.appendingPathComponent("backup/post-backup.sh").path, "finish",
+                folder.appendingPathComponent("no-repository").path, dumps.path, textfiles.path,
+            ])
+        #expect(postBackup.succeeded, "\(postBackup.standardError)")
 
         let logs = folder.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
