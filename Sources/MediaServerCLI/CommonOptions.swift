@@ -65,12 +65,3 @@ enum Console {
         output(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
-
-extension SettingsError {
-    /// The settings problems as error findings (id `invalid-setting`), so `check --json` reports them too.
-    var findings: [Finding] {
-        issues.map { issue in
-            Finding(.error, .invalidSetting, subject: issue.location, message: issue.message, fix: issue.fix)
-        }
-    }
-}

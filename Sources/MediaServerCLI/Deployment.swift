@@ -22,44 +22,9 @@ struct Deployment {
             Console.error("error: \(envFile) does not exist; run `mediaserver init` to write it, then try again")
             throw ExitCode.failure
         }
-        let settings: Settings
-        do {
-            settings = try SettingsLoader(root: root).load(envFile)
-        } catch {
-            for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode.findings
-        }
-        let stack = Stack(settings: settings)
         // A user's .env renders into deploy/ (the committed files at the root stay the render of .env.example).
         let folder = common.renderFolder(envFile)
-        if render {
-            let files = try StackRenderer().render(stack)
-            let errors = StackChecks().run(stack, rendered: files).filter { $0.severity == .error }
-            if !errors.isEmpty {
-                for finding in errors { Console.error(finding.description) }
-                throw ExitCode.findings
-            }
-            try refuseRenderAtRoot(common, user: files, folder: folder)
-            // Bring the stack files in line with .env first (safe: hand-edited files are never replaced).
-            let writer = RenderWriter(root: folder)
-            let changes = writer.plan(files)
-            let kept = changes.filter { $0.action == .keepHandEdited || $0.action == .keepForeign }
-            if !kept.isEmpty {
-                Console.error(
-                    "error: \(kept.map(\.path).joined(separator: ", ")) was edited by hand and differs from a render of"
-                        + " \(envFile)\n  fix: move your change into .env or the catalog, then `mediaserver render --force`"
-                )
-                throw ExitCode.failure
-            }
-            let pending = changes.filter { $0.action != .unchanged }
-            if !pending.isEmpty {
-                try writer.apply(files, changes)
-                Console.error(
-                    "rendered for \(envFile) into \(RenderCommand.display(folder, in: root)):"
-                        + " \(pending.map(\.path).joined(separator: ", "))")
-            }
-            try RenderLocation.linkSettings(in: folder, checkout: root, settingsPath: envFile)
-        }
+        let settings = try render ? renderFirst(common, envFile: envFile) : common.loadSettings()
         if !render,
             !FileManager.default.fileExists(atPath: folder.appendingPathComponent(StackID.core.composeFile).path)
         {
@@ -70,22 +35,49 @@ struct Deployment {
         }
         let (cli, runner) = try await requireDocker()
         return Deployment(
-            settings: settings, stack: stack,
+            settings: settings, stack: Stack(settings: settings),
             driver: ComposeDriver(
                 cli: cli, runner: runner, root: folder, envFile: common.composeSettingsPath(envFile)))
+    }
+
+    /// Renders the settings file into its folder, as `render` does but never replacing a hand-edited file, and
+    /// returns its settings; prints the reason and exits when it cannot.
+    static func renderFirst(_ common: CommonOptions, envFile: String) throws -> Settings {
+        let renderer = StackRender(checkout: common.rootURL)
+        let plan: StackRender.Plan
+        do {
+            plan = try renderer.plan(settingsPath: envFile)
+        } catch StackRender.Refusal.findings(_, let findings) {
+            for finding in findings where finding.severity == .error { Console.error(finding.description) }
+            throw ExitCode.findings
+        }
+        try refuseRenderAtRoot(plan, with: renderer)
+        // Bring the stack files in line with .env first (safe: hand-edited files are never replaced).
+        do {
+            try renderer.write(plan)
+        } catch StackRender.Refusal.handEdited(let plan) {
+            Console.error(
+                "error: \(plan.kept.map(\.path).joined(separator: ", ")) was edited by hand and differs from a render"
+                    + " of \(envFile)\n  fix: move your change into .env or the catalog, then `mediaserver render --force`"
+            )
+            throw ExitCode.failure
+        } catch StackRender.Refusal.write(let error) {
+            Console.error("error: \(error.description)\n  fix: \(error.fix)")
+            throw ExitCode.failure
+        }
+        if !plan.pending.isEmpty {
+            Console.error(
+                "rendered for \(envFile) into \(RenderCommand.display(plan.folder, in: common.rootURL)):"
+                    + " \(plan.pending.map(\.path).joined(separator: ", "))")
+        }
+        return plan.settings
     }
 
     /// Before the first render into deploy/: an install whose root holds a render of `.env` (an earlier layout) is
     /// moved with `mediaserver migrate` first, so it does not end up with two renders and a checkout `git pull`
     /// refuses.
-    static func refuseRenderAtRoot(_ common: CommonOptions, user: [RenderedFile], folder: URL) throws {
-        let root = common.rootURL
-        guard folder.path != root.path, !FileManager.default.fileExists(atPath: folder.path),
-            let defaults = try? SettingsLoader(root: root).load(RenderLocation.committedSettings)
-        else { return }
-        let committed = try StackRenderer().render(Stack(settings: defaults))
-        let steps = RenderMigration(checkout: root, deployment: folder).plan(user: user, committed: committed)
-        let moved = steps.filter { $0.action != .rendered }.map(\.path)
+    static func refuseRenderAtRoot(_ plan: StackRender.Plan, with render: StackRender) throws {
+        let moved = try render.earlierRenderAtRoot(plan)
         guard !moved.isEmpty else { return }
         Console.error(
             "error: the checkout's root holds a render of your settings (\(moved.prefix(3).joined(separator: ", "))"

@@ -75,50 +75,7 @@ struct InitCommand: AsyncParsableCommand {
         let previousCopy: String?
     }
 
-    /// The keys the prompts ask for, in order.
-    static let promptedKeys = [SettingKey.lanIP, .configRoot, .dataRoot, .backupRoot].map(\.rawValue)
-
     func run() async throws {
-        let path = common.rootURL.appendingPathComponent(".env")
-        let environment = ProcessInfo.processInfo.environment
-        var status = stat()
-        let exists = lstat(path.path, &status) == 0
-        if exists && !force {
-            Console.error("error: \(path.path) already exists and was left alone")
-            Console.error("  fix: edit it by hand, or run `mediaserver init --force` (keeps its settings and secrets)")
-            throw ExitCode.failure
-        }
-        // --force keeps what the file says, so it must read it exactly; a file it cannot read is not replaced.
-        var previous: EnvFile?
-        if exists {
-            let loader = SettingsLoader(root: common.rootURL, environment: environment)
-            do {
-                previous = try loader.load(".env").file
-            } catch {
-                // A bad value (a LAN_IP that is no address, say) is what --force may be run to fix, and is checked
-                // again below; a file that is not a readable regular file, or a line that cannot be read, is not.
-                var unreadable = error.issues.filter { $0.line == nil }
-                if unreadable.isEmpty, let bytes = FileManager.default.contents(atPath: path.path) {
-                    let (file, syntax) = EnvFile.parseCollectingIssues(
-                        bytes: Array(bytes), path: ".env", environment: environment)
-                    unreadable = syntax
-                    previous = file
-                }
-                if !unreadable.isEmpty {
-                    for issue in unreadable { Console.error(issue.description) }
-                    Console.error(
-                        "init --force keeps every setting of .env, so it must read it first: fix the lines above, or"
-                            + " move the file away to start afresh; nothing was written")
-                    throw ExitCode.findings
-                }
-            }
-        }
-        let definitions = SettingsCatalog.definitions()
-        let secretKeys = Set(definitions.filter(\.isSecret).map(\.key))
-
-        // Order of precedence: a flag, then the previous file, then what the host tells, then the template.
-        let host = HostFacts()
-        let user = host.invokingUser()
         var flags: [String: String] = [:]
         if let puid { flags[SettingKey.puid.rawValue] = String(puid) }
         if let pgid { flags[SettingKey.pgid.rawValue] = String(pgid) }
@@ -130,41 +87,79 @@ struct InitCommand: AsyncParsableCommand {
         if let dataRoot { flags[SettingKey.dataRoot.rawValue] = dataRoot }
         if let backupRoot { flags[SettingKey.backupRoot.rawValue] = backupRoot }
         if let disable { flags[SettingsCatalog.disabledServicesKey] = disable }
-
-        var detected: [String: String] = [:]
-        detected[SettingKey.puid.rawValue] = String(user.uid)
-        detected[SettingKey.pgid.rawValue] = String(user.gid)
-        detected[SettingKey.timeZone.rawValue] = host.timeZone() ?? "Etc/UTC"
-        if previous?[SettingKey.lanIP.rawValue] == nil && lanIP == nil {
-            detected[SettingKey.lanIP.rawValue] = await host.lanAddress() ?? "127.0.0.1"
-        }
-        if let gid = host.renderGroupID() { detected[SettingKey.renderGID.rawValue] = String(gid) }
-        // Compose refuses a device that does not exist, so a host without a GPU transcodes in software.
-        detected[SettingsCatalog.transcodeDeviceKey] =
-            FileManager.default.fileExists(atPath: Catalog.gpuDevice) ? Catalog.gpuDevice : ""
-
-        var values: [String: String] = [:]
-        for definition in definitions where !definition.isSecret {
-            if let value = flags[definition.key] ?? previous?[definition.key] ?? detected[definition.key] {
-                values[definition.key] = value
-            }
-        }
-
         let interactive = !yes && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
-        if interactive {
-            let defaults = Dictionary(uniqueKeysWithValues: definitions.map { ($0.key, $0.defaultValue) })
-            for key in Self.promptedKeys where flags[key] == nil {
-                values[key] = try Self.ask(key, current: values[key] ?? defaults[key] ?? "")
+        let prompt: ((String, String) throws -> String)? = interactive ? { try Self.ask($0, current: $1) } : nil
+        let outcome = try await Self.write(
+            EnvInitializer.Request(flags: flags, force: force, rotateSecrets: rotateSecrets),
+            checkout: common.rootURL, prompt: prompt, quiet: json)
+        if json {
+            let changed: [String] = (outcome.changes ?? []).map { $0.key }
+            try Console.json(
+                Summary(
+                    path: outcome.path.path, settings: outcome.settings, generatedSecrets: outcome.generatedSecrets,
+                    keptSecrets: outcome.keptSecrets, changed: changed,
+                    previousCopy: outcome.previousCopy?.path))
+        }
+    }
+
+    /// Writes `.env` as `request` asks and says what it did on stderr (unless `quiet`: a JSON summary is the
+    /// caller's); on a refusal, prints the reason and the fix and exits.
+    static func write(
+        _ request: EnvInitializer.Request, checkout: URL, prompt: ((String, String) throws -> String)? = nil,
+        quiet: Bool = false
+    ) async throws -> EnvInitializer.Outcome {
+        let outcome: EnvInitializer.Outcome
+        do {
+            outcome = try await EnvInitializer(checkout: checkout).run(request, prompt: prompt)
+        } catch let refusal as EnvInitializer.Refusal {
+            throw report(refusal)
+        }
+        let path = outcome.path.path
+        if outcome.unchanged {
+            Console.error("\(path) already holds these settings; nothing was written")
+            return outcome
+        }
+        guard !quiet else { return outcome }
+        Console.error("wrote \(path) (mode 600)")
+        if let copy = outcome.previousCopy {
+            Console.error("  the previous file is kept as \(copy.lastPathComponent) (mode 600)")
+        }
+        if let changes = outcome.changes {
+            if changes.isEmpty { Console.error("  no setting changed") }
+            for change in changes {
+                if change.isSecret {
+                    Console.error("  \(change.key): \(change.wasSet ? "replaced by a new secret" : "generated")")
+                } else {
+                    let before = change.before.map { SettingsIssue.excerpt($0) } ?? "(not set)"
+                    Console.error("  \(change.key): \(before) → \(SettingsIssue.excerpt(change.after ?? ""))")
+                }
+            }
+        } else {
+            for key in outcome.settings.keys.sorted() { Console.error("  \(key)=\(outcome.settings[key] ?? "")") }
+            if !outcome.generatedSecrets.isEmpty {
+                Console.error("  generated: \(outcome.generatedSecrets.joined(separator: ", "))")
             }
         }
+        if !outcome.keptSecrets.isEmpty && outcome.changes != nil {
+            Console.error("  secrets kept: \(outcome.keptSecrets.joined(separator: ", "))")
+        }
+        Console.error("next: mediaserver render && mediaserver doctor && mediaserver up")
+        return outcome
+    }
 
-        // Secrets: keep the ones the existing .env has (unless rotating), generate the rest.
-        let repository =
-            values[SettingKey.backupRoot.rawValue] ?? definitions.first { $0.key == SettingKey.backupRoot.rawValue }?
-            .defaultValue ?? ""
-        if rotateSecrets, let old = previous?[SettingKey.borgPassphrase.rawValue], !old.isEmpty, old != "CHANGE_ME",
-            Self.isBorgRepository(repository)
-        {
+    /// Prints why nothing was written, with the fix; returns the exit code.
+    static func report(_ refusal: EnvInitializer.Refusal) -> ExitCode {
+        switch refusal {
+        case .exists(let path):
+            Console.error("error: \(path.path) already exists and was left alone")
+            Console.error("  fix: edit it by hand, or run `mediaserver init --force` (keeps its settings and secrets)")
+        case .unreadable(let issues):
+            for issue in issues { Console.error(issue.description) }
+            Console.error(
+                "init --force keeps every setting of .env, so it must read it first: fix the lines above, or"
+                    + " move the file away to start afresh; nothing was written")
+            return .findings
+        case .borgRepositoryInUse(let repository):
             Console.error(
                 "error: --rotate-secrets would replace BORG_PASSPHRASE, but the Borg repository \(repository) is"
                     + " encrypted with the current one: with a new one in .env no backup could be read or written")
@@ -174,134 +169,23 @@ struct InitCommand: AsyncParsableCommand {
                     + "  (or, on the host: BORG_REPO=\(repository) borg key change-passphrase); to rotate the other"
                     + " secrets, set them to CHANGE_ME in .env and run `mediaserver init --force`")
             Console.error("nothing was written")
-            throw ExitCode.failure
-        }
-        let generator = SecretGenerator()
-        var generated: [String] = []
-        var kept: [String] = []
-        for definition in definitions where definition.isSecret {
-            if !rotateSecrets, let old = previous?[definition.key], !old.isEmpty, old != "CHANGE_ME" {
-                values[definition.key] = old
-                kept.append(definition.key)
-                continue
-            }
-            switch SettingsCatalog.generatedSecrets()[definition.key] {
-            case .apiKey: values[definition.key] = generator.apiKey()
-            case .passphrase(let length): values[definition.key] = generator.passphrase(length: length)
-            case nil:
-                // Made by the app itself (Jellyfin's key, Plex's token): keep what was there, even empty.
-                if let old = previous?[definition.key] { values[definition.key] = old }
-                continue
-            }
-            generated.append(definition.key)
-        }
-
-        // Variables of the user's own that the catalog does not know are carried over at the end.
-        let extra = (previous?.entries ?? []).filter { entry in !definitions.contains { $0.key == entry.key } }
-        var text =
-            EnvFileComposer().compose(
-                values: values,
-                header: [
-                    "mediaserver settings, written by `mediaserver init`. Keep this file private (mode 600, never in git).",
-                    "Every variable is explained below; `mediaserver check` validates the file.",
-                ]) + "\n"
-        if !extra.isEmpty {
-            text += "\n# Kept from the previous .env (not mediaserver settings)\n"
-            text += extra.map { "\($0.key)=\(EnvFile.literal($0.value))\n" }.joined()
-        }
-        // Validate before writing, as render would: a bad flag value or a service that others need must not leave
-        // a .env behind that render then refuses.
-        do {
-            let settings = try Settings.parse(text, path: ".env", environment: environment)
-            let stack = Stack(settings: settings)
-            let errors = StackChecks().run(stack, rendered: try StackRenderer().render(stack)).filter {
-                $0.severity == .error
-            }
-            if !errors.isEmpty {
-                for finding in errors { Console.error(finding.description) }
-                Console.error("nothing was written")
-                throw ExitCode.findings
-            }
-        } catch let error as SettingsError {
-            for issue in error.issues {
+        case .invalidSettings(let issues):
+            for issue in issues {
                 Console.error(
                     "error: \(issue.key ?? "value"): \(issue.message)\n  fix: \(issue.fix) (pass it as a flag)")
             }
             Console.error("nothing was written")
-            throw ExitCode.findings
+            return .findings
+        case .findings(let findings):
+            for finding in findings { Console.error(finding.description) }
+            Console.error("nothing was written")
+            return .findings
+        case .copyFailed(let reason):
+            Console.error("error: could not keep a copy of the previous .env: \(reason)\nnothing was written")
+        case .writeFailed(let reason):
+            Console.error("error: \(reason)")
         }
-
-        let changed = definitions.map(\.key).filter { key in
-            previous != nil && previous?[key] != values[key] && !(previous?[key] == nil && values[key] == nil)
-        }
-        if previous != nil && changed.isEmpty && extra.isEmpty,
-            let current = FileManager.default.contents(atPath: path.path), current == Data(text.utf8)
-        {
-            Console.error("\(path.path) already holds these settings; nothing was written")
-            return
-        }
-        var copy: URL?
-        if exists, let old = FileManager.default.contents(atPath: path.path) {
-            // The previous file is kept, private, before it is replaced: it may hold the only copy of a secret.
-            let stamp = ISO8601DateFormatter.string(
-                from: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current,
-                formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
-            let backup = common.rootURL.appendingPathComponent(".env.before-init-\(stamp)")
-            do {
-                try RenderWriter.atomicWrite(String(decoding: old, as: UTF8.self), to: backup, mode: 0o600)
-            } catch {
-                Console.error("error: could not keep a copy of the previous .env: \(error)\nnothing was written")
-                throw ExitCode.failure
-            }
-            copy = backup
-        }
-        do {
-            try RenderWriter.atomicWrite(text, to: path, mode: 0o600)
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode.failure
-        }
-        if getuid() == 0, let owner = values[SettingKey.puid.rawValue].flatMap(UInt32.init),
-            let group = values[SettingKey.pgid.rawValue].flatMap(UInt32.init)
-        {
-            // Under sudo the files belong to the person who will edit them, still readable by nobody else.
-            _ = chown(path.path, owner, group)
-            if let copy { _ = chown(copy.path, owner, group) }
-        }
-        let shown = values.filter { key, _ in !secretKeys.contains(key) }
-        if json {
-            try Console.json(
-                Summary(
-                    path: path.path, settings: shown, generatedSecrets: generated, keptSecrets: kept,
-                    changed: changed, previousCopy: copy?.path))
-            return
-        }
-        Console.error("wrote \(path.path) (mode 600)")
-        if let copy { Console.error("  the previous file is kept as \(copy.lastPathComponent) (mode 600)") }
-        if let previous {
-            if changed.isEmpty { Console.error("  no setting changed") }
-            for key in changed {
-                if secretKeys.contains(key) {
-                    Console.error("  \(key): \(previous[key] == nil ? "generated" : "replaced by a new secret")")
-                } else {
-                    let before = previous[key].map { SettingsIssue.excerpt($0) } ?? "(not set)"
-                    Console.error("  \(key): \(before) → \(SettingsIssue.excerpt(values[key] ?? ""))")
-                }
-            }
-        } else {
-            for key in shown.keys.sorted() { Console.error("  \(key)=\(shown[key] ?? "")") }
-            if !generated.isEmpty { Console.error("  generated: \(generated.joined(separator: ", "))") }
-        }
-        if !kept.isEmpty && previous != nil {
-            Console.error("  secrets kept: \(kept.joined(separator: ", "))")
-        }
-        Console.error("next: mediaserver render && mediaserver doctor && mediaserver up")
-    }
-
-    /// Whether `path` holds a Borg repository (borg writes a `config` with a `[repository]` section).
-    static func isBorgRepository(_ path: String) -> Bool {
-        guard let config = FileManager.default.contents(atPath: path + "/config") else { return false }
-        return String(decoding: config, as: UTF8.self).contains("[repository]")
+        return .failure
     }
 
     /// Asks for `key` until the answer is valid; an empty answer keeps `current`.

@@ -45,32 +45,25 @@ struct RenderCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loader = SettingsLoader(root: common.rootURL)
-        let settings: Settings
+        let render = StackRender(checkout: common.rootURL)
+        let plan: StackRender.Plan
         do {
-            settings = try loader.load(common.envFile)
-        } catch {
-            try fail(error.findings, settings: common.envFile ?? loader.defaultPath())
+            plan = try render.plan(settingsPath: common.envFile, force: force)
+        } catch StackRender.Refusal.findings(let source, let findings) {
+            try fail(findings, settings: source)
         }
-        let stack = Stack(settings: settings)
-        let files = try StackRenderer().render(stack)
-        let findings = StackChecks().run(stack, rendered: files)
-        if findings.hasErrors { try fail(findings, settings: settings.source) }
-
-        let folder = common.renderFolder(settings.source)
-        let writer = RenderWriter(root: folder)
-        let changes = writer.plan(files, force: force)
-        let pending = changes.filter { $0.action != .unchanged }
+        let pending = plan.pending
         if check {
             if json {
                 try Console.json(
-                    Report(settings: settings.source, changes: pending, findings: findings, ok: pending.isEmpty))
+                    Report(settings: plan.source, changes: pending, findings: plan.findings, ok: pending.isEmpty))
             } else {
                 for change in pending {
                     Console.output("\(change.path): differs from a fresh render (\(change.action.rawValue))")
                 }
                 if pending.isEmpty {
-                    Console.error("render --check: all \(files.count) files match a fresh render of \(settings.source)")
+                    Console.error(
+                        "render --check: all \(plan.files.count) files match a fresh render of \(plan.source)")
                 }
             }
             if !pending.isEmpty {
@@ -79,14 +72,14 @@ struct RenderCommand: AsyncParsableCommand {
             }
             return
         }
-        // One hand-edited file refuses the whole render: updating only the others would leave a stack whose
-        // files disagree (a port changed in Homepage's link but not in compose.yml).
-        let kept = changes.filter { $0.action == .keepHandEdited || $0.action == .keepForeign }
-        if !kept.isEmpty {
+        do {
+            try render.write(plan)
+        } catch StackRender.Refusal.handEdited(let plan) {
             if json {
-                try Console.json(Report(settings: settings.source, changes: changes, findings: findings, ok: false))
+                try Console.json(
+                    Report(settings: plan.source, changes: plan.changes, findings: plan.findings, ok: false))
             } else {
-                for change in kept {
+                for change in plan.kept {
                     let why =
                         change.action == .keepHandEdited
                         ? "was edited by hand since the last render" : "was not written by mediaserver and differs"
@@ -94,31 +87,24 @@ struct RenderCommand: AsyncParsableCommand {
                 }
                 Console.error(
                     "  fix: move the change into .env or the catalog and run `mediaserver render --force`, which"
-                        + " replaces \(kept.count == 1 ? "it" : "them") (see the difference with `git diff`)")
+                        + " replaces \(plan.kept.count == 1 ? "it" : "them") (see the difference with `git diff`)")
                 Console.error("nothing was written")
             }
             throw ExitCode.failure
-        }
-        do {
-            try writer.apply(files, changes)
-        } catch let error as RenderWriter.WriteError {
+        } catch StackRender.Refusal.write(let error) {
             Console.error("error: \(error.description)\n  fix: \(error.fix)")
             throw ExitCode.failure
         }
-        try RenderLocation.linkSettings(in: folder, checkout: common.rootURL, settingsPath: settings.source)
         if json {
-            try Console.json(Report(settings: settings.source, changes: changes, findings: findings, ok: true))
+            try Console.json(Report(settings: plan.source, changes: plan.changes, findings: plan.findings, ok: true))
         } else {
-            for change in changes where change.action != .unchanged {
-                Console.output("\(change.action.rawValue): \(change.path)")
-            }
-            for finding in findings { Console.error(finding.description) }
-            let written = changes.filter { $0.action == .create || $0.action == .update }.count
-            let removed = changes.filter { $0.action == .remove }.count
+            for change in pending { Console.output("\(change.action.rawValue): \(change.path)") }
+            for finding in plan.findings { Console.error(finding.description) }
+            let (written, removed) = plan.counts
             Console.error(
-                "rendered \(files.count) files from \(settings.source) into \(Self.display(folder, in: common.rootURL)):"
-                    + " \(written) written" + (removed > 0 ? ", \(removed) removed" : "")
-                    + (written + removed == 0 ? " (all up to date)" : ""))
+                "rendered \(plan.files.count) files from \(plan.source) into"
+                    + " \(Self.display(plan.folder, in: common.rootURL)): \(written) written"
+                    + (removed > 0 ? ", \(removed) removed" : "") + (written + removed == 0 ? " (all up to date)" : ""))
         }
     }
 

@@ -63,8 +63,7 @@ struct UpCommand: AsyncParsableCommand {
         if common.envFile == nil, !FileManager.default.fileExists(atPath: envPath) {
             Console.error(
                 "no .env yet: writing one with detected settings (change it later with `mediaserver init --force`)")
-            var initialize = try InitCommand.parse(["--root", common.root, "--yes"])
-            try await initialize.run()
+            _ = try await InitCommand.write(EnvInitializer.Request(), checkout: common.rootURL)
         }
         let deployment = try await Deployment.open(common, render: true)
         let created = try HostDirectories(stack: deployment.stack).create()
