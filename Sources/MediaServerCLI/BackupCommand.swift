@@ -88,9 +88,7 @@ struct BackupCommand: AsyncParsableCommand {
                 try await Interruption.run { try await driver.run(createOnly: createOnly) }
             }
             let seconds = BackupDriver.seconds(clock.now - start)
-            let archive = (output.standardError + output.standardOutput).split(separator: "\n").first {
-                $0.contains("Archive name:")
-            }.map { $0.components(separatedBy: "Archive name:").last?.trimmingCharacters(in: .whitespaces) ?? "" }
+            let archive = BorgmaticOutput.archiveName(in: output)
             if options.json {
                 try Console.json(Report(ok: true, seconds: seconds, archive: archive))
             } else {
@@ -344,7 +342,7 @@ enum Interruption {
                     while (try? await group.next()) != nil {}
                     await waitForGroups(groups, seconds: 30)
                     Console.error("stopped; the repository keeps every archive that was complete")
-                    throw ExitCode(128 + number)
+                    throw ExitCode.interrupted(by: number)
                 case nil:
                     continue
                 }

@@ -58,7 +58,7 @@ struct MigrateCommand: AsyncParsableCommand {
             defaults = try loader.load(RenderLocation.committedSettings)
         } catch {
             for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode(2)
+            throw ExitCode.findings
         }
         let userStack = Stack(settings: user)
         let userFiles = try StackRenderer().render(userStack)
@@ -66,7 +66,7 @@ struct MigrateCommand: AsyncParsableCommand {
         if !errors.isEmpty {
             for finding in errors { Console.error(finding.description) }
             Console.error("nothing was moved")
-            throw ExitCode(2)
+            throw ExitCode.findings
         }
         let committedFiles = try StackRenderer().render(Stack(settings: defaults))
         let deployment = common.renderFolder(envFile)
