@@ -89,103 +89,24 @@ struct InitCommand: AsyncParsableCommand {
         if let disable { flags[SettingsCatalog.disabledServicesKey] = disable }
         let interactive = !yes && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
         let prompt: ((String, String) throws -> String)? = interactive ? { try Self.ask($0, current: $1) } : nil
-        let outcome = try await Self.write(
-            EnvInitializer.Request(flags: flags, force: force, rotateSecrets: rotateSecrets),
-            checkout: common.rootURL, prompt: prompt, quiet: json)
+        let initializer = EnvInitializer(checkout: common.rootURL)
+        let outcome: EnvInitializer.Outcome
+        do {
+            outcome = try await initializer.run(
+                EnvInitializer.Request(flags: flags, force: force, rotateSecrets: rotateSecrets), prompt: prompt)
+        } catch let refusal as EnvInitializer.Refusal {
+            throw refusal.failure.report()
+        }
         if json {
+            if outcome.unchanged { initializer.summary(of: outcome).forEach(Console.error) }
             let changed: [String] = (outcome.changes ?? []).map { $0.key }
             try Console.json(
                 Summary(
                     path: outcome.path.path, settings: outcome.settings, generatedSecrets: outcome.generatedSecrets,
-                    keptSecrets: outcome.keptSecrets, changed: changed,
-                    previousCopy: outcome.previousCopy?.path))
-        }
-    }
-
-    /// Writes `.env` as `request` asks and says what it did on stderr (unless `quiet`: a JSON summary is the
-    /// caller's); on a refusal, prints the reason and the fix and exits.
-    static func write(
-        _ request: EnvInitializer.Request, checkout: URL, prompt: ((String, String) throws -> String)? = nil,
-        quiet: Bool = false
-    ) async throws -> EnvInitializer.Outcome {
-        let outcome: EnvInitializer.Outcome
-        do {
-            outcome = try await EnvInitializer(checkout: checkout).run(request, prompt: prompt)
-        } catch let refusal as EnvInitializer.Refusal {
-            throw report(refusal)
-        }
-        let path = outcome.path.path
-        if outcome.unchanged {
-            Console.error("\(path) already holds these settings; nothing was written")
-            return outcome
-        }
-        guard !quiet else { return outcome }
-        Console.error("wrote \(path) (mode 600)")
-        if let copy = outcome.previousCopy {
-            Console.error("  the previous file is kept as \(copy.lastPathComponent) (mode 600)")
-        }
-        if let changes = outcome.changes {
-            if changes.isEmpty { Console.error("  no setting changed") }
-            for change in changes {
-                if change.isSecret {
-                    Console.error("  \(change.key): \(change.wasSet ? "replaced by a new secret" : "generated")")
-                } else {
-                    let before = change.before.map { SettingsIssue.excerpt($0) } ?? "(not set)"
-                    Console.error("  \(change.key): \(before) → \(SettingsIssue.excerpt(change.after ?? ""))")
-                }
-            }
+                    keptSecrets: outcome.keptSecrets, changed: changed, previousCopy: outcome.previousCopy?.path))
         } else {
-            for key in outcome.settings.keys.sorted() { Console.error("  \(key)=\(outcome.settings[key] ?? "")") }
-            if !outcome.generatedSecrets.isEmpty {
-                Console.error("  generated: \(outcome.generatedSecrets.joined(separator: ", "))")
-            }
+            initializer.summary(of: outcome).forEach(Console.error)
         }
-        if !outcome.keptSecrets.isEmpty && outcome.changes != nil {
-            Console.error("  secrets kept: \(outcome.keptSecrets.joined(separator: ", "))")
-        }
-        Console.error("next: mediaserver render && mediaserver doctor && mediaserver up")
-        return outcome
-    }
-
-    /// Prints why nothing was written, with the fix; returns the exit code.
-    static func report(_ refusal: EnvInitializer.Refusal) -> ExitCode {
-        switch refusal {
-        case .exists(let path):
-            Console.error("error: \(path.path) already exists and was left alone")
-            Console.error("  fix: edit it by hand, or run `mediaserver init --force` (keeps its settings and secrets)")
-        case .unreadable(let issues):
-            for issue in issues { Console.error(issue.description) }
-            Console.error(
-                "init --force keeps every setting of .env, so it must read it first: fix the lines above, or"
-                    + " move the file away to start afresh; nothing was written")
-            return .findings
-        case .borgRepositoryInUse(let repository):
-            Console.error(
-                "error: --rotate-secrets would replace BORG_PASSPHRASE, but the Borg repository \(repository) is"
-                    + " encrypted with the current one: with a new one in .env no backup could be read or written")
-            Console.error(
-                "  fix: change the repository's passphrase with borg itself, then put the new one in .env:\n"
-                    + "    docker compose exec borgmatic borg key change-passphrase \(BackupPaths.repository)\n"
-                    + "  (or, on the host: BORG_REPO=\(repository) borg key change-passphrase); to rotate the other"
-                    + " secrets, set them to CHANGE_ME in .env and run `mediaserver init --force`")
-            Console.error("nothing was written")
-        case .invalidSettings(let issues):
-            for issue in issues {
-                Console.error(
-                    "error: \(issue.key ?? "value"): \(issue.message)\n  fix: \(issue.fix) (pass it as a flag)")
-            }
-            Console.error("nothing was written")
-            return .findings
-        case .findings(let findings):
-            for finding in findings { Console.error(finding.description) }
-            Console.error("nothing was written")
-            return .findings
-        case .copyFailed(let reason):
-            Console.error("error: could not keep a copy of the previous .env: \(reason)\nnothing was written")
-        case .writeFailed(let reason):
-            Console.error("error: \(reason)")
-        }
-        return .failure
     }
 
     /// Asks for `key` until the answer is valid; an empty answer keeps `current`.

@@ -103,15 +103,9 @@ struct RenderCommand: AsyncParsableCommand {
             let (written, removed) = plan.counts
             Console.error(
                 "rendered \(plan.files.count) files from \(plan.source) into"
-                    + " \(Self.display(plan.folder, in: common.rootURL)): \(written) written"
+                    + " \(render.display(plan.folder)): \(written) written"
                     + (removed > 0 ? ", \(removed) removed" : "") + (written + removed == 0 ? " (all up to date)" : ""))
         }
-    }
-
-    /// `deploy/`, or `the checkout` for the committed files.
-    static func display(_ folder: URL, in checkout: URL) -> String {
-        folder.standardizedFileURL.path == checkout.standardizedFileURL.path
-            ? "the checkout" : folder.lastPathComponent + "/"
     }
 
     private func fail(_ findings: [Finding], settings: String) throws -> Never {

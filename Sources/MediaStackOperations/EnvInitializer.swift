@@ -86,6 +86,37 @@ public struct EnvInitializer: Sendable {
         case writeFailed(String)
     }
 
+    /// The lines that say what was done (never a secret's value).
+    public func summary(of outcome: Outcome) -> [String] {
+        let path = outcome.path.path
+        if outcome.unchanged { return ["\(path) already holds these settings; nothing was written"] }
+        var lines = ["wrote \(path) (mode 600)"]
+        if let copy = outcome.previousCopy {
+            lines.append("  the previous file is kept as \(copy.lastPathComponent) (mode 600)")
+        }
+        if let changes = outcome.changes {
+            if changes.isEmpty { lines.append("  no setting changed") }
+            for change in changes {
+                if change.isSecret {
+                    lines.append("  \(change.key): \(change.wasSet ? "replaced by a new secret" : "generated")")
+                } else {
+                    let before = change.before.map { SettingsIssue.excerpt($0) } ?? "(not set)"
+                    lines.append("  \(change.key): \(before) → \(SettingsIssue.excerpt(change.after ?? ""))")
+                }
+            }
+        } else {
+            for key in outcome.settings.keys.sorted() { lines.append("  \(key)=\(outcome.settings[key] ?? "")") }
+            if !outcome.generatedSecrets.isEmpty {
+                lines.append("  generated: \(outcome.generatedSecrets.joined(separator: ", "))")
+            }
+        }
+        if !outcome.keptSecrets.isEmpty && outcome.changes != nil {
+            lines.append("  secrets kept: \(outcome.keptSecrets.joined(separator: ", "))")
+        }
+        lines.append("next: mediaserver render && mediaserver doctor && mediaserver up")
+        return lines
+    }
+
     /// The secrets after applying the keep/generate rules, and which were generated or kept.
     public struct Secrets: Sendable {
         public var values: [String: String] = [:]
@@ -266,6 +297,49 @@ public struct EnvInitializer: Sendable {
             }
             if !unreadable.isEmpty { throw Refusal.unreadable(unreadable) }
             return previous
+        }
+    }
+}
+
+extension EnvInitializer.Refusal {
+    /// The refusal as the lines to show, with the fix; a bad value or a stack with errors is of kind `findings`.
+    public var failure: OperationFailure {
+        switch self {
+        case .exists(let path):
+            return OperationFailure([
+                "error: \(path.path) already exists and was left alone",
+                "  fix: edit it by hand, or run `mediaserver init --force` (keeps its settings and secrets)",
+            ])
+        case .unreadable(let issues):
+            return OperationFailure(
+                .findings,
+                issues.map(\.description) + [
+                    "init --force keeps every setting of .env, so it must read it first: fix the lines above, or"
+                        + " move the file away to start afresh; nothing was written"
+                ])
+        case .borgRepositoryInUse(let repository):
+            return OperationFailure([
+                "error: --rotate-secrets would replace BORG_PASSPHRASE, but the Borg repository \(repository) is"
+                    + " encrypted with the current one: with a new one in .env no backup could be read or written",
+                "  fix: change the repository's passphrase with borg itself, then put the new one in .env:\n"
+                    + "    docker compose exec borgmatic borg key change-passphrase \(BackupPaths.repository)\n"
+                    + "  (or, on the host: BORG_REPO=\(repository) borg key change-passphrase); to rotate the other"
+                    + " secrets, set them to CHANGE_ME in .env and run `mediaserver init --force`",
+                "nothing was written",
+            ])
+        case .invalidSettings(let issues):
+            return OperationFailure(
+                .findings,
+                issues.map { "error: \($0.key ?? "value"): \($0.message)\n  fix: \($0.fix) (pass it as a flag)" }
+                    + ["nothing was written"])
+        case .findings(let findings):
+            return OperationFailure(.findings, findings.map(\.description) + ["nothing was written"])
+        case .copyFailed(let reason):
+            return OperationFailure([
+                "error: could not keep a copy of the previous .env: \(reason)\nnothing was written"
+            ])
+        case .writeFailed(let reason):
+            return OperationFailure(["error: \(reason)"])
         }
     }
 }

@@ -91,6 +91,12 @@ public struct StackRender: Sendable {
         try RenderLocation.linkSettings(in: plan.folder, checkout: checkout, settingsPath: plan.source)
     }
 
+    /// `deploy/`, or `the checkout` for the committed files.
+    public func display(_ folder: URL) -> String {
+        folder.standardizedFileURL.path == checkout.standardizedFileURL.path
+            ? "the checkout" : folder.lastPathComponent + "/"
+    }
+
     /// Before the first render into `deploy/`: the files of the checkout's root that hold a render of the plan's
     /// settings from an earlier layout (`mediaserver migrate` moves them), so an install does not end up with two
     /// renders and a checkout `git pull` refuses. Empty when there are none, or the plan renders into the root.
