@@ -18,8 +18,9 @@ public struct EnvFileComposer: Sendable {
             }
             let key = String(line[..<equals])
             if let value = values[key] {
-                // Written so that Compose reads back exactly this value (a `$` in a kept secret stays a `$`).
-                lines.append("\(key)=\(EnvFile.literal(value))")
+                // Written so that Compose reads back exactly this value (a `$` in a kept secret stays a `$`); an
+                // empty one as the template writes it, so a second `init --force` finds the file unchanged.
+                lines.append("\(key)=\(value.isEmpty ? "" : EnvFile.literal(value))")
             } else {
                 lines.append(String(line))
             }
