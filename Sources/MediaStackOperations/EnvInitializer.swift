@@ -330,7 +330,13 @@ extension EnvInitializer.Refusal {
         case .invalidSettings(let issues):
             return OperationFailure(
                 .findings,
-                issues.map { "error: \($0.key ?? "value"): \($0.message)\n  fix: \($0.fix) (pass it as a flag)" }
+                issues.map {
+                    // The file is not written yet: the finding is about the key, which a flag sets.
+                    Finding(
+                        .error, .invalidSetting, subject: $0.key ?? "value", message: $0.message,
+                        fix: "\($0.fix) (pass it as a flag)"
+                    ).description
+                }
                     + ["nothing was written"])
         case .findings(let findings):
             return OperationFailure(.findings, findings.map(\.description) + ["nothing was written"])
