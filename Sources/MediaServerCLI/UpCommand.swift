@@ -44,21 +44,15 @@ struct UpCommand: AsyncParsableCommand {
             Console.error("error: \(problem)")
             throw ExitCode.failure
         }
+        let json = json
         let up = StackUp(
             checkout: common.rootURL, settingsPath: common.envFile, timeout: .seconds(timeout),
-            progress: { Console.error($0) })
-        let (root, envFile, json) = (common.rootURL, common.envFile ?? ".env", json)
-        let wire: StackUp.Wiring? =
-            noWire
-            ? nil
-            : { @Sendable settings in
-                try await WireCommand.wire(
-                    root: root, envFile: envFile, settings: settings, overrides: [:], dryRun: false, json: false,
-                    timeout: 15, linesOnStderr: json)
-            }
+            progress: { Console.error($0) },
+            // Under --json, stdout carries up's own report only.
+            output: { json ? Console.error($0) : Console.output($0) })
         let report: StackUp.Report
         do {
-            report = try await up.run(wire: wire)
+            report = try await up.run(wire: !noWire)
         } catch let failure as StackUp.Failure {
             let code = failure.diagnostic.report()
             if json { try Console.json(failure.report) }

@@ -62,82 +62,24 @@ struct WireCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.loadSettings()
         let overrides = (try? WiringTargets.parseOverrides(urls)) ?? [:]
-        let ok = try await Self.wire(
-            root: common.rootURL, envFile: common.envFile ?? ".env", settings: settings, overrides: overrides,
-            dryRun: dryRun, json: json, timeout: timeout)
-        if !ok { throw ExitCode.failure }
-    }
-
-    /// Wires every enabled app and prints the outcome; returns whether every app was wired.
-    static func wire(
-        root: URL, envFile: String, settings: Settings, overrides: [ServiceName: URL], dryRun: Bool, json: Bool,
-        timeout: Double, linesOnStderr: Bool = false
-    ) async throws -> Bool {
-        let envURL = envFile.hasPrefix("/") ? URL(fileURLWithPath: envFile) : root.appendingPathComponent(envFile)
-        guard FileManager.default.fileExists(atPath: envURL.path) else {
-            Console.error("error: \(envURL.path) does not exist; fix: run `mediaserver init`, then `mediaserver up`")
-            throw ExitCode.failure
-        }
-        let ownership: WiringOwnership
+        let json = json
+        let wire = StackWire(
+            checkout: common.rootURL, settingsPath: common.envFile ?? ".env",
+            timeout: .milliseconds(Int(timeout * 1000)))
+        let outcome: StackWire.Outcome
         do {
-            ownership = try WiringOwnership.load(root: root)
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode.failure
+            outcome = try await wire.run(
+                settings: settings, overrides: overrides, dryRun: dryRun, progress: { if !json { Console.error($0) } })
+        } catch let failure as OperationFailure {
+            throw failure.report()
         }
-        let secrets = EnvSecretStore(url: envURL)
-        let context = WiringContext(
-            transport: URLSessionWiringTransport(), timeout: .milliseconds(Int(timeout * 1000)), secrets: secrets,
-            ownership: ownership)
-        let targets = WiringTargets(stack: Stack(settings: settings), secrets: secrets, overrides: overrides)
-        let (apps, setupFailures) = targets.wirings()
-        if !json { Console.error(dryRun ? "planning the wiring (dry run) …" : "wiring \(apps.count) apps …") }
-        let reports = await WiringRun(context: context, dryRun: dryRun).run(apps, setupFailures: setupFailures)
-        if !dryRun {
-            do {
-                try context.ownership.save(root: root)
-            } catch {
-                Console.error(
-                    "error: cannot write \(root.appendingPathComponent(WiringOwnership.fileName).path): \(error)")
-                throw ExitCode.failure
-            }
-        }
-        let failed = reports.filter { $0.failure != nil }.map(\.app)
-        let changed = reports.contains { $0.changed }
         if json {
-            try Console.json(Report(dryRun: dryRun, changed: changed, failed: failed, apps: reports))
+            try Console.json(
+                Report(dryRun: dryRun, changed: outcome.changed, failed: outcome.failed, apps: outcome.apps))
         } else {
-            for report in reports {
-                for item in report.items {
-                    let prefix: String
-                    switch item.change {
-                    case "create", "update": prefix = item.done ? "done: " : (dryRun ? "would " : "not done: ")
-                    default: prefix = ""
-                    }
-                    let line = "\(report.app): \(prefix)\(item.description)"
-                    // Under `up --json`, stdout carries up's own report only.
-                    if linesOnStderr { Console.error(line) } else { Console.output(line) }
-                }
-            }
-            for report in reports { if let failure = report.failure { Console.error("error: \(failure)") } }
-            let planned = reports.flatMap(\.items).filter { $0.change == "create" || $0.change == "update" }.count
-            let forYou = reports.flatMap(\.items).filter { $0.change == "needs-you" }.count
-            if forYou > 0 { Console.error("wire: \(forYou) step(s) need you (see above)") }
-            if !failed.isEmpty {
-                Console.error(
-                    "wire: \(failed.count) of \(reports.count) apps could not be wired (\(failed.joined(separator: ", ")));"
-                        + " the others were wired")
-            } else if dryRun {
-                Console.error(
-                    planned == 0
-                        ? "wire: nothing to change; every app is wired as desired"
-                        : "wire: \(planned) changes planned; run `mediaserver wire` to make them")
-            } else {
-                Console.error(
-                    changed
-                        ? "wire: every app is wired" : "wire: nothing changed; every app was already wired as desired")
-            }
+            outcome.lines.forEach(Console.output)
+            outcome.summary.forEach(Console.error)
         }
-        return failed.isEmpty
+        if !outcome.ok { throw ExitCode.failure }
     }
 }

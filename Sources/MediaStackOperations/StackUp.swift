@@ -13,15 +13,19 @@ public struct StackUp: Sendable {
     public let timeout: Duration
     /// Receives progress lines, and what each step did.
     public let progress: @Sendable (String) -> Void
+    /// Receives the wiring's result lines, one per step (what `wire` prints on stdout).
+    public let output: @Sendable (String) -> Void
 
     public init(
         checkout: URL, settingsPath: String?, timeout: Duration = .seconds(300),
-        progress: @escaping @Sendable (String) -> Void = { _ in }
+        progress: @escaping @Sendable (String) -> Void = { _ in },
+        output: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.checkout = checkout
         self.settingsPath = settingsPath
         self.timeout = timeout
         self.progress = progress
+        self.output = output
     }
 
     /// The result of `up --json`.
@@ -53,12 +57,9 @@ public struct StackUp: Sendable {
         public let report: Report
     }
 
-    /// Wires the apps once they are healthy (what `mediaserver wire` does); returns whether every app was wired.
-    public typealias Wiring = @Sendable (Settings) async throws -> Bool
-
-    /// Runs the sequence; `wire` nil skips the wiring. Throws ``Failure`` when a step fails; a report that is not
-    /// `ok` means some apps could not be wired.
-    public func run(wire: Wiring?) async throws -> Report {
+    /// Runs the sequence; with `wire`, the apps are connected to each other once healthy (``StackWire``). Throws
+    /// ``Failure`` when a step fails; a report that is not `ok` means some apps could not be wired.
+    public func run(wire: Bool = true) async throws -> Report {
         var report = Report(ok: false)
         func fail(_ diagnostic: OperationFailure, _ error: String? = nil) -> Failure {
             report.error = error ?? Self.sentence(diagnostic)
@@ -113,14 +114,22 @@ public struct StackUp: Sendable {
             report.stacks.append(stack.composeFile)
         }
         progress("up: every service is healthy; `mediaserver health` probes them from this host")
-        guard let wire else {
+        guard wire else {
             report.ok = true
             return report
         }
         // The apps answer their APIs once healthy: connect them, as `mediaserver wire` does.
         let envURL = URL(fileURLWithPath: settingsPath ?? ".env", relativeTo: checkout)
         let before = FileManager.default.contents(atPath: envURL.path)
-        let wired = try await wire(deployment.settings)
+        let wiring: StackWire.Outcome
+        do {
+            wiring = try await StackWire(checkout: checkout, settingsPath: settingsPath ?? ".env").run(
+                settings: deployment.settings, progress: progress)
+        } catch let failure as OperationFailure {
+            throw fail(failure)
+        }
+        wiring.lines.forEach(output)
+        wiring.summary.forEach(progress)
         // A key the wiring stored in .env (Jellyfin's, Plex's) reaches Homepage only when Compose recreates it.
         if FileManager.default.contents(atPath: envURL.path) != before {
             for stack in deployment.stacks {
@@ -128,8 +137,8 @@ public struct StackUp: Sendable {
                 try await start(stack, of: deployment, showLogs: false, fail: fail)
             }
         }
-        report.ok = wired
-        if !wired { report.error = "some apps could not be wired (see stderr); `mediaserver wire` retries" }
+        report.ok = wiring.ok
+        if !wiring.ok { report.error = "some apps could not be wired (see stderr); `mediaserver wire` retries" }
         return report
     }
 

@@ -131,7 +131,8 @@ struct StackCheckTests {
         let plan = try render.plan(settingsPath: nil)
         try render.write(plan)
         let check = StackCheck(checkout: root, runner: CannedRouting())
-        #expect(try await check.run(settingsPath: nil, compose: false).findings.filter { $0.id == .renderDrift }.isEmpty)
+        #expect(
+            try await check.run(settingsPath: nil, compose: false).findings.filter { $0.id == .renderDrift }.isEmpty)
         // A hand edit that publishes a port on every interface: drift, and a security finding from the disk's copy.
         let compose = plan.folder.appendingPathComponent("compose.yml")
         let text = try String(contentsOf: compose, encoding: .utf8)
@@ -273,17 +274,20 @@ struct EnvFileWriterTests {
         #expect(mode(of: url.path) == 0o600)
         // The wiring's store writes through the same path.
         try EnvSecretStore(url: url).set("PLEX_TOKEN", "a b")
-        #expect(EnvFile.parseCollectingIssues(try String(contentsOf: url, encoding: .utf8), path: ".env").0["PLEX_TOKEN"] == "a b")
+        #expect(
+            EnvFile.parseCollectingIssues(try String(contentsOf: url, encoding: .utf8), path: ".env").0["PLEX_TOKEN"]
+                == "a b")
     }
 }
 
 @Suite("Borgmatic output")
 struct BorgmaticOutputTests {
-    @Test(arguments: [
-        ("Archive name: host-2026-01-01T03:30:00\nArchive fingerprint: ab\n", "", "host-2026-01-01T03:30:00"),
-        ("", "local: Archive name: host-2026-01-02\n", "host-2026-01-02"),
-        ("Repository: /backup\nDuration: 1.00 seconds\n", "", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("Archive name: host-2026-01-01T03:30:00\nArchive fingerprint: ab\n", "", "host-2026-01-01T03:30:00"),
+            ("", "local: Archive name: host-2026-01-02\n", "host-2026-01-02"),
+            ("Repository: /backup\nDuration: 1.00 seconds\n", "", nil),
+        ] as [(String, String, String?)])
     func theArchiveNameIsReadFromTheStatsLine(stderr: String, stdout: String, expected: String?) {
         let output = ProcessOutput(arguments: ["borgmatic"], status: 0, standardOutput: stdout, standardError: stderr)
         #expect(BorgmaticOutput.archiveName(in: output) == expected)
@@ -306,9 +310,51 @@ struct DeploymentTests {
                 _ = try await Deployment.open(checkout: bad, settingsPath: nil, render: render)
             } throws: { error in
                 guard let failure = error as? OperationFailure else { return false }
-                return failure.kind == .findings && failure.lines.first?.hasPrefix("error: [invalid-setting] .env:") == true
+                return failure.kind == .findings
+                    && failure.lines.first?.hasPrefix("error: [invalid-setting] .env:") == true
             }
         }
         #expect(StackUp.sentence(OperationFailure(["error: one thing\n  fix: another"])) == "one thing")
+    }
+}
+
+/// Every app is down: each call gets no answer.
+private struct NoAppAnswers: WiringTransport {
+    func send(_ request: WiringRequest, to base: URL, timeout: Duration) async throws(WiringTransportError)
+        -> WiringResponse
+    {
+        throw .unreachable("connection refused")
+    }
+}
+
+@Suite("Wire use case")
+struct StackWireTests {
+    @Test func aMissingSettingsFileIsAFailureWithTheFix() async throws {
+        let root = try checkout()
+        await #expect {
+            _ = try await StackWire(checkout: root, settingsPath: ".env", transport: NoAppAnswers()).run(
+                settings: try TestSupport.settings(overriding: [:]))
+        } throws: { error in
+            (error as? OperationFailure)?.description.contains("run `mediaserver init`") == true
+        }
+    }
+
+    @Test func appsThatAreDownAreNamedAndTheOthersStillTried() async throws {
+        let root = try checkout(env: [:])
+        let settings = try SettingsLoader(root: root).load(".env")
+        let wire = StackWire(checkout: root, settingsPath: ".env", timeout: .seconds(1), transport: NoAppAnswers())
+        var progress: [String] = []
+        let outcome = try await wire.run(settings: settings, progress: { progress.append($0) })
+        #expect(progress.count == 1 && progress[0].hasPrefix("wiring "))
+        #expect(!outcome.ok && outcome.failed.count > 1 && outcome.failed.allSatisfy { !$0.isEmpty })
+        #expect(!outcome.changed)
+        let summary = outcome.summary
+        #expect(summary.filter { $0.hasPrefix("error: ") }.count == outcome.failed.count)
+        #expect(
+            summary.last?.hasPrefix("wire: \(outcome.failed.count) of \(outcome.apps.count) apps could not") == true)
+        // Nothing was created, but the record of created objects is kept for the next run.
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(WiringOwnership.fileName).path))
+        let dry = try await wire.run(settings: settings, dryRun: true)
+        #expect(dry.dryRun && dry.lines.allSatisfy { !$0.contains("done: ") })
     }
 }
