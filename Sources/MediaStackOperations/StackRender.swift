@@ -111,12 +111,3 @@ public struct StackRender: Sendable {
         return steps.filter { $0.action != .rendered }.map(\.path)
     }
 }
-
-extension SettingsError {
-    /// The settings problems as error findings (id `invalid-setting`), so `check --json` reports them too.
-    public var findings: [Finding] {
-        issues.map { issue in
-            Finding(.error, .invalidSetting, subject: issue.location, message: issue.message, fix: issue.fix)
-        }
-    }
-}
