@@ -1,4 +1,5 @@
 import Foundation
+import MediaStackOperations
 import Testing
 
 /// `up --json` answers with one JSON report on stdout whatever stops it; everything else goes to stderr.
