@@ -84,10 +84,10 @@ actor FakeUpgradeEngine: UpgradeEngine {
 
     @Test func dependenciesComeFirstAndTheCoreStackBeforeTheDashboard() throws {
         let stack = Stack(settings: try TestSupport.settings(overriding: [:]))
-        let names = try UpgradePlan.services(named: ["grafana", "homepage", "prometheus", "socket-proxy", "sonarr"], in: stack)
+        let names = try UpgradePlan.services(named: ["grafana", "dozzle", "prometheus", "socket-proxy", "sonarr"], in: stack)
             .map(\.name.rawValue)
         #expect(names.first == "sonarr")
-        #expect(try #require(names.firstIndex(of: "socket-proxy")) < #require(names.firstIndex(of: "homepage")))
+        #expect(try #require(names.firstIndex(of: "socket-proxy")) < #require(names.firstIndex(of: "dozzle")))
         #expect(try #require(names.firstIndex(of: "prometheus")) < #require(names.firstIndex(of: "grafana")))
         // Declared after what it needs in the catalog or not, the order holds: reversed input, same answer.
         let reversed = UpgradePlan.ordered(try UpgradePlan.services(named: [], in: stack).reversed())
