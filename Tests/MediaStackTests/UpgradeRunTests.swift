@@ -84,8 +84,10 @@ actor FakeUpgradeEngine: UpgradeEngine {
 
     @Test func dependenciesComeFirstAndTheCoreStackBeforeTheDashboard() throws {
         let stack = Stack(settings: try TestSupport.settings(overriding: [:]))
-        let names = try UpgradePlan.services(named: ["grafana", "dozzle", "prometheus", "socket-proxy", "sonarr"], in: stack)
-            .map(\.name.rawValue)
+        let names = try UpgradePlan.services(
+            named: ["grafana", "dozzle", "prometheus", "socket-proxy", "sonarr"], in: stack
+        )
+        .map(\.name.rawValue)
         #expect(names.first == "sonarr")
         #expect(try #require(names.firstIndex(of: "socket-proxy")) < #require(names.firstIndex(of: "dozzle")))
         #expect(try #require(names.firstIndex(of: "prometheus")) < #require(names.firstIndex(of: "grafana")))
@@ -112,8 +114,10 @@ actor FakeUpgradeEngine: UpgradeEngine {
         let sonarr = try Self.service(.sonarr)
         let plan = try UpgradePlan.make(
             services: [jellyfin, sonarr],
-            results: [Self.result(jellyfin, newer: ["10.11.12", "10.11.13"], otherMajors: ["11.0.0"]),
-                      Self.result(sonarr, newer: [])],
+            results: [
+                Self.result(jellyfin, newer: ["10.11.12", "10.11.13"], otherMajors: ["11.0.0"]),
+                Self.result(sonarr, newer: []),
+            ],
             target: nil, configRoot: "/opt/ms")
         #expect(plan.steps.map(\.to) == ["10.11.13"])
         #expect(plan.steps.first?.reference == "jellyfin/jellyfin:10.11.13")
@@ -130,7 +134,9 @@ actor FakeUpgradeEngine: UpgradeEngine {
         }
         #expect(try plan("11.0.0").steps.map(\.to) == ["11.0.0"])
         #expect(try plan("10.11.12").steps.map(\.to) == ["10.11.12"])
-        #expect(throws: UpgradeError.notAReleaseTag(service: "jellyfin", tag: "latest", scheme: "<major>.<minor>.<patch>")) {
+        #expect(
+            throws: UpgradeError.notAReleaseTag(service: "jellyfin", tag: "latest", scheme: "<major>.<minor>.<patch>")
+        ) {
             try plan("latest")
         }
         #expect(throws: UpgradeError.alreadyAt(service: "jellyfin", tag: jellyfin.image.tag)) {
@@ -188,7 +194,8 @@ actor FakeUpgradeEngine: UpgradeEngine {
         UpgradePlan(
             steps: [
                 UpgradePlan.Step(
-                    service: "sonarr", stack: "compose.yml", image: "lscr.io/linuxserver/sonarr", from: "4.0.19.2979-ls316",
+                    service: "sonarr", stack: "compose.yml", image: "lscr.io/linuxserver/sonarr",
+                    from: "4.0.19.2979-ls316",
                     to: "4.0.20.1-ls318", setting: "SONARR_IMAGE_TAG", configFolder: root.path + "/sonarr",
                     releaseNotes: nil),
                 UpgradePlan.Step(

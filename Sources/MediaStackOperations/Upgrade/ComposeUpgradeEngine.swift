@@ -83,7 +83,9 @@ public struct ComposeUpgradeEngine: UpgradeEngine {
             }
             try writer.apply(files, changes)
         } catch {
-            if let previous { try? RenderWriter.atomicWrite(String(decoding: previous, as: UTF8.self), to: url, mode: 0o600) }
+            if let previous {
+                try? RenderWriter.atomicWrite(String(decoding: previous, as: UTF8.self), to: url, mode: 0o600)
+            }
             throw error
         }
     }

@@ -77,7 +77,9 @@ public struct ConfigSnapshots: Sendable {
     public func restore(_ folder: String, from copy: String) throws {
         let failed = "\(copy).failed"
         try? FileManager.default.removeItem(atPath: failed)
-        if FileManager.default.fileExists(atPath: folder) { try FileManager.default.moveItem(atPath: folder, toPath: failed) }
+        if FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.moveItem(atPath: folder, toPath: failed)
+        }
         do {
             try FileManager.default.moveItem(atPath: copy, toPath: folder)
         } catch {

@@ -38,7 +38,8 @@ public enum UpgradeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .alreadyAt(let service, let tag):
             return "\(service) already runs \(tag); nothing to do"
         case .notPublished(let service, let image, let tag, let newer):
-            let listed = newer.isEmpty ? "it lists none newer" : "newer ones: \(newer.suffix(5).joined(separator: ", "))"
+            let listed =
+                newer.isEmpty ? "it lists none newer" : "newer ones: \(newer.suffix(5).joined(separator: ", "))"
             return "\(image) has no tag \(tag) newer than what \(service) runs (\(listed)); a downgrade is a restore"
                 + " of a backup (docs/restore.md), not an upgrade"
         case .registry(let service, let image, let reason):
