@@ -1,5 +1,6 @@
 import Foundation
 import MediaStack
+import MediaStackRendering
 import Testing
 
 @testable import MediaStackOperations
@@ -311,5 +312,76 @@ actor FakeUpgradeEngine: UpgradeEngine {
         #expect(report.steps.first?.reason?.contains("interrupted upgrade") == true)
         #expect(await engine.calls.suffix(3) == ["stop sonarr", "start sonarr pinned", "wait sonarr"])
         #expect(await engine.settings == Self.before)
+    }
+}
+
+@Suite struct ImageTagSettingTests {
+    @Test func everyServiceHasATagSettingNamedFromItsDeclaration() {
+        let keys = SettingsCatalog.definitions().filter { $0.section == .imageTags }.map(\.key)
+        #expect(keys == Catalog.services.map(\.imageTagSetting))
+        #expect(keys.contains("SOCKET_PROXY_IMAGE_TAG") && keys.contains("JELLYFIN_IMAGE_TAG"))
+        // Not in the committed template: a copied tag would stay pinned after the catalog moves on.
+        #expect(!EnvExampleRenderer().render().contents.contains("_IMAGE_TAG"))
+    }
+
+    @Test func aTagInTheSettingsIsWhatTheRenderRuns() throws {
+        let settings = try TestSupport.settings(overriding: ["JELLYFIN_IMAGE_TAG": "10.99.0"])
+        let compose = TestSupport.file(try TestSupport.render(settings), "compose.yml")
+        #expect(compose.contains("image: jellyfin/jellyfin:10.99.0\n"))
+        #expect(compose.components(separatedBy: "image: jellyfin/jellyfin:").count == 2)
+        #expect(Stack(settings: settings).service(.jellyfin)?.image.tag == "10.99.0")
+    }
+
+    @Test(arguments: ["latest", "v10.11.12", "10.12", "10.11.12-rc1"])
+    func aTagOutsideThePublishersSchemeIsRefusedWithItsLine(tag: String) throws {
+        do {
+            _ = try TestSupport.settings("PUID=1000\nJELLYFIN_IMAGE_TAG=\(tag)\n")
+            Issue.record("\(tag) was accepted")
+        } catch let error as SettingsError {
+            let issue = try #require(error.issues.first)
+            #expect(issue.key == "JELLYFIN_IMAGE_TAG" && issue.line == 2)
+            #expect(issue.message.contains("not a release tag of jellyfin/jellyfin"))
+        }
+    }
+}
+
+@Suite struct ComposeUpgradeEngineSettingsTests {
+    static func engine(_ checkout: URL) -> ComposeUpgradeEngine {
+        ComposeUpgradeEngine(
+            driver: ComposeDriver(
+                cli: ComposeCLI(prefix: ["docker", "compose"]), runner: SubprocessRunner(),
+                root: checkout.appendingPathComponent("deploy"), envFile: checkout.path + "/.env"),
+            checkout: checkout, settingsPath: ".env", renderFolder: checkout.appendingPathComponent("deploy"),
+            backup: {})
+    }
+
+    static func defaults() -> String {
+        EnvFile.defaults(path: ".env").entries.map { "\($0.key)=\(TestSupport.quote($0.value))" }.joined(
+            separator: "\n") + "\n"
+    }
+
+    @Test func theTagIsWrittenPrivatelyAndRenderedAndAHandEditStopsBothWrites() async throws {
+        let checkout = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: checkout) }
+        let engine = Self.engine(checkout)
+        let env = checkout.appendingPathComponent(".env")
+        let before = Self.defaults()
+        try await engine.applySettings(before)
+        let compose = checkout.appendingPathComponent("deploy/compose.yml")
+        let pinned = try #require(Catalog.services.first { $0.name == .jellyfin }).image.tag
+        #expect(try String(contentsOf: compose, encoding: .utf8).contains("image: jellyfin/jellyfin:\(pinned)\n"))
+
+        let upgraded = EnvSecretStore.setting("JELLYFIN_IMAGE_TAG", to: "10.99.0", in: before)
+        try await engine.applySettings(upgraded)
+        #expect(try String(contentsOf: env, encoding: .utf8) == upgraded)
+        #expect(try FileManager.default.attributesOfItem(atPath: env.path)[.posixPermissions] as? Int == 0o600)
+        #expect(try String(contentsOf: compose, encoding: .utf8).contains("image: jellyfin/jellyfin:10.99.0\n"))
+
+        // A hand edit in deploy/: neither the settings nor the render change.
+        let edited = try String(contentsOf: compose, encoding: .utf8) + "# mine\n"
+        try edited.write(to: compose, atomically: true, encoding: .utf8)
+        await #expect(throws: (any Error).self) { try await engine.applySettings(before) }
+        #expect(try String(contentsOf: env, encoding: .utf8) == upgraded)
+        #expect(try String(contentsOf: compose, encoding: .utf8) == edited)
     }
 }

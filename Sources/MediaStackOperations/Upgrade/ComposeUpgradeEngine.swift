@@ -67,7 +67,9 @@ public struct ComposeUpgradeEngine: UpgradeEngine {
     }
 
     public func applySettings(_ text: String) async throws {
-        let url = URL(fileURLWithPath: settingsPath, relativeTo: checkout)
+        let url =
+            settingsPath.hasPrefix("/")
+            ? URL(fileURLWithPath: settingsPath) : checkout.appendingPathComponent(settingsPath)
         let previous = FileManager.default.contents(atPath: url.path)
         try RenderWriter.atomicWrite(text, to: url, mode: 0o600)
         do {
