@@ -17,10 +17,11 @@ struct UpgradeCommand: AsyncParsableCommand {
             rolled back: its previous image and its config folder as it was, since apps migrate their databases on \
             start. The services after it are left alone.
 
-            `mediaserver upgrade --check` asks each image's registry (`GET /v2/<name>/tags/list`, anonymously, as `docker pull` does) which \
-            tags it has, and keeps the release tags spelled like the pinned tag that are newer than it: \
-            no `latest`, no alpha, beta, rc or nightly builds, and the same major version unless --major. Each \
-            service shows where its release notes are; read them before a major version.
+            `mediaserver upgrade --check` asks each image's registry (`GET /v2/<name>/tags/list`, anonymously, as \
+            `docker pull` does) which tags it has, and keeps the release tags of the image's publisher scheme that \
+            are newer than the running tag: no `latest`, no alpha, beta, rc or nightly builds, and the same major \
+            version unless --major. Each service shows where its release notes are; read them before a major \
+            version.
 
             Examples:
               mediaserver upgrade --dry-run
