@@ -60,7 +60,7 @@ struct UpgradeExecution {
                     envFile: common.composeSettingsPath(envFile))),
             progress: { Console.error($0) })
         let engine = ComposeUpgradeEngine(
-            driver: deployment.driver, checkout: common.rootURL, settingsPath: envFile,
+            driver: deployment.driver, stack: deployment.stack, checkout: common.rootURL, settingsPath: envFile,
             renderFolder: common.renderFolder(envFile),
             backup: { _ = try await backup.run(createOnly: true) })
         let envURL = URL(fileURLWithPath: envFile, relativeTo: common.rootURL)

@@ -346,12 +346,13 @@ actor FakeUpgradeEngine: UpgradeEngine {
 }
 
 @Suite struct ComposeUpgradeEngineSettingsTests {
-    static func engine(_ checkout: URL) -> ComposeUpgradeEngine {
+    static func engine(_ checkout: URL) throws -> ComposeUpgradeEngine {
         ComposeUpgradeEngine(
             driver: ComposeDriver(
                 cli: ComposeCLI(prefix: ["docker", "compose"]), runner: SubprocessRunner(),
                 root: checkout.appendingPathComponent("deploy"), envFile: checkout.path + "/.env"),
-            checkout: checkout, settingsPath: ".env", renderFolder: checkout.appendingPathComponent("deploy"),
+            stack: Stack(settings: try TestSupport.settings(overriding: [:])), checkout: checkout, settingsPath: ".env",
+            renderFolder: checkout.appendingPathComponent("deploy"),
             backup: {})
     }
 
@@ -363,7 +364,7 @@ actor FakeUpgradeEngine: UpgradeEngine {
     @Test func theTagIsWrittenPrivatelyAndRenderedAndAHandEditStopsBothWrites() async throws {
         let checkout = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: checkout) }
-        let engine = Self.engine(checkout)
+        let engine = try Self.engine(checkout)
         let env = checkout.appendingPathComponent(".env")
         let before = Self.defaults()
         try await engine.applySettings(before)

@@ -7,6 +7,8 @@ import MediaStackRendering
 /// the settings are written with the render writer.
 public struct ComposeUpgradeEngine: UpgradeEngine {
     public let driver: ComposeDriver
+    /// The deployment's services: which of them have a container healthcheck.
+    public let stack: Stack
     /// The checkout; the settings file is read relative to it.
     public let checkout: URL
     /// The settings file, relative to the checkout or absolute.
@@ -19,10 +21,11 @@ public struct ComposeUpgradeEngine: UpgradeEngine {
     public let pollInterval: Duration
 
     public init(
-        driver: ComposeDriver, checkout: URL, settingsPath: String, renderFolder: URL,
+        driver: ComposeDriver, stack: Stack, checkout: URL, settingsPath: String, renderFolder: URL,
         pollInterval: Duration = .seconds(2), backup: @escaping @Sendable () async throws -> Void
     ) {
         self.driver = driver
+        self.stack = stack
         self.checkout = checkout
         self.settingsPath = settingsPath
         self.renderFolder = renderFolder
@@ -47,19 +50,25 @@ public struct ComposeUpgradeEngine: UpgradeEngine {
         try await compose(stack, ["up", "-d", "--no-deps", service])
     }
 
+    /// Polls `compose ps`. A service with a container healthcheck must report `healthy` (a container in a restart
+    /// loop may show `running` with no health state between two starts); one without must stay running for three
+    /// polls in a row.
     public func waitHealthy(_ service: String, in stack: String, timeout: Duration) async -> String? {
         guard let stackID = StackID.allCases.first(where: { $0.composeFile == stack }) else { return "unknown stack" }
+        let healthchecked = self.stack.services.first { $0.name.rawValue == service }?.health?.containerTest != nil
         let clock = ContinuousClock()
         let start = clock.now
         var last = "not created"
+        var runningPolls = 0
         while clock.now - start < timeout {
             if let status = try? await driver.ps(stackID).first(where: { $0.service == service }) {
-                if status.isReady { return nil }
                 last = status.health.isEmpty || status.state != "running" ? status.state : status.health
                 // A container that exits or restarts (a failed migration, a crash loop) will not get healthy.
                 if ["exited", "dead", "restarting"].contains(status.state) || status.health == "unhealthy" {
                     return last
                 }
+                runningPolls = status.state == "running" ? runningPolls + 1 : 0
+                if healthchecked ? status.health == "healthy" : runningPolls >= 3 { return nil }
             }
             try? await Task.sleep(for: pollInterval)
         }
