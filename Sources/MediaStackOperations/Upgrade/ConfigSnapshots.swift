@@ -30,10 +30,11 @@ public struct ConfigSnapshots: Sendable {
         "\(configRoot)/.pre-upgrade/\((folder as NSString).lastPathComponent)"
     }
 
-    /// Throws `diskFull` unless the file system of the config root can hold a copy of every folder, with a margin
-    /// (a tenth, and 16 MiB) for the file system's own blocks.
+    /// Throws `diskFull` unless the file system of the config root can hold a copy of the largest folder, with a
+    /// margin (a tenth, and 16 MiB) for the file system's own blocks. One copy exists at a time: each is removed
+    /// (or put back) before the next service's is taken.
     public func requireSpace(for folders: [String]) throws(UpgradeError) {
-        let size = folders.reduce(UInt64(0)) { $0 + Self.size(of: $1) }
+        let size = folders.map(Self.size(of:)).max() ?? 0
         guard size > 0 else { return }
         let needed = size + size / 10 + (16 << 20)
         let free: UInt64

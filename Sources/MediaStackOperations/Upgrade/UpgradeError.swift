@@ -45,8 +45,8 @@ public enum UpgradeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .registry(let service, let image, let reason):
             return "cannot ask the registry of \(service) (\(image)) for its tags: \(reason); nothing was changed"
         case .diskFull(let path, let needed, let free):
-            return "\(path) has \(Self.megabytes(free)) free, but the copies of the config folders taken before the"
-                + " upgrade need \(Self.megabytes(needed)); free some space and run the upgrade again; nothing was"
+            return "\(path) has \(Self.megabytes(free)) free, but the copy of a config folder taken before the"
+                + " upgrade needs \(Self.megabytes(needed)); free some space and run the upgrade again; nothing was"
                 + " changed"
         case .backupFailed(let reason):
             return "the backup before the upgrade failed, so nothing was upgraded: \(reason)"
