@@ -1,5 +1,6 @@
 import Foundation
 import MediaStack
+import MediaStackOperations
 import Testing
 
 /// `mediaserver upgrade` against the loopback registry (token auth): the plan, and every fault found before
