@@ -6,20 +6,34 @@ import MediaStackOperations
 struct UpgradeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upgrade",
-        abstract: "List the newer tags each service's registry publishes (--check).",
+        abstract: "Upgrade services to newer release tags, with a backup first and a rollback on failure.",
         discussion: """
-            Asks each image's registry (`GET /v2/<name>/tags/list`, anonymously, as `docker pull` does) which \
-            tags it has, and keeps the release tags spelled like the pinned tag that are newer than it: \
-            no `latest`, no alpha, beta, rc or nightly builds, and the same major version unless --major. Each \
-            service shows where its release notes are; read them before a major version.
+            `mediaserver upgrade [SERVICE...]` shows the plan (running tag → newest release tag of the same major \
+            version, or --to TAG for one named service) and asks before it changes anything (--yes does not ask; \
+            --dry-run only shows the plan). It then backs up (archive only; a failed backup upgrades nothing), \
+            pulls every new image by its exact reference, and per service, dependencies first: stops it, copies its \
+            config folder, stores the tag in .env as <SERVICE>_IMAGE_TAG and renders, recreates it and waits for it \
+            to be healthy (UPGRADE_HEALTH_TIMEOUT, or --health-timeout). A service that does not get healthy is \
+            rolled back: its previous image and its config folder as it was, since apps migrate their databases on \
+            start. The services after it are left alone.
+
+            `mediaserver upgrade --check` asks each image's registry (`GET /v2/<name>/tags/list`, anonymously, as \
+            `docker pull` does) which tags it has, and keeps the release tags of the image's publisher scheme that \
+            are newer than the running tag: no `latest`, no alpha, beta, rc or nightly builds, and the same major \
+            version unless --major. Each service shows where its release notes are; read them before a major \
+            version.
 
             Examples:
+              mediaserver upgrade --dry-run
+              mediaserver upgrade sonarr radarr --yes
+              mediaserver upgrade jellyfin --to 10.11.12
               mediaserver upgrade --check
               mediaserver upgrade --check sonarr radarr --major
               mediaserver upgrade --check --json | jq '.services[] | select(.newer != [])'
               mediaserver upgrade --check --registry docker.io=https://mirror.gcr.io
 
-            Exit codes: 0 every registry answered, 1 a registry could not be asked, 2 invalid settings, 64 usage.
+            Exit codes: 0 done (every registry answered), 1 a registry, the backup, a pull or an upgraded service \
+            failed (rolled back), 2 invalid settings, 64 usage.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -27,8 +41,20 @@ struct UpgradeCommand: AsyncParsableCommand {
     @Flag(help: "List newer tags without changing anything.")
     var check = false
 
-    @Argument(help: "Services to check (default: every enabled service).")
+    @Argument(help: "Services to upgrade or check (default: every enabled service).")
     var services: [String] = []
+
+    @Option(help: ArgumentHelp("Upgrade the one named service to this tag.", valueName: "tag"))
+    var to: String?
+
+    @Flag(help: "Show the plan without changing anything.")
+    var dryRun = false
+
+    @Flag(help: "Do not ask before upgrading.")
+    var yes = false
+
+    @Option(help: "Seconds each upgraded service may take to become healthy (default: UPGRADE_HEALTH_TIMEOUT).")
+    var healthTimeout: Int?
 
     @Flag(help: "Also offer newer major versions (read their release notes first).")
     var major = false
@@ -47,8 +73,14 @@ struct UpgradeCommand: AsyncParsableCommand {
 
     func validate() throws {
         try common.validateRoot()
-        guard check else {
-            throw ValidationError("say --check to list newer tags: `mediaserver upgrade --check`")
+        if check, to != nil || dryRun || yes || healthTimeout != nil {
+            throw ValidationError("--check only lists tags; --to, --dry-run, --yes and --health-timeout upgrade")
+        }
+        if to != nil, services.count != 1 {
+            throw ValidationError("--to needs exactly one service, e.g. `mediaserver upgrade jellyfin --to 10.11.12`")
+        }
+        if let healthTimeout, !(10...3600).contains(healthTimeout) {
+            throw ValidationError("--health-timeout must be between 10 and 3600 seconds")
         }
         guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
         _ = try endpoints()
@@ -78,6 +110,10 @@ struct UpgradeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard check else {
+            try await UpgradeExecution(command: self).run()
+            return
+        }
         let settings = try common.loadSettings()
         let enabled = Stack(settings: settings).services
         let chosen = try selected(from: enabled)

@@ -124,7 +124,8 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let stack: StackID
     /// One line on what the service does, shown in `--help`, docs and findings.
     public let summary: String
-    public let image: ImageReference
+    /// The catalog's pinned image; `Stack` puts the tag of the `<SERVICE>_IMAGE_TAG` setting in when one is set.
+    public internal(set) var image: ImageReference
     public let identity: Identity
     public let network: Network
     public let hostname: String?
@@ -282,6 +283,10 @@ public struct Service: Hashable, Sendable, Identifiable {
 
     /// The settings key of the API key, e.g. `SONARR_API_KEY`.
     public var apiKeySetting: String? { apiKey?.settingKey(of: name) }
+
+    /// The settings key of the image tag `mediaserver upgrade` chose, e.g. `SONARR_IMAGE_TAG`; unset, the catalog's
+    /// pin applies.
+    public var imageTagSetting: String { "\(name.settingPrefix)_IMAGE_TAG" }
 
     /// Whether the service runs all the time (not an on-demand tool behind a profile).
     public var isLongRunning: Bool { profiles.isEmpty }

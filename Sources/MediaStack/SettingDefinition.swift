@@ -26,6 +26,10 @@ public struct SettingDefinition: Hashable, Sendable {
         case oneOf([String])
         /// Free text.
         case text
+        /// A whole number of seconds within a range.
+        case seconds(ClosedRange<Int>)
+        /// A release tag of one image, in its publisher's scheme (no `latest`, no pre-release).
+        case imageTag(repository: String, scheme: TagScheme)
     }
 
     /// The `.env.example` section a setting is listed under, in this order.
@@ -37,6 +41,8 @@ public struct SettingDefinition: Hashable, Sendable {
         case ports = "Host ports (read by `mediaserver render`; re-render after a change)"
         case secrets = "Secrets (generate them with `mediaserver init`; never commit .env)"
         case operations = "Updates, backups and dashboards"
+        /// Written by `mediaserver upgrade`; not listed in `.env.example`, so an unset key follows the catalog's pin.
+        case imageTags = "Image tags (written by `mediaserver upgrade`)"
     }
 
     public let key: String

@@ -34,6 +34,7 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
     public static let alertSMTPUsername = SettingKey("ALERT_SMTP_USERNAME")
     public static let watchtowerSchedule = SettingKey("WATCHTOWER_SCHEDULE")
     public static let rcloneRemote = SettingKey("RCLONE_REMOTE")
+    public static let upgradeHealthTimeout = SettingKey("UPGRADE_HEALTH_TIMEOUT")
 
     /// Every constant above, for the test that each is defined.
     public static let all: [SettingKey] = [
@@ -42,5 +43,6 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
         sabnzbdNZBKey,
         alertDiscordWebhookURL, alertSMTPPassword, grafanaAdminUser, alertEmailTo, alertSMTPSmarthost, alertSMTPFrom,
         alertSMTPUsername, watchtowerSchedule, rcloneRemote, jellyfinAdminPassword,
+        upgradeHealthTimeout,
     ]
 }

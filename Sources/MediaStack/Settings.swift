@@ -18,6 +18,13 @@ public struct Settings: Hashable, Sendable {
     /// A numeric id setting (PUID, PGID, RENDER_GID); validation has made sure it parses.
     public func numericID(_ key: SettingKey) -> UInt32 { UInt32(self[key]) ?? 0 }
 
+    /// The image `service` runs: its declared repository with the tag of its `<SERVICE>_IMAGE_TAG` setting, else the
+    /// catalog's pin.
+    public func image(of service: Service) -> ImageReference {
+        guard let tag = values[service.imageTagSetting], !tag.isEmpty else { return service.image }
+        return ImageReference(service.image.repository, tag: tag, scheme: service.image.scheme)
+    }
+
     /// Whether the file itself sets `key` (not just the catalog default).
     public func isDefinedInFile(_ key: String) -> Bool { file[key] != nil }
 
@@ -181,6 +188,18 @@ public struct Settings: Hashable, Sendable {
                     issue(
                         "\(definition.key)=\(value) is not one of \(choices.joined(separator: ", "))",
                         "use one of them, spelt exactly, e.g. \(definition.key)=\(definition.defaultValue)")
+                }
+            case .seconds(let range):
+                if !value.allSatisfy({ $0.isASCII && $0.isNumber }) || !range.contains(Int(value) ?? -1) {
+                    issue(
+                        "\(shown) is not a number of seconds in \(range.lowerBound)-\(range.upperBound)",
+                        "use whole seconds, e.g. \(definition.key)=\(definition.defaultValue)")
+                }
+            case .imageTag(let repository, let scheme):
+                if !scheme.accepts(value) {
+                    issue(
+                        "\(shown) is not a release tag of \(repository) (\(scheme))",
+                        "use a tag `mediaserver upgrade --check` lists, or remove the line to use the catalog's pin")
                 }
             case .secret, .text:
                 break

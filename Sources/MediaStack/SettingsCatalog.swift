@@ -138,10 +138,14 @@ public enum SettingsCatalog {
         SettingDefinition(
             .rcloneRemote, "gdrive:mediaserver-borg", .text, .operations,
             help: "rclone remote and path for the off-site copy; configure the remote with `rclone config`."),
+        SettingDefinition(
+            .upgradeHealthTimeout, "300", .seconds(10...3600), .operations,
+            help: "Seconds `mediaserver upgrade` waits for an upgraded service to become healthy before it rolls"
+                + " the service back (its previous image and its config folder as they were)."),
     ]
 
-    /// All settings: the fixed ones, the API keys (required ones first) and one port setting per published port,
-    /// in catalog order.
+    /// All settings: the fixed ones, the API keys (required ones first), one port setting per published port and
+    /// one image tag setting per service, in catalog order.
     public static func definitions(for services: [Service] = Catalog.services) -> [SettingDefinition] {
         let apiKeys = services.compactMap { service -> SettingDefinition? in
             guard let apiKey = service.apiKey, let key = service.apiKeySetting else { return nil }
@@ -163,6 +167,13 @@ public enum SettingsCatalog {
                     help: "\(service.name) web port on the host (container port \(port.containerPort)).")
             }
         }
-        return base + required + ownSecrets + optional + afterAPIKeys + FrontDoor.settings + ports
+        // One tag setting per service, written by `mediaserver upgrade`; its default is the catalog's pin.
+        let tags = services.map { service in
+            SettingDefinition(
+                service.imageTagSetting, service.image.tag,
+                .imageTag(repository: service.image.repository, scheme: service.image.scheme), .imageTags,
+                help: "\(service.name) image tag (\(service.image.repository)); unset: the catalog's pin.")
+        }
+        return base + required + ownSecrets + optional + afterAPIKeys + FrontDoor.settings + ports + tags
     }
 }

@@ -31,6 +31,7 @@ public struct Stack: Hashable, Sendable {
         let gpu = settings[.transcodeDevice]
         self.services = enabled.map { service in
             var resolved = service
+            resolved.image = settings.image(of: service)
             if service.devices.contains(where: { $0.hasPrefix(Catalog.gpuDevice + ":") }) {
                 resolved.devices = service.devices.compactMap { device in
                     guard device.hasPrefix(Catalog.gpuDevice + ":") else { return device }

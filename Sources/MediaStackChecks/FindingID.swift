@@ -15,6 +15,7 @@ public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
     case envTrackedByGit = "env-tracked-by-git"
     case externalAuthExposed = "external-auth-exposed"
     case hardlinkUntested = "hardlink-untested"
+    case imageTagBehindPin = "image-tag-behind-pin"
     case invalidSetting = "invalid-setting"
     case lanIPNotOnHost = "lan-ip-not-on-host"
     case loginWithoutJail = "login-without-jail"

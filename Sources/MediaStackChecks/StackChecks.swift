@@ -8,7 +8,26 @@ public struct StackChecks: Sendable {
     public func run(_ stack: Stack, rendered: [RenderedFile]) -> [Finding] {
         duplicateNames(stack.catalog) + portClashes(stack) + dependencies(stack) + healthchecks(stack)
             + pinnedImages(stack) + undefinedVariables(stack, rendered) + unknownSettings(stack)
-            + alertDelivery(stack) + FrontDoorChecks().run(stack)
+            + alertDelivery(stack) + FrontDoorChecks().run(stack) + chosenTags(stack)
+    }
+
+    /// A tag `mediaserver upgrade` stored that is older than the catalog's pin (a newer version of the project moved
+    /// the pin on): the stored tag still wins, so the service stays behind until the user decides.
+    func chosenTags(_ stack: Stack) -> [Finding] {
+        stack.catalog.compactMap { service in
+            let key = service.imageTagSetting
+            guard stack.settings.isDefinedInFile(key), let chosen = stack.settings[key],
+                let tag = ReleaseVersion(tag: chosen), let pin = ReleaseVersion(tag: service.image.tag),
+                pin.isNewer(than: tag)
+            else { return nil }
+            return Finding(
+                .warning, .imageTagBehindPin, subject: key,
+                message: "\(key)=\(chosen) in \(stack.settings.source) keeps \(service.name) on a tag older than the"
+                    + " catalog's pin \(service.image.tag)",
+                fix:
+                    "`mediaserver upgrade \(service.name) --to \(service.image.tag)` (with a backup and a rollback), or"
+                    + " delete the line to follow the pin")
+        }
     }
 
     /// E-mail alerts need a server and a sender besides the recipient, or Alertmanager refuses its config.

@@ -208,6 +208,11 @@ public struct EnvInitializer: Sendable {
         let secrets = Self.secrets(previous: previousValues, rotate: request.rotateSecrets)
         values.merge(secrets.values) { _, secret in secret }
 
+        // Image tags `mediaserver upgrade` chose are in no template: carried over, or the next `up` would put the
+        // catalog's older pins back on databases the newer versions migrated.
+        let tagKeys = Set(definitions.filter { $0.section == .imageTags }.map(\.key))
+        let tags = (previous?.entries ?? []).filter { tagKeys.contains($0.key) }
+        for entry in tags { values[entry.key] = entry.value }
         // Variables of the user's own that the catalog does not know are carried over at the end.
         let extra = (previous?.entries ?? []).filter { entry in !definitions.contains { $0.key == entry.key } }
         var text =
@@ -217,6 +222,10 @@ public struct EnvInitializer: Sendable {
                     "mediaserver settings, written by `mediaserver init`. Keep this file private (mode 600, never in git).",
                     "Every variable is explained below; `mediaserver check` validates the file.",
                 ]) + "\n"
+        if !tags.isEmpty {
+            text += "\n# Image tags chosen by `mediaserver upgrade` (delete a line to follow the catalog's pin)\n"
+            text += tags.map { "\($0.key)=\(EnvFile.literal($0.value))\n" }.joined()
+        }
         if !extra.isEmpty {
             text += "\n# Kept from the previous .env (not mediaserver settings)\n"
             text += extra.map { "\($0.key)=\(EnvFile.literal($0.value))\n" }.joined()

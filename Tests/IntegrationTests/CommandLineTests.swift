@@ -84,7 +84,7 @@ struct CommandLineTests {
     static let helpCommands: [[String]] = [
         [], ["init"], ["render"], ["check"], ["doctor"], ["up"], ["down"], ["ps"], ["health"], ["services"],
         ["backup"], ["backup", "init"], ["backup", "run"], ["backup", "restore-drill"], ["offsite"],
-        ["offsite", "sync"],
+        ["offsite", "sync"], ["upgrade"],
     ]
 
     @Test(arguments: helpCommands)

@@ -25,6 +25,8 @@ struct InitForceTests {
         // The user's own edits: a port, and a variable of their own.
         var text = try Self.env(root).replacingOccurrences(of: "SONARR_PORT=8989", with: "SONARR_PORT=18989")
         text += "MY_OWN_VARIABLE='kept $as is'\n"
+        // A tag `mediaserver upgrade` stored: losing it would put an older image on a migrated database.
+        text += "JELLYFIN_IMAGE_TAG=10.11.99\n"
         // A secret with a literal `$` (single quotes) must come back as the same value, not be interpolated.
         text = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix("GRAFANA_ADMIN_PASSWORD=") ? "GRAFANA_ADMIN_PASSWORD='pa$s word\\x'" : String(line)
@@ -40,7 +42,7 @@ struct InitForceTests {
         #expect(before["GRAFANA_ADMIN_PASSWORD"] == "pa$s word\\x")
         for key in [
             "LAN_IP", "CONFIG_ROOT", "BACKUP_ROOT", "DISABLED_SERVICES", "SONARR_PORT", "BORG_PASSPHRASE",
-            "GRAFANA_ADMIN_PASSWORD",
+            "GRAFANA_ADMIN_PASSWORD", "JELLYFIN_IMAGE_TAG",
         ] {
             #expect(after[key] == before[key], "\(key) was not kept")
         }
@@ -48,6 +50,7 @@ struct InitForceTests {
         #expect(after["DATA_ROOT"] == "/tank/media")
         #expect(forced.standardError.contains("DATA_ROOT: /tank/data → /tank/media"), "\(forced.standardError)")
         #expect(!forced.standardError.contains("LAN_IP:"), "an unchanged setting was listed as changed")
+        #expect(!forced.standardError.contains("JELLYFIN_IMAGE_TAG:"), "a kept tag was listed as changed")
 
         // The previous file is kept, private and byte for byte.
         let copy = try #require(try Self.copies(root).first)

@@ -45,6 +45,19 @@ struct CheckTests {
         #expect(found.contains { $0.id == .unknownSetting && $0.subject == "SONAR_PORT" && $0.severity == .warning })
     }
 
+    @Test func aStoredTagOlderThanTheCatalogsPinIsAWarning() throws {
+        let jellyfin = try #require(Catalog.services.first { $0.name == .jellyfin })
+        let pinned = try #require(ReleaseVersion(tag: jellyfin.image.tag)).numbers
+        let older = "\(pinned[0] - 1).0.0"
+        let newer = "\(pinned[0]).\(pinned[1]).\(pinned[2] + 1)"
+        let behind = try findings(["JELLYFIN_IMAGE_TAG": older]).filter { $0.id == .imageTagBehindPin }
+        #expect(behind.map(\.subject) == ["JELLYFIN_IMAGE_TAG"])
+        #expect(behind.first?.severity == .warning)
+        #expect(behind.first?.fix.contains("mediaserver upgrade jellyfin --to \(jellyfin.image.tag)") == true)
+        #expect(try findings(["JELLYFIN_IMAGE_TAG": newer]).filter { $0.id == .imageTagBehindPin }.isEmpty)
+        #expect(try findings([:]).filter { $0.id == .imageTagBehindPin }.isEmpty)
+    }
+
     @Test func duplicateNamesInACatalogAreFound() throws {
         let settings = try TestSupport.settings(overriding: [:])
         let sonarr = try #require(Catalog.services.first { $0.name == "sonarr" })

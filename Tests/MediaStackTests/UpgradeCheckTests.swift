@@ -193,28 +193,27 @@ import Testing
 }
 
 @Suite struct PinnedTagShapeTests {
-    static func accepts(_ tag: String, pinned: String) throws -> Bool {
-        UpgradeCheck.Subject.sameShape(tag, as: try #require(ReleaseVersion(tag: pinned)))
+    static func accepts(_ tag: String, service: ServiceName) throws -> Bool {
+        try UpgradeCheck.Subject(#require(Catalog.services.first { $0.name == service })).accepts(tag)
     }
 
-    @Test func aPublishedTagCountsWhenSpelledLikeThePinnedOne() throws {
-        #expect(try Self.accepts("4.0.20.1-ls318", pinned: "4.0.19.2979-ls316"))
-        #expect(try !Self.accepts("4.0.20-ls318", pinned: "4.0.19.2979-ls316"))
-        #expect(try !Self.accepts("v4.0.20.1-ls318", pinned: "4.0.19.2979-ls316"))
-        #expect(try !Self.accepts("4.0.20.1", pinned: "4.0.19.2979-ls316"))
-        #expect(try Self.accepts("1.43.4.1000-abcdef123-ls320", pinned: "1.43.3.10828-00f62d37d-ls315"))
-        #expect(try !Self.accepts("1.43.4.1000-ls320", pinned: "1.43.3.10828-00f62d37d-ls315"))
-        #expect(try Self.accepts("v3.15.0", pinned: "v3.14.0"))
-        #expect(try !Self.accepts("3.15.0", pinned: "v3.14.0"))
-        #expect(try !Self.accepts("v3.15", pinned: "v3.14.0"))
-        #expect(try !Self.accepts("v3.15.0-distroless", pinned: "v3.14.0"))
-        #expect(try !Self.accepts("latest", pinned: "v3.14.0"))
+    @Test func aPublishedTagCountsWhenItIsAReleaseTagOfThePublishersScheme() throws {
+        #expect(try Self.accepts("4.0.20.1-ls318", service: .sonarr))
+        #expect(try !Self.accepts("4.0.20.1", service: .sonarr))
+        #expect(try !Self.accepts("4.0.20.1-ls", service: .sonarr))
+        #expect(try !Self.accepts("develop", service: .sonarr))
+        #expect(try Self.accepts("v3.15.0", service: .prometheus))
+        #expect(try !Self.accepts("3.15.0", service: .prometheus))
+        #expect(try !Self.accepts("v3.15", service: .prometheus))
+        #expect(try !Self.accepts("v3.15.0-distroless", service: .prometheus))
+        #expect(try !Self.accepts("latest", service: .prometheus))
+        #expect(try Self.accepts("10.11.12", service: .jellyfin))
+        #expect(try !Self.accepts("v10.11.12", service: .jellyfin))
     }
 
-    @Test func everyCatalogTagHasItsOwnShape() throws {
+    @Test func everyCatalogTagIsAReleaseTagOfItsScheme() throws {
         for service in Catalog.services {
-            let pinned = try #require(ReleaseVersion(tag: service.image.tag), "\(service.name)")
-            #expect(UpgradeCheck.Subject.sameShape(service.image.tag, as: pinned), "\(service.name)")
+            #expect(UpgradeCheck.Subject(service).accepts(service.image.tag), "\(service.name)")
         }
     }
 }

@@ -15,6 +15,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=upgrade.sh
+. "$HERE/upgrade.sh"
 
 MS=${MEDIASERVER:-$REPO/.build/debug/mediaserver}
 [[ -x $MS ]] || die "$MS is not built: run swift build first"
@@ -272,6 +274,8 @@ elif jq -e '[.services[] | select(.state == "down") | .service] == ["sonarr"]' "
 else
   fail "health after stop: $(jq -c '[.services[] | select(.state == "down")]' "$WORK/health2.json")"
 fi
+
+upgrade_e2e
 
 # `down` through the compose plugin form, so both CLI shapes are exercised.
 mkdir -p "$WORK/dockercfg/cli-plugins"
