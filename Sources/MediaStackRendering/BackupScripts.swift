@@ -33,10 +33,30 @@ public enum BackupScripts {
 
     /// The script's text, read from the package's resources.
     public static func contents(of script: Script) throws(MissingScript) -> String {
-        guard let url = Bundle.module.url(forResource: script.name, withExtension: nil, subdirectory: "backup"),
-            let text = try? String(contentsOf: url, encoding: .utf8)
-        else { throw MissingScript(name: script.name) }
-        return text
+        for folder in resourceFolders {
+            let url = folder.appendingPathComponent("backup").appendingPathComponent(script.name)
+            if let text = try? String(contentsOf: url, encoding: .utf8) { return text }
+        }
+        throw MissingScript(name: script.name, searched: resourceFolders.map(\.path))
+    }
+
+    /// The resource folder's name, as SwiftPM builds it beside the binary (`<package>_<target>.resources`).
+    static let resourceFolderName = "mediaserver_MediaStackRendering.resources"
+
+    /// Where the resource folder may be: beside the binary as invoked, and beside the binary a symlink points to
+    /// (`/usr/local/bin/mediaserver` linked to a build). Looked up by hand rather than through `Bundle.module`,
+    /// whose accessor stops the process with a fatal error when the folder is missing, so an incomplete install
+    /// gets a message and a fix instead of a crash.
+    static var resourceFolders: [URL] {
+        var folders = [Bundle.main.bundleURL.appendingPathComponent(resourceFolderName)]
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        folders.append(executable.deletingLastPathComponent().appendingPathComponent(resourceFolderName))
+        if let path = CommandLine.arguments.first, path.contains("/") {
+            let invoked = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+            folders.append(invoked.deletingLastPathComponent().appendingPathComponent(resourceFolderName))
+        }
+        var seen = Set<String>()
+        return folders.filter { seen.insert($0.standardizedFileURL.path).inserted }
     }
 
     /// The rendered files of `scripts`.
@@ -49,10 +69,12 @@ public enum BackupScripts {
     /// A script missing from the package's resources: the build or the installation is incomplete.
     public struct MissingScript: Error, CustomStringConvertible {
         public let name: String
+        /// The folders looked in.
+        public let searched: [String]
         public var description: String {
-            "the backup script \(name) is missing from the package resources (\(Bundle.module.bundlePath)): "
-                + "rebuild with `swift build`, and install the mediaserver_MediaStackRendering.resources folder "
-                + "beside the mediaserver binary"
+            "the backup script \(name) is missing from the package resources (looked in "
+                + "\(searched.joined(separator: ", "))): rebuild with `swift build`, and install the "
+                + "\(resourceFolderName) folder beside the mediaserver binary (docs/install.md)"
         }
     }
 }

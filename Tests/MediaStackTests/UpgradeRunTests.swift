@@ -372,7 +372,7 @@ actor FakeUpgradeEngine: UpgradeEngine {
         let pinned = try #require(Catalog.services.first { $0.name == .jellyfin }).image.tag
         #expect(try String(contentsOf: compose, encoding: .utf8).contains("image: jellyfin/jellyfin:\(pinned)\n"))
 
-        let upgraded = EnvSecretStore.setting("JELLYFIN_IMAGE_TAG", to: "10.99.0", in: before)
+        let upgraded = EnvFileWriter.setting("JELLYFIN_IMAGE_TAG", to: "10.99.0", in: before)
         try await engine.applySettings(upgraded)
         #expect(try String(contentsOf: env, encoding: .utf8) == upgraded)
         #expect(try FileManager.default.attributesOfItem(atPath: env.path)[.posixPermissions] as? Int == 0o600)

@@ -105,7 +105,7 @@ public struct UpgradeRun: Sendable {
                 service: step.service, from: step.from, to: step.to, outcome: outcome, running: running,
                 reason: reason, healthyAgain: healthyAgain)
         }
-        let after = EnvSecretStore.setting(step.setting, to: step.to, in: before)
+        let after = EnvFileWriter.setting(step.setting, to: step.to, in: before)
         // Stopped first, so the copy is of a folder no process is writing to.
         progress("\(step.service): stopping \(step.image):\(step.from) …")
         do {
