@@ -1,0 +1,45 @@
+import Foundation
+import MediaStack
+import MediaStackChecks
+import Testing
+
+@testable import MediaStackOperations
+
+/// Doctor checks that need no host: what the shell that runs Compose does to the settings file.
+@Suite struct DoctorTests {
+    static let env = """
+        PUID=1000
+        SONARR_PORT=18989
+        BORG_PASSPHRASE=correct-horse-battery-staple
+        TZ=Etc/UTC
+
+        """
+
+    static func findings(_ environment: [String: String]) throws -> [Finding] {
+        let stack = Stack(settings: try TestSupport.settings(Self.env))
+        return Doctor(stack: stack, environment: environment).shellOverrides()
+    }
+
+    @Test func aShellVariableThatOverridesTheFileIsNamedWithoutItsValue() throws {
+        let findings = try Self.findings([
+            "SONARR_PORT": "28989", "BORG_PASSPHRASE": "shell-secret-value-0123", "TZ": "Etc/UTC", "PATH": "/usr/bin",
+            "RADARR_PORT": "17878",
+        ])
+        #expect(findings.map(\.id) == [.shellOverridesEnv, .shellOverridesEnv, .shellOverridesEnv])
+        #expect(
+            findings.map(\.subject) == ["SONARR_PORT", "BORG_PASSPHRASE", "TZ"], "keys the file sets, in its order")
+        let sonarr = try #require(findings.first)
+        #expect(sonarr.severity == .warning)
+        #expect(sonarr.message.contains(".env:2") && sonarr.message.contains("differs"), "\(sonarr.message)")
+        #expect(sonarr.fix.contains("unset SONARR_PORT"))
+        #expect(findings[2].message.contains("equal to the file's now"), "\(findings[2].message)")
+        let text = findings.map(\.description).joined(separator: "\n")
+        for value in ["28989", "18989", "shell-secret-value-0123", "correct-horse-battery-staple"] {
+            #expect(!text.contains(value), "a value was printed: \(value)")
+        }
+    }
+
+    @Test func aShellWithoutTheFilesKeysSaysNothing() throws {
+        #expect(try Self.findings(["PATH": "/usr/bin", "HOME": "/root", "RADARR_PORT": "17878"]).isEmpty)
+    }
+}
