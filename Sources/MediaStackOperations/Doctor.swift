@@ -1,6 +1,7 @@
 import Foundation
 import MediaStack
 import MediaStackChecks
+import MediaStackRendering
 
 #if canImport(Glibc)
     import Glibc
@@ -43,16 +44,22 @@ public struct Doctor: Sendable {
         return findings
     }
 
-    /// The settings the file sets that this shell also exports. Compose interpolates from the shell first and from
-    /// `.env` only for what the shell leaves unset ("Environment variables from an environment file have lower
-    /// precedence than those from any other method": docs.docker.com/compose/how-tos/environment-variables/env-file/,
-    /// and envvars-precedence/), so an edit of the file silently does nothing while the variable is exported, and
-    /// `mediaserver` (which reads the file) and Compose disagree. Names the key and line, never either value.
+    /// The settings the file sets, the rendered Compose files interpolate (`${KEY}`), and this shell also exports.
+    /// Compose interpolates from the shell first and from `.env` only for what the shell leaves unset ("Environment
+    /// variables from an environment file have lower precedence than those from any other method":
+    /// docs.docker.com/compose/how-tos/environment-variables/env-file/ and envvars-precedence/), so an edit of the
+    /// file silently does nothing while the variable is exported, and `mediaserver` (which reads the file) and
+    /// Compose disagree. Settings written into the files at render (the ports) are not affected. Names the key and
+    /// line, never either value.
     func shellOverrides() -> [Finding] {
-        let declared = Set(settings.definitions.map(\.key))
+        let interpolated = Set(
+            StackID.allCases.flatMap { id in
+                ((try? ComposeRenderer().render(stack, id))?.contents).map { VariableReference.all(in: $0) } ?? []
+            }.map(\.name))
         var seen = Set<String>()
         return settings.file.entries.compactMap { entry -> Finding? in
-            guard declared.contains(entry.key), let exported = environment[entry.key], seen.insert(entry.key).inserted
+            guard interpolated.contains(entry.key), let exported = environment[entry.key],
+                seen.insert(entry.key).inserted
             else { return nil }
             let now =
                 exported == (settings[entry.key] ?? entry.value)

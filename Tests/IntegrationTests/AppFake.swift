@@ -27,7 +27,7 @@ final class AppFake: @unchecked Sendable {
         IntegrationSupport.diesWithTestRun(process)
         try process.run()
         // "listening on 127.0.0.1:PORT"
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let line = IntegrationSupport.firstLine(of: output)
         guard let text = line.split(separator: ":").last,
             let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
         else {

@@ -125,23 +125,28 @@ struct InitDoctorTests {
         guard let compose = IntegrationSupport.compose() else { return }
         let root = try IntegrationSupport.scratchCheckout()
         try IntegrationSupport.exampleSettings(overriding: [
-            "SONARR_PORT": "18989", "BORG_PASSPHRASE": "file-passphrase-0123456789",
+            "TZ": "Etc/UTC", "SONARR_PORT": "18989", "BORG_PASSPHRASE": "file-passphrase-0123456789",
             "CONFIG_ROOT": root.appendingPathComponent("config").path,
             "DATA_ROOT": root.appendingPathComponent("data").path,
             "BACKUP_ROOT": root.appendingPathComponent("backup").path,
         ]).write(to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
-        let shell = ["SONARR_PORT": "28989", "BORG_PASSPHRASE": "shell-passphrase-0123456789"]
+        // TZ and BORG_PASSPHRASE are interpolated by Compose; SONARR_PORT is written into compose.yml at render.
+        let shell = [
+            "TZ": "Europe/Berlin", "SONARR_PORT": "28989", "BORG_PASSPHRASE": "shell-passphrase-0123456789",
+        ]
         let render = try await IntegrationSupport.mediaserver(["render", "--root", root.path])
         #expect(render.status == 0, "\(render.standardError)")
-        // Compose itself, on the rendered files: the shell's SONARR_PORT wins over the file's.
+        // Compose itself, on the rendered files: the shell's TZ wins over the file's.
         let config = try await compose.run(
             ComposeCLI.fileArguments([.core], envFile: ".env") + ["config", "--format", "json"],
             in: root.appendingPathComponent("deploy"),
             environment: IntegrationSupport.cleanEnvironment.merging(shell) { $1 }, runner: SubprocessRunner())
         let document = try JSONSerialization.jsonObject(with: Data(config.standardOutput.utf8)) as? [String: Any]
         let services = document?["services"] as? [String: [String: Any]]
+        let environment = services?["sonarr"]?["environment"] as? [String: Any]
+        #expect(environment?["TZ"] as? String == "Europe/Berlin", "\(config.standardError)")
         let ports = services?["sonarr"]?["ports"] as? [[String: Any]]
-        #expect(ports?.first?["published"] as? String == "28989", "\(config.standardError)")
+        #expect(ports?.first?["published"] as? String == "18989", "a rendered port is not interpolated")
 
         let output = try await IntegrationSupport.mediaserver(
             ["doctor", "--root", root.path, "--json"], environment: shell)
@@ -149,7 +154,7 @@ struct InitDoctorTests {
         let overrides = (report?["findings"] as? [[String: Any]] ?? []).filter {
             $0["id"] as? String == "shell-overrides-env"
         }
-        #expect(overrides.compactMap { $0["subject"] as? String }.sorted() == ["BORG_PASSPHRASE", "SONARR_PORT"])
+        #expect(overrides.compactMap { $0["subject"] as? String }.sorted() == ["BORG_PASSPHRASE", "TZ"])
         for value in ["shell-passphrase-0123456789", "file-passphrase-0123456789", "28989"] {
             #expect(!output.standardOutput.contains(value) && !output.standardError.contains(value), "printed \(value)")
         }

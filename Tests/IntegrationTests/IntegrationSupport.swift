@@ -52,6 +52,18 @@ enum IntegrationSupport {
         process.arguments = [executable] + (process.arguments ?? [])
     }
 
+    /// The first line a server writes to `pipe` ("ready PORT"), read up to its newline or the end: one read may
+    /// return only part of it.
+    static func firstLine(of pipe: Pipe) -> String {
+        var data = Data()
+        while !data.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures")
 
     /// The built `mediaserver` executable.

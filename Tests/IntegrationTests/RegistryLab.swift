@@ -65,7 +65,7 @@ final class RegistryLab: @unchecked Sendable {
         try token.run()
         processes.append((token, input))
         // "ready PORT"
-        let ready = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let ready = IntegrationSupport.firstLine(of: output)
         guard ready.hasPrefix("ready "),
             let port = Int(ready.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
         else { throw LabError("the token server did not start: \(ready)") }
@@ -251,7 +251,7 @@ final class TagListStandIn: @unchecked Sendable {
         IntegrationSupport.diesWithTestRun(process)
         try process.run()
         // "ready PORT"
-        let ready = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let ready = IntegrationSupport.firstLine(of: output)
         guard ready.hasPrefix("ready "),
             let port = Int(ready.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
         else { throw LabError("the tag-list stand-in did not start: \(ready)") }

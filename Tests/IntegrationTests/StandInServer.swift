@@ -24,7 +24,7 @@ final class StandInServer: @unchecked Sendable {
         IntegrationSupport.diesWithTestRun(process)
         try process.run()
         // Wait for "ready PORT...": every port listens.
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let line = IntegrationSupport.firstLine(of: output)
         let words = line.split(whereSeparator: \.isWhitespace)
         ports = words.first == "ready" ? words.dropFirst().compactMap { Int($0) } : []
         guard ports.count == count else {

@@ -21,18 +21,19 @@ import Testing
     }
 
     @Test func aShellVariableThatOverridesTheFileIsNamedWithoutItsValue() throws {
+        // SONARR_PORT is written into compose.yml at render, so the shell cannot override it: no finding for it.
         let findings = try Self.findings([
             "SONARR_PORT": "28989", "BORG_PASSPHRASE": "shell-secret-value-0123", "TZ": "Etc/UTC", "PATH": "/usr/bin",
             "RADARR_PORT": "17878",
         ])
-        #expect(findings.map(\.id) == [.shellOverridesEnv, .shellOverridesEnv, .shellOverridesEnv])
+        #expect(findings.map(\.id) == [.shellOverridesEnv, .shellOverridesEnv])
+        #expect(findings.map(\.subject) == ["BORG_PASSPHRASE", "TZ"], "keys the file sets, in its order")
+        let passphrase = try #require(findings.first)
+        #expect(passphrase.severity == .warning)
         #expect(
-            findings.map(\.subject) == ["SONARR_PORT", "BORG_PASSPHRASE", "TZ"], "keys the file sets, in its order")
-        let sonarr = try #require(findings.first)
-        #expect(sonarr.severity == .warning)
-        #expect(sonarr.message.contains(".env:2") && sonarr.message.contains("differs"), "\(sonarr.message)")
-        #expect(sonarr.fix.contains("unset SONARR_PORT"))
-        #expect(findings[2].message.contains("equal to the file's now"), "\(findings[2].message)")
+            passphrase.message.contains(".env:3") && passphrase.message.contains("differs"), "\(passphrase.message)")
+        #expect(passphrase.fix.contains("unset BORG_PASSPHRASE"))
+        #expect(findings[1].message.contains("equal to the file's now"), "\(findings[1].message)")
         let text = findings.map(\.description).joined(separator: "\n")
         for value in ["28989", "18989", "shell-secret-value-0123", "correct-horse-battery-staple"] {
             #expect(!text.contains(value), "a value was printed: \(value)")
