@@ -54,7 +54,10 @@ struct ObservabilityLiveTests {
     static func api(_ base: String, _ path: String, query: String? = nil) async throws -> Any? {
         var arguments = ["-sf", "--max-time", "5", "-G", "\(base)\(path)"]
         if let query { arguments += ["--data-urlencode", "query=\(query)"] }
-        let output = try await IntegrationSupport.run("curl", arguments, timeout: 10)
+        // curl bounds the request itself (--max-time 5); the process guard only stops a curl that hangs, and is
+        // generous because on a loaded machine (two test runs and builds on two cores) starting curl alone can take
+        // seconds. A slow answer is polled again; only the poll's own deadline fails the test.
+        let output = try await IntegrationSupport.run("curl", arguments, timeout: 60)
         guard output.succeeded else { return nil }
         let document = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
         return document?["data"]
