@@ -62,6 +62,33 @@ struct DieWithParentTests {
         #expect(try await Self.waitUntilGone(server), "SIGKILL of the script left its command running")
     }
 
+    /// The live processes (not zombies) whose command line holds `marker`.
+    static func processes(holding marker: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self).contains(marker) && !gone(pid)
+        }
+    }
+
+    @Test func nothingOfTheScriptStaysWhenItsParentNeverReapsIt() async throws {
+        guard IntegrationSupport.tool("setpriv") != nil else { return }
+        // The parent becomes `sleep`, which never reaps: the script, once its command is done, stays a zombie whose
+        // parent has not changed. Its watcher must still end with the command.
+        let marker = "die-with-parent-test-\(UUID().uuidString)"
+        let (run, _, command) = try Self.start(
+            "/bin/bash",
+            ["-c", "\"$0\" sh -c 'echo $$; exec sleep 1' \"$1\" & exec sleep 30", Self.script.path, marker])
+        defer { kill(run.processIdentifier, SIGKILL) }
+        #expect(try await Self.waitUntilGone(command))
+        var left = Self.processes(holding: marker)
+        for _ in 0..<100 where !left.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            left = Self.processes(holding: marker)
+        }
+        #expect(left.isEmpty, "processes of the script stayed behind: \(left)")
+    }
+
     @Test func theCommandsInputAndExitStatusPassThrough() async throws {
         guard IntegrationSupport.tool("setpriv") != nil else { return }
         let echo = Process()
