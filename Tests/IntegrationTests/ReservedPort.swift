@@ -21,7 +21,8 @@ final class ReservedPort: @unchecked Sendable {
         guard inet_pton(AF_INET, address, &socketAddress.sin_addr) == 1 else {
             throw LabError("\(address) is not an IPv4 address")
         }
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a server another test starts meanwhile must not inherit the socket, and with it the port.
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw LabError("socket() failed: errno \(errno)") }
         let bound = withUnsafePointer(to: &socketAddress) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
