@@ -124,15 +124,12 @@ struct BackupLab: Sendable {
     }
 }
 
-/// A background process started by a test and stopped by its pid. A server (`server: true`) dies with the test run
-/// (scripts/fixtures/die-with-parent); a command under test keeps its own pid, for the signals a test sends it.
+/// A background process started by a test and stopped by its pid.
 final class BackgroundProcess: @unchecked Sendable {
     let process = Process()
     let log: URL
 
-    init(
-        _ executable: String, _ arguments: [String], environment: [String: String], log: URL, server: Bool = false
-    ) throws {
+    init(_ executable: String, _ arguments: [String], environment: [String: String], log: URL) throws {
         self.log = log
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
@@ -141,7 +138,6 @@ final class BackgroundProcess: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        if server { IntegrationSupport.diesWithTestRun(process) }
         try process.run()
     }
 
@@ -182,7 +178,7 @@ struct SFTPRemote {
                 "s3cret",
             ],
             environment: lab.environment,
-            log: lab.base.appendingPathComponent("sftp-\(UUID().uuidString.prefix(6)).log"), server: true)
+            log: lab.base.appendingPathComponent("sftp-\(UUID().uuidString.prefix(6)).log"))
         let ready = try await server.waitFor("listening on")
         try #require(ready, "rclone serve sftp did not start: \(server.output)")
         let line = server.output.split(separator: "\n").first { $0.contains("listening on") } ?? ""
