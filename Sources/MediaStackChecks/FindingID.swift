@@ -38,6 +38,7 @@ public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
     case renderDrift = "render-drift"
     case renderGid = "render-gid"
     case rootApps = "root-apps"
+    case shellOverridesEnv = "shell-overrides-env"
     case ufwBypass = "ufw-bypass"
     case undeclaredHostPID = "undeclared-host-pid"
     case undeclaredPrivileged = "undeclared-privileged"

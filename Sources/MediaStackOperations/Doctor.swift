@@ -1,6 +1,7 @@
 import Foundation
 import MediaStack
 import MediaStackChecks
+import MediaStackRendering
 
 #if canImport(Glibc)
     import Glibc
@@ -11,14 +12,20 @@ public struct Doctor: Sendable {
     public let stack: Stack
     public let host: HostFacts
     public let runner: any ProcessRunning
+    /// The environment `docker compose` runs in when started from this shell (its variables win over `.env`).
+    public let environment: [String: String]
 
     /// The oldest engine we support: `host-gateway` in extra_hosts needs 20.10.
     public static let minimumEngine = (20, 10)
 
-    public init(stack: Stack, host: HostFacts = HostFacts(), runner: any ProcessRunning = SubprocessRunner()) {
+    public init(
+        stack: Stack, host: HostFacts = HostFacts(), runner: any ProcessRunning = SubprocessRunner(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.stack = stack
         self.host = host
         self.runner = runner
+        self.environment = environment
     }
 
     public func run() async -> [Finding] {
@@ -33,7 +40,38 @@ public struct Doctor: Sendable {
         findings += networkFilesystems()
         findings += backupRepository()
         findings += frontDoor()
+        findings += shellOverrides()
         return findings
+    }
+
+    /// The settings the file sets, the rendered Compose files interpolate (`${KEY}`), and this shell also exports.
+    /// Compose interpolates from the shell first and from `.env` only for what the shell leaves unset ("Environment
+    /// variables from an environment file have lower precedence than those from any other method":
+    /// docs.docker.com/compose/how-tos/environment-variables/env-file/ and envvars-precedence/), so an edit of the
+    /// file silently does nothing while the variable is exported, and `mediaserver` (which reads the file) and
+    /// Compose disagree. Settings written into the files at render (the ports) are not affected. Names the key and
+    /// line, never either value.
+    func shellOverrides() -> [Finding] {
+        let interpolated = Set(
+            StackID.allCases.flatMap { id in
+                ((try? ComposeRenderer().render(stack, id))?.contents).map { VariableReference.all(in: $0) } ?? []
+            }.map(\.name))
+        var seen = Set<String>()
+        return settings.file.entries.compactMap { entry -> Finding? in
+            guard interpolated.contains(entry.key), let exported = environment[entry.key],
+                seen.insert(entry.key).inserted
+            else { return nil }
+            let now =
+                exported == (settings[entry.key] ?? entry.value)
+                ? "equal to the file's now, but an edit of the file will not take effect"
+                : "which differs from the file's: the stack runs with the shell's"
+            return Finding(
+                .warning, .shellOverridesEnv, subject: entry.key,
+                message: "\(entry.key) is exported in this shell and set in \(settings.source):\(entry.line); "
+                    + "Compose takes the shell's value (\(now))",
+                fix: "`unset \(entry.key)` (and remove it from your shell profile) before running mediaserver or "
+                    + "docker compose, so \(settings.source) decides")
+        }
     }
 
     var settings: Settings { stack.settings }

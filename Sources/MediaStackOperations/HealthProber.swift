@@ -38,6 +38,10 @@ public final class HealthProber: HealthProbing, Sendable {
             switch await fetchStatus(request, within: seconds) {
             case .status(let status): return outcome(status == expected ? .up : .down, "HTTP \(status)")
             case .timedOut: return outcome(.down, "timed out after \(Self.format(seconds)) s")
+            // URLSession's own idle timeout (the same number of seconds) can fire before the hard deadline: both
+            // are the probe's timeout, and say so alike.
+            case .failed(let error as URLError) where error.code == .timedOut:
+                return outcome(.down, "timed out after \(Self.format(seconds)) s")
             case .failed(let error as URLError) where error.code == .cannotConnectToHost:
                 return outcome(.down, "connection refused")
             case .failed(let error): return outcome(.down, error.localizedDescription)

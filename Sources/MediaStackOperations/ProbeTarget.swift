@@ -22,21 +22,13 @@ public struct ProbeTarget: Sendable, Hashable {
     /// One target per enabled long-running service with a probe. HTTP probes go to the published port on
     /// `LAN_IP` (host-network services: loopback), so they test the path a user takes.
     public static func targets(for stack: Stack) -> [ProbeTarget] {
-        let address = stack.settings[.lanIP]
-        let host = address.contains(":") ? "[\(address)]" : address
-        return stack.services.compactMap { service -> ProbeTarget? in
+        stack.services.compactMap { service -> ProbeTarget? in
             guard service.isLongRunning, let health = service.health else { return nil }
             switch health.kind {
-            case .http(let path, let port, let status, _):
+            case .http(let path, _, let status, _):
                 // The probe asks the service's one port, so it is where the service publishes it; a port the
                 // catalog declares unpublished is reached only inside the engine, where Docker runs the same probe.
-                let hostPort: MediaStack.Port
-                let hostName: String
-                if service.usesHostNetwork {
-                    (hostName, hostPort) = ("127.0.0.1", port)
-                } else if let published = service.ports.first {
-                    (hostName, hostPort) = (published.loopbackOnly ? "127.0.0.1" : host, published.hostPort)
-                } else {
+                guard let (hostName, hostPort) = hostAddress(of: service, in: stack) else {
                     return ProbeTarget(
                         service: service.name, method: .container(name: service.containerName, command: []))
                 }
@@ -47,6 +39,21 @@ public struct ProbeTarget: Sendable, Hashable {
                     service: service.name, method: .container(name: service.containerName, command: arguments))
             }
         }
+    }
+
+    /// Where this host reaches `service`, as a user does: a host-network service on loopback at its HTTP health
+    /// port; any other at its first published port, on 127.0.0.1 when that port is published only there (declared
+    /// so, or behind the front door), else on `LAN_IP`. Nil when the service publishes no port: it is reached only
+    /// inside the engine. `mediaserver health` and `mediaserver wire` both go this way.
+    public static func hostAddress(of service: Service, in stack: Stack) -> (host: String, port: MediaStack.Port)? {
+        if service.usesHostNetwork {
+            guard let port = service.health?.http?.port else { return nil }
+            return ("127.0.0.1", port)
+        }
+        guard let published = service.ports.first else { return nil }
+        if published.loopbackOnly { return ("127.0.0.1", published.hostPort) }
+        let address = stack.settings[.lanIP]
+        return (address.contains(":") ? "[\(address)]" : address, published.hostPort)
     }
 
     /// How the target is probed, for tables and JSON.

@@ -22,12 +22,12 @@ enum Benchmarks {
         let arguments = CommandLine.arguments.dropFirst()
         let count = arguments.first.flatMap(Int.init) ?? 30
         let delay = arguments.dropFirst().first.flatMap(Int.init) ?? 200
-        let basePort = 18_700
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/fixtures/http_stand_in.py")
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", script.path, String(basePort), String(count), String(Double(delay) / 1000)]
+        // Port 0: the kernel picks each server's port, so the benchmark never meets a test run or another server.
+        server.arguments = ["python3", script.path, "0", String(count), String(Double(delay) / 1000)]
         let input = Pipe()
         let output = Pipe()
         server.standardInput = input
@@ -35,12 +35,17 @@ enum Benchmarks {
         try server.run()
         // The server exits when its stdin closes.
         defer { try? input.fileHandleForWriting.close() }
-        _ = output.fileHandleForReading.availableData  // "ready"
-
-        let targets = (0..<count).map { index in
+        // "ready PORT..."
+        let ready = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let ports = ready.split(whereSeparator: \.isWhitespace).dropFirst().compactMap { Int($0) }
+        guard ports.count == count else {
+            print("the HTTP stand-ins did not start: \(ready)")
+            exit(1)
+        }
+        let targets = ports.enumerated().map { index, port in
             ProbeTarget(
                 service: ServiceName(stringLiteral: "svc\(index)"),
-                method: .http(url: URL(string: "http://127.0.0.1:\(basePort + index)/ping")!, expectedStatus: 200))
+                method: .http(url: URL(string: "http://127.0.0.1:\(port)/ping")!, expectedStatus: 200))
         }
         let run = HealthCheckRun(prober: HealthProber(), timeout: .seconds(10))
         _ = await run.run(Array(targets.prefix(2)))  // warm-up: URLSession and the servers' first accept

@@ -3,7 +3,7 @@ import MediaStackOperations
 import Testing
 
 /// One contract fake of an app's API (scripts/e2e/standin/fakes.py) on a free loopback port, stopped by closing its
-/// stdin (children of the test process can inherit a mask that blocks SIGTERM).
+/// stdin (children of the test process can inherit a mask that blocks SIGTERM), and dying with the test run.
 final class AppFake: @unchecked Sendable {
     let app: String
     let apiKey: String?
@@ -24,9 +24,10 @@ final class AppFake: @unchecked Sendable {
             ] + (apiKey.map { ["--api-key", $0] } ?? []) + extra
         process.standardInput = input
         process.standardOutput = output
+        IntegrationSupport.diesWithTestRun(process)
         try process.run()
         // "listening on 127.0.0.1:PORT"
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let line = IntegrationSupport.firstLine(of: output)
         guard let text = line.split(separator: ":").last,
             let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
         else {

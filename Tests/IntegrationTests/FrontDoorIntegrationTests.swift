@@ -87,7 +87,9 @@ struct FrontDoorIntegrationTests {
         }
         let stack = try Self.stack([:])
         let base = 20_000 + Int(getpid()) % 20_000
-        let (httpPort, httpsPort) = (base, base + 1)
+        // Caddy listens on every address: two ports free on all of them, so a second test run never meets this one.
+        let listeners = try ReservedPort.free(2, on: "0.0.0.0")
+        let (httpPort, httpsPort) = (listeners[0], listeners[1])
         let file = try #require(
             CaddyfileRenderer(listener: .init(httpPort: httpPort, httpsPort: httpsPort)).render(stack))
         let folder = try IntegrationSupport.scratchCheckout()
@@ -138,6 +140,7 @@ struct FrontDoorIntegrationTests {
         let labOutput = Pipe()
         labProcess.standardInput = labInput
         labProcess.standardOutput = labOutput
+        IntegrationSupport.diesWithTestRun(labProcess)
         try labProcess.run()
         let caddyProcess = Process()
         defer {
@@ -167,6 +170,7 @@ struct FrontDoorIntegrationTests {
         caddyProcess.standardOutput = logHandle
         caddyProcess.standardError = logHandle
         caddyProcess.standardInput = FileHandle.nullDevice
+        IntegrationSupport.diesWithTestRun(caddyProcess)
         try caddyProcess.run()
 
         let root = folder.appendingPathComponent("data/caddy/pki/authorities/local/root.crt")

@@ -11,8 +11,11 @@ struct HealthIntegrationTests {
     }
 
     @Test func upThenDownWhenTheServerStops() async throws {
-        let server = try StandInServer(basePort: 18_610, count: 2)
-        let targets = [target("sonarr", 18_610), target("radarr", 18_611), target("prowlarr", 18_619)]
+        let server = try StandInServer(count: 2)
+        let closed = try ReservedPort()
+        let targets = [
+            target("sonarr", server.ports[0]), target("radarr", server.ports[1]), target("prowlarr", closed.port),
+        ]
         let run = HealthCheckRun(prober: HealthProber(), timeout: .seconds(2))
         let first = await run.run(targets)
         #expect(first.map(\.state) == [.up, .up, .down])
@@ -23,27 +26,36 @@ struct HealthIntegrationTests {
     }
 
     @Test func aWrongStatusIsDown() async throws {
-        let server = try StandInServer(basePort: 18_620, count: 1, status: 503)
+        let server = try StandInServer(status: 503)
         defer { server.stop() }
-        let outcome = await HealthProber().probe(target("bazarr", 18_620), timeout: .seconds(2))
+        let outcome = await HealthProber().probe(target("bazarr", server.port), timeout: .seconds(2))
         #expect(outcome.state == .down)
         #expect(outcome.detail == "HTTP 503")
     }
 
     @Test func aSlowServerTimesOutWithinItsOwnTimeout() async throws {
-        let server = try StandInServer(basePort: 18_630, count: 1, delay: 3)
+        // The server answers after 60 s; the probe's own timeout is 1 s. The probe must give up and say it timed out.
+        // The one time bound is 30 s, thirty times the timeout and half the server's delay: a loaded machine stays
+        // well inside it, and only a probe that waited for the server's answer crosses it.
+        let server = try StandInServer(delay: 60)
         defer { server.stop() }
-        let outcome = await HealthProber().probe(target("tautulli", 18_630, "/status"), timeout: .seconds(1))
+        let outcome = await HealthProber().probe(target("tautulli", server.port, "/status"), timeout: .seconds(1))
         #expect(outcome.state == .down)
-        #expect(outcome.milliseconds < 2_900, "the probe waited for the server instead of its own timeout")
+        #expect(outcome.detail == "timed out after 1 s", "\(outcome.detail)")
+        #expect(outcome.milliseconds < 30_000, "the probe waited for the server instead of its own timeout")
     }
 
     @Test func theHealthCommandNamesWhatIsDown() async throws {
-        // sonarr's published port answers; every other enabled service is down.
-        let server = try StandInServer(basePort: 18_640, count: 1)
+        // sonarr's published port answers; radarr's is held closed by this test. Both are free ports set through
+        // the settings the product reads (SONARR_PORT, RADARR_PORT), never the catalog's defaults, which a second
+        // test run or a real Radarr on this machine may hold.
+        let server = try StandInServer()
         defer { server.stop() }
+        let closed = try ReservedPort()
         let root = try IntegrationSupport.scratchCheckout(
-            env: try IntegrationSupport.exampleSettings(overriding: ["SONARR_PORT": "18640"]))
+            env: try IntegrationSupport.exampleSettings(overriding: [
+                "SONARR_PORT": String(server.port), "RADARR_PORT": String(closed.port),
+            ]))
         let output = try await IntegrationSupport.mediaserver(
             ["health", "--root", root.path, "--json", "--timeout", "2", "--service", "sonarr", "--service", "radarr"])
         #expect(output.status == 1)

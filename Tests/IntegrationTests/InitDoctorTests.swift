@@ -105,19 +105,59 @@ struct InitDoctorTests {
             try FileManager.default.createDirectory(
                 at: data.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
-        let server = try StandInServer(basePort: 18_650, count: 1)
+        let server = try StandInServer()
         defer { server.stop() }
         let env = try IntegrationSupport.exampleSettings(overriding: [
             "DATA_ROOT": data.path, "CONFIG_ROOT": root.appendingPathComponent("config").path,
-            "BACKUP_ROOT": root.appendingPathComponent("backup").path, "SONARR_PORT": "18650", "PUID": "4321",
+            "BACKUP_ROOT": root.appendingPathComponent("backup").path, "SONARR_PORT": String(server.port),
+            "PUID": "4321",
         ])
         let stack = Stack(settings: try Settings.parse(env, path: ".env"))
         let findings = await Doctor(stack: stack).run()
         #expect(!findings.contains { $0.id == .noHardlinks }, "one filesystem: the hard link must work")
         #expect(
             findings.contains { $0.id == .wrongOwner && $0.subject == data.path && $0.fix.contains("chown -R 4321") })
-        #expect(findings.contains { $0.id == .portInUse && $0.subject == "127.0.0.1:18650/tcp" })
+        #expect(findings.contains { $0.id == .portInUse && $0.subject == "127.0.0.1:\(server.port)/tcp" })
         #expect(findings.contains { $0.id == .missingDirectory })
+    }
+
+    @Test func doctorNamesAShellVariableThatComposeTakesOverTheFile() async throws {
+        guard let compose = IntegrationSupport.compose() else { return }
+        let root = try IntegrationSupport.scratchCheckout()
+        try IntegrationSupport.exampleSettings(overriding: [
+            "TZ": "Etc/UTC", "SONARR_PORT": "18989", "BORG_PASSPHRASE": "file-passphrase-0123456789",
+            "CONFIG_ROOT": root.appendingPathComponent("config").path,
+            "DATA_ROOT": root.appendingPathComponent("data").path,
+            "BACKUP_ROOT": root.appendingPathComponent("backup").path,
+        ]).write(to: root.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        // TZ and BORG_PASSPHRASE are interpolated by Compose; SONARR_PORT is written into compose.yml at render.
+        let shell = [
+            "TZ": "Europe/Berlin", "SONARR_PORT": "28989", "BORG_PASSPHRASE": "shell-passphrase-0123456789",
+        ]
+        let render = try await IntegrationSupport.mediaserver(["render", "--root", root.path])
+        #expect(render.status == 0, "\(render.standardError)")
+        // Compose itself, on the rendered files: the shell's TZ wins over the file's.
+        let config = try await compose.run(
+            ComposeCLI.fileArguments([.core], envFile: ".env") + ["config", "--format", "json"],
+            in: root.appendingPathComponent("deploy"),
+            environment: IntegrationSupport.cleanEnvironment.merging(shell) { $1 }, runner: SubprocessRunner())
+        let document = try JSONSerialization.jsonObject(with: Data(config.standardOutput.utf8)) as? [String: Any]
+        let services = document?["services"] as? [String: [String: Any]]
+        let environment = services?["sonarr"]?["environment"] as? [String: Any]
+        #expect(environment?["TZ"] as? String == "Europe/Berlin", "\(config.standardError)")
+        let ports = services?["sonarr"]?["ports"] as? [[String: Any]]
+        #expect(ports?.first?["published"] as? String == "18989", "a rendered port is not interpolated")
+
+        let output = try await IntegrationSupport.mediaserver(
+            ["doctor", "--root", root.path, "--json"], environment: shell)
+        let report = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        let overrides = (report?["findings"] as? [[String: Any]] ?? []).filter {
+            $0["id"] as? String == "shell-overrides-env"
+        }
+        #expect(overrides.compactMap { $0["subject"] as? String }.sorted() == ["BORG_PASSPHRASE", "TZ"])
+        for value in ["shell-passphrase-0123456789", "file-passphrase-0123456789", "28989"] {
+            #expect(!output.standardOutput.contains(value) && !output.standardError.contains(value), "printed \(value)")
+        }
     }
 
     @Test func doctorSaysOnceThatLANIPIsNotOnThisHost() async throws {

@@ -43,6 +43,27 @@ enum IntegrationSupport {
             tool, arguments, environment: cleanEnvironment, workingDirectory: directory?.path, timeout: timeout)
     }
 
+    /// Makes `process` (configured, not yet started) run through scripts/fixtures/die-with-parent, so the server it
+    /// starts dies with the test run even when the run is killed and cannot stop it: a server left behind would hold
+    /// its port against the next run. Signals to the process's pid reach the server; its exit status is the server's.
+    static func diesWithTestRun(_ process: Process) {
+        let executable = process.executableURL?.path ?? "/usr/bin/env"
+        process.executableURL = repositoryRoot.appendingPathComponent("scripts/fixtures/die-with-parent")
+        process.arguments = [executable] + (process.arguments ?? [])
+    }
+
+    /// The first line a server writes to `pipe` ("ready PORT"), read up to its newline or the end: one read may
+    /// return only part of it.
+    static func firstLine(of pipe: Pipe) -> String {
+        var data = Data()
+        while !data.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures")
 
     /// The built `mediaserver` executable.

@@ -7,8 +7,11 @@ import Testing
 /// The rendered configuration run for real: Debian's Prometheus, Node Exporter, Blackbox Exporter and
 /// Alertmanager on loopback, with HTTP stand-ins for the apps. Every catalog host name resolves to its own loopback
 /// address (127.88.N.x) through a private /etc/hosts in a private mount namespace (scripts/with-hosts-file), so
-/// Prometheus reads the rendered prometheus.yml byte for byte and each service keeps its container port. Where a
-/// mount namespace is not permitted, a test copy of prometheus.yml with the names rewritten to the addresses is used.
+/// Prometheus reads the rendered prometheus.yml with its host names. Each server listens on a port the kernel picks
+/// free, never the catalog's (a second test run, or a real Node Exporter on *:9100, would hold it): the test copy of
+/// prometheus.yml differs from the render only in those port numbers. Where a mount namespace is not permitted, the
+/// copy also has the names rewritten to the addresses. Every server dies with the test run, even a killed one
+/// (scripts/fixtures/die-with-parent).
 @Suite("Live: real Prometheus, Node Exporter and Blackbox on the rendered files", .serialized)
 struct ObservabilityLiveTests {
     /// A daemon started by the test, stopped by its pid.
@@ -25,6 +28,7 @@ struct ObservabilityLiveTests {
             process.standardOutput = handle
             process.standardError = handle
             process.standardInput = FileHandle.nullDevice
+            IntegrationSupport.diesWithTestRun(process)
             try process.run()
         }
 
@@ -50,7 +54,10 @@ struct ObservabilityLiveTests {
     static func api(_ base: String, _ path: String, query: String? = nil) async throws -> Any? {
         var arguments = ["-sf", "--max-time", "5", "-G", "\(base)\(path)"]
         if let query { arguments += ["--data-urlencode", "query=\(query)"] }
-        let output = try await IntegrationSupport.run("curl", arguments, timeout: 10)
+        // curl bounds the request itself (--max-time 5); the process guard only stops a curl that hangs, and is
+        // generous because on a loaded machine (two test runs and builds on two cores) starting curl alone can take
+        // seconds. A slow answer is polled again; only the poll's own deadline fails the test.
+        let output = try await IntegrationSupport.run("curl", arguments, timeout: 60)
         guard output.succeeded else { return nil }
         let document = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
         return document?["data"]
@@ -120,18 +127,6 @@ struct ObservabilityLiveTests {
         // MEDIASERVER_LIVE_MAPPING=rewrite forces the fallback, to test it where namespaces work.
         let forceRewrite = ProcessInfo.processInfo.environment["MEDIASERVER_LIVE_MAPPING"] == "rewrite"
         let namespaces = forceRewrite ? false : try await IntegrationSupport.run(wrapper, ["--probe"]).succeeded
-        var prometheusConfig = folder.appendingPathComponent("prometheus/prometheus.yml")
-        if !namespaces {
-            // Fallback: the same file with every host name replaced by its address (only instance labels differ).
-            var text = try String(contentsOf: prometheusConfig, encoding: .utf8)
-            for (host, ip) in hosts.sorted(by: { $0.key.count > $1.key.count }) {
-                let escaped = NSRegularExpression.escapedPattern(for: host)
-                text = text.replacingOccurrences(
-                    of: "(?<=[/\\s'])\(escaped)(?=:[0-9])", with: ip, options: .regularExpression)
-            }
-            prometheusConfig = folder.appendingPathComponent("prometheus/prometheus-addresses.yml")
-            try text.write(to: prometheusConfig, atomically: true, encoding: .utf8)
-        }
         let textfiles = folder.appendingPathComponent("textfile")
         try FileManager.default.createDirectory(at: textfiles, withIntermediateDirectories: true)
         // The backup metrics, written by the rendered post-backup.sh after a successful run that started 42 s ago.
@@ -168,30 +163,68 @@ struct ObservabilityLiveTests {
                 daemons.append(try Daemon(name.rawValue, tool, arguments, log: log))
             }
         }
-        func listen(_ name: ServiceName, _ port: Int) throws -> String {
-            let ip = try #require(address[name])
-            return "--web.listen-address=\(ip):\(port)"
+        // Every host:port the rendered prometheus.yml names, and the free port that stands in for it.
+        var freePort: [String: Int] = [:]
+        var servicePorts: [ServiceName: [(host: String, port: Int)]] = [:]
+        for (service, host, port) in scrape.map({ ($0.service, $0.host, $0.port.value) })
+            + probes.map({ ($0.service, $0.host, $0.port.value) })
+        where !(servicePorts[service] ?? []).contains(where: { $0.host == host && $0.port == port }) {
+            servicePorts[service, default: []].append((host, port))
         }
-        for name in names {
-            guard let service = stack.service(name) else { continue }
-            let ports = Set([service.metrics?.port.value, service.health?.http?.port.value].compactMap { $0 })
+        for name in names where Self.realDaemons[name] == nil {
+            // The apps: stand-ins, one listener per port the config names, each on a port the kernel picks.
+            let ip = try #require(address[name])
+            let wanted = servicePorts[name] ?? []
+            let server = try StandInServer(count: wanted.count, address: ip)
+            standIns[name] = [server]
+            for (index, target) in wanted.enumerated() {
+                freePort["\(target.host):\(target.port)"] = server.ports[index]
+            }
+        }
+        for name in names where Self.realDaemons[name] != nil {
+            // The real daemons read their address from an argument: a port free on their own address now.
+            let ip = try #require(address[name])
+            for target in servicePorts[name] ?? [] {
+                freePort["\(target.host):\(target.port)"] = try ReservedPort.free(on: ip)
+            }
+        }
+        // The test copy of prometheus.yml: each host:port moved to its free port; where no private /etc/hosts is
+        // possible, each host name also replaced by its address (then only instance labels differ further).
+        var text = try String(contentsOf: folder.appendingPathComponent("prometheus/prometheus.yml"), encoding: .utf8)
+        for (target, port) in freePort {
+            let host = String(target[..<(target.lastIndex(of: ":") ?? target.endIndex)])
+            let escaped = NSRegularExpression.escapedPattern(for: target)
+            let ip = try #require(hosts[host])
+            let replacement = "\(namespaces ? host : ip):\(port)"
+            text = text.replacingOccurrences(
+                of: "(?<=[/\\s'])\(escaped)(?![0-9])", with: replacement, options: .regularExpression)
+        }
+        let prometheusConfig = folder.appendingPathComponent("prometheus/prometheus-test.yml")
+        try text.write(to: prometheusConfig, atomically: true, encoding: .utf8)
+
+        func listen(_ name: ServiceName) throws -> String {
+            let ip = try #require(address[name])
+            let target = try #require(servicePorts[name]?.first)
+            return "--web.listen-address=\(ip):\(try #require(freePort["\(target.host):\(target.port)"]))"
+        }
+        for name in names where Self.realDaemons[name] != nil {
             switch name {
             case "node_exporter":
                 try start(
                     name,
-                    [try listen(name, try #require(ports.first)), "--collector.textfile.directory=\(textfiles.path)"],
+                    [try listen(name), "--collector.textfile.directory=\(textfiles.path)"],
                     resolves: false)
             case "blackbox_exporter":
                 let config = folder.appendingPathComponent(BlackboxRenderer.path).path
                 try start(
-                    name, ["--config.file=\(config)", try listen(name, try #require(ports.first))], resolves: true)
+                    name, ["--config.file=\(config)", try listen(name)], resolves: true)
             case "alertmanager":
                 let config = folder.appendingPathComponent(AlertmanagerRenderer.path).path
                 try start(
                     name,
                     [
                         "--config.file=\(config)", "--storage.path=\(folder.appendingPathComponent("am").path)",
-                        try listen(name, try #require(ports.first)), "--cluster.listen-address=",
+                        try listen(name), "--cluster.listen-address=",
                     ], resolves: false)
             case "prometheus":
                 try start(
@@ -199,16 +232,15 @@ struct ObservabilityLiveTests {
                     [
                         "--config.file=\(prometheusConfig.path)",
                         "--storage.tsdb.path=\(folder.appendingPathComponent("tsdb").path)",
-                        try listen(name, try #require(ports.first)),
+                        try listen(name),
                     ], resolves: true)
             default:
-                let ip = try #require(address[name])
-                standIns[name] = try ports.sorted().map { try StandInServer(basePort: $0, count: 1, address: ip) }
+                Issue.record("\(name) has a real daemon but no way to start it")
             }
         }
-        let prometheus = try #require(stack.service("prometheus")?.metrics?.port)
+        let prometheus = try #require(stack.service("prometheus")?.metrics?.port.value)
         let prometheusIP = try #require(address["prometheus"])
-        let base = "http://\(prometheusIP):\(prometheus)"
+        let base = "http://\(prometheusIP):\(try #require(freePort["prometheus:\(prometheus)"]))"
 
         let expectedTargets = scrape.count + probes.count
         let targets = try await Self.poll(120) {

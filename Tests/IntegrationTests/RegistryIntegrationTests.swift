@@ -8,7 +8,7 @@ import Testing
     static let tags = ["v3.13.0", "v3.14.0", "v3.14.1", "v3.15.0-rc.0", "v3.15.0", "v4.0.0", "latest", "main"]
 
     @Test func listsTagsThroughTheAnonymousTokenFlow() async throws {
-        guard let lab = try RegistryLab.start(registryPort: 18_741, tokenPort: 18_742) else { return }
+        guard let lab = try RegistryLab.start() else { return }
         defer { lab.stop() }
         try lab.push("prom/prometheus", tags: Self.tags)
         let client = RegistryClient(endpoints: ["docker.io": lab.endpoint])
@@ -17,11 +17,12 @@ import Testing
     }
 
     @Test func namesEachFault() async throws {
-        guard let lab = try RegistryLab.start(registryPort: 18_743, tokenPort: 18_744) else { return }
+        guard let lab = try RegistryLab.start() else { return }
         defer { lab.stop() }
         try lab.push("prom/prometheus", tags: ["v3.14.0"])
+        let down = try ReservedPort()
         let client = RegistryClient(endpoints: [
-            "docker.io": lab.endpoint, "down.example": URL(string: "http://127.0.0.1:18749")!,
+            "docker.io": lab.endpoint, "down.example": URL(string: "http://127.0.0.1:\(down.port)")!,
         ])
         // 404 NAME_UNKNOWN from the registry, after a granted token.
         await #expect(throws: RegistryError.notFound(repository: "docker.io/prom/unknown")) {
@@ -49,13 +50,13 @@ import Testing
                 Issue.record("expected unreachable, got \(error)")
                 return
             }
-            #expect(registry == "127.0.0.1:18749")
+            #expect(registry == "127.0.0.1:\(down.port)")
         }
     }
 
     @Test func followsLinkPaginationAndReportsRateLimits() async throws {
         let tags = (0..<23).map { "v1.\($0).0" }
-        let standIn = try TagListStandIn(port: 18_745, pageSize: 5, repositories: ["team/app": tags])
+        let standIn = try TagListStandIn(pageSize: 5, repositories: ["team/app": tags])
         let client = RegistryClient(endpoints: ["docker.io": standIn.endpoint])
         let listed = try await client.tags(of: RegistryRepository(image: "team/app"))
         #expect(listed == tags.sorted())
@@ -65,7 +66,7 @@ import Testing
     }
 
     @Test func upgradeCheckPicksNewerReleasesOfTheSameMajor() async throws {
-        guard let lab = try RegistryLab.start(registryPort: 18_746, tokenPort: 18_747) else { return }
+        guard let lab = try RegistryLab.start() else { return }
         defer { lab.stop() }
         try lab.push("prom/prometheus", tags: Self.tags)
         let check = UpgradeCheck(client: RegistryClient(endpoints: ["docker.io": lab.endpoint]))
@@ -102,7 +103,7 @@ import Testing
     }
 
     @Test func listsNewerTagsOfTheCatalogImages() async throws {
-        guard let lab = try RegistryLab.start(registryPort: 18_751, tokenPort: 18_752) else { return }
+        guard let lab = try RegistryLab.start() else { return }
         defer { lab.stop() }
         // Prometheus: vX.Y.Z. Around the pinned tag: a patch, a minor, a release candidate, a two-part tag, the next
         // major and `latest`; only the patch and the minor are offered.
@@ -159,7 +160,7 @@ import Testing
     }
 
     @Test func faultsExitNonZeroWithAClearMessage() async throws {
-        guard let lab = try RegistryLab.start(registryPort: 18_753, tokenPort: 18_754) else { return }
+        guard let lab = try RegistryLab.start() else { return }
         defer { lab.stop() }
         // Nothing pushed: every repository is unknown to the registry (404).
         let missing = try await IntegrationSupport.mediaserver(Self.arguments(lab.endpoint, ["grafana"]))
@@ -168,10 +169,11 @@ import Testing
             missing.standardError.contains(
                 "grafana (grafana/grafana): registry has no repository docker.io/grafana/grafana"))
 
+        let closed = try ReservedPort()
         let down = try await IntegrationSupport.mediaserver(
-            Self.arguments(URL(string: "http://127.0.0.1:18759")!, ["grafana"]))
+            Self.arguments(URL(string: "http://127.0.0.1:\(closed.port)")!, ["grafana"]))
         #expect(down.status == 1)
-        #expect(down.standardError.contains("registry 127.0.0.1:18759 did not answer (connection refused)"))
+        #expect(down.standardError.contains("registry 127.0.0.1:\(closed.port) did not answer (connection refused)"))
 
         let unknown = try await IntegrationSupport.mediaserver(Self.arguments(lab.endpoint, ["sonar"]))
         #expect(unknown.status == 64)

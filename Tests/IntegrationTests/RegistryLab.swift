@@ -8,11 +8,12 @@ import Testing
 
 /// A real OCI registry on loopback (Debian's docker-registry 2.8) behind the anonymous bearer-token flow, with our
 /// token server (scripts/fixtures/registry_token_server.py) as its realm. Images are pushed through the registry's own
-/// upload API; everything stops when the lab is released.
+/// upload API; everything stops when the lab is released, and dies with the test run. Both servers listen on free
+/// loopback ports.
 final class RegistryLab: @unchecked Sendable {
     let folder: URL
-    let registryPort: Int
-    let tokenPort: Int
+    private(set) var registryPort = 0
+    private(set) var tokenPort = 0
     let service = "mediaserver-test-registry"
     private var processes: [(Process, Pipe?)] = []
 
@@ -23,18 +24,16 @@ final class RegistryLab: @unchecked Sendable {
 
     /// Starts the token server and the registry; nil (after recording an issue when tools are required) without
     /// docker-registry or openssl.
-    static func start(registryPort: Int, tokenPort: Int) throws -> RegistryLab? {
+    static func start() throws -> RegistryLab? {
         guard let registry = IntegrationSupport.tool("docker-registry"), IntegrationSupport.tool("openssl") != nil
         else { return nil }
-        let lab = RegistryLab(registryPort: registryPort, tokenPort: tokenPort)
+        let lab = RegistryLab()
         try lab.launch(registry: registry)
         return lab
     }
 
-    private init(registryPort: Int, tokenPort: Int) {
+    private init() {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediaserver-registry-\(UUID())")
-        self.registryPort = registryPort
-        self.tokenPort = tokenPort
     }
 
     private func launch(registry: String) throws {
@@ -51,6 +50,29 @@ final class RegistryLab: @unchecked Sendable {
         try openssl.run()
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else { throw LabError("openssl could not make the token certificate") }
+        let token = Process()
+        token.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        token.arguments = [
+            "python3",
+            IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/registry_token_server.py").path,
+            "0", key, cert, "mediaserver-test-token",
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        token.standardInput = input
+        token.standardOutput = output
+        IntegrationSupport.diesWithTestRun(token)
+        try token.run()
+        processes.append((token, input))
+        // "ready PORT"
+        let ready = IntegrationSupport.firstLine(of: output)
+        guard ready.hasPrefix("ready "),
+            let port = Int(ready.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw LabError("the token server did not start: \(ready)") }
+        tokenPort = port
+        // docker-registry reads its address from the config: a port free now.
+        registryPort = try ReservedPort.free()
+
         // The registry's `auth: token` section (distribution v2.8.2 registry/auth/token/accesscontroller.go: realm,
         // service, issuer, rootcertbundle).
         let config = """
@@ -75,28 +97,12 @@ final class RegistryLab: @unchecked Sendable {
         let configPath = folder.appendingPathComponent("registry.yml")
         try config.write(to: configPath, atomically: true, encoding: .utf8)
 
-        let token = Process()
-        token.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        token.arguments = [
-            "python3",
-            IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/registry_token_server.py").path,
-            String(tokenPort), key, cert, "mediaserver-test-token",
-        ]
-        let input = Pipe()
-        let output = Pipe()
-        token.standardInput = input
-        token.standardOutput = output
-        try token.run()
-        processes.append((token, input))
-        guard String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).contains("ready") else {
-            throw LabError("the token server did not start")
-        }
-
         let server = Process()
         server.executableURL = URL(fileURLWithPath: registry)
         server.arguments = ["serve", configPath.path]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
+        IntegrationSupport.diesWithTestRun(server)
         try server.run()
         processes.append((server, nil))
         // Ready when /v2/ answers (401 with the challenge).
@@ -222,13 +228,13 @@ final class RegistryLab: @unchecked Sendable {
 final class TagListStandIn: @unchecked Sendable {
     let process = Process()
     let input = Pipe()
-    let port: Int
+    private(set) var port = 0
     let folder: URL
 
     var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    init(port: Int, pageSize: Int, repositories: [String: [String]]) throws {
-        self.port = port
+    /// Starts the stand-in on a free loopback port.
+    init(pageSize: Int, repositories: [String: [String]]) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediaserver-tags-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("tags.json")
@@ -237,15 +243,19 @@ final class TagListStandIn: @unchecked Sendable {
         process.arguments = [
             "python3",
             IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/oci_tags_stand_in.py").path,
-            String(port), String(pageSize), file.path,
+            "0", String(pageSize), file.path,
         ]
         let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
+        IntegrationSupport.diesWithTestRun(process)
         try process.run()
-        guard String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).contains("ready") else {
-            throw LabError("the tag-list stand-in did not start")
-        }
+        // "ready PORT"
+        let ready = IntegrationSupport.firstLine(of: output)
+        guard ready.hasPrefix("ready "),
+            let port = Int(ready.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw LabError("the tag-list stand-in did not start: \(ready)") }
+        self.port = port
     }
 
     deinit {

@@ -127,6 +127,23 @@ import Testing
         #expect(overridden.baseURL("sonarr")?.absoluteString == "http://10.0.0.2:8989")
     }
 
+    @Test func anAppPublishedOnlyOnLoopbackIsReachedThere() throws {
+        // Behind the front door every app but the proxy publishes on 127.0.0.1 alone, whatever LAN_IP says.
+        let (targets, _) = try targets(
+            """
+            LAN_IP=192.168.1.10
+            SONARR_PORT=18989
+            DOMAIN=media.example.test
+            AUTHELIA_SESSION_SECRET=session-secret-0123456789-0123456789
+            AUTHELIA_STORAGE_ENCRYPTION_KEY=storage-key-0123456789-0123456789
+            AUTHELIA_JWT_SECRET=jwt-secret-0123456789-0123456789
+
+            """)
+        #expect(targets.baseURL("sonarr")?.absoluteString == "http://127.0.0.1:18989")
+        let probe = ProbeTarget.targets(for: targets.stack).first { $0.service == "sonarr" }
+        #expect(probe?.method == .http(url: URL(string: "http://127.0.0.1:18989/ping")!, expectedStatus: 200))
+    }
+
     @Test func badURLOptionsAreUsageErrors() {
         #expect(throws: WiringSetupError.invalidURL("sonarr")) { try WiringTargets.parseOverrides(["sonarr"]) }
         #expect(throws: WiringSetupError.invalidURL("sonarr=ftp://x")) {

@@ -42,18 +42,13 @@ public struct WiringTargets: Sendable {
         return result
     }
 
-    /// Where this host reaches `app`: the override, else its published port on LAN_IP (host-network apps:
-    /// loopback), as `mediaserver health` probes it.
+    /// Where this host reaches `app`: the override, else the address `mediaserver health` probes
+    /// (`ProbeTarget.hostAddress`: its published port on LAN_IP, or on loopback where it is published only there).
     public func baseURL(_ app: ServiceName) -> URL? {
         if let url = overrides[app] { return url }
-        guard let service = stack.service(app) else { return nil }
-        let address = stack.settings[.lanIP]
-        let host = address.contains(":") ? "[\(address)]" : address
-        if service.usesHostNetwork, let port = service.health?.http?.port {
-            return URL(string: "http://127.0.0.1:\(port)")
-        }
-        guard let published = service.ports.first else { return nil }
-        return URL(string: "http://\(host):\(stack.settings.hostPort(for: published))")
+        guard let service = stack.service(app), let (host, port) = ProbeTarget.hostAddress(of: service, in: stack)
+        else { return nil }
+        return URL(string: "http://\(host):\(port)")
     }
 
     /// Where the other containers reach `app` on `media_net`: its service name and container port.
