@@ -166,6 +166,18 @@ frontdoor_e2e() {
     fail "reachable around the front door:${open:- none}; published beyond loopback: $published"
   fi
 
+  # Caddy alone holds the fixed address on the front door network, and it is the one address Grafana's auth.proxy
+  # and Jellyfin's known proxies trust; Caddy is not on media_net.
+  local caddy_nets whitelist proxies
+  caddy_nets=$(docker inspect caddy --format '{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{$e.IPAddress}} {{end}}' | xargs)
+  whitelist=$(docker inspect grafana --format '{{range .Config.Env}}{{println .}}{{end}}' | sed -n 's/^GF_AUTH_PROXY_WHITELIST=//p')
+  proxies=$(sed -n 's:.*<string>\(.*\)</string>.*:\1:p' "$WORK/config/jellyfin/config/config/network.xml" 2>/dev/null | xargs)
+  if [[ -n $whitelist && $caddy_nets == "media_frontdoor=$whitelist" && $proxies == "$whitelist" ]]; then
+    pass "Caddy is on media_frontdoor alone at $whitelist: Grafana's auth.proxy whitelist and Jellyfin's KnownProxies"
+  else
+    fail "proxy address: caddy on '$caddy_nets', Grafana's whitelist '$whitelist', Jellyfin's KnownProxies '$proxies'"
+  fi
+
   # Homepage's links follow the front door.
   if grep -q "href: https://sonarr.$FD_DOMAIN:$FD_HTTPS" "$CHECKOUT/deploy/homepage/services.yaml" &&
     ! grep -q 'href: http://' "$CHECKOUT/deploy/homepage/services.yaml"; then
