@@ -45,7 +45,8 @@ extension FirstStartSeeder {
                     let theirs = String(document[element.content]).trimmingCharacters(in: .whitespacesAndNewlines)
                     if !theirs.isEmpty {
                         if theirs != ours {
-                            notes.append(Note(key: entry.name, outcome: .kept, detail: "\(theirs) (ours would be \(ours))"))
+                            notes.append(
+                                Note(key: entry.name, outcome: .kept, detail: "\(theirs) (ours would be \(ours))"))
                         }
                         continue
                     }
@@ -61,7 +62,9 @@ extension FirstStartSeeder {
 
     /// The element `<name>…</name>` or `<name />` in `document`: its whole range and its content's (empty for the
     /// self-closing form).
-    static func xmlElement(_ name: String, in document: String) -> (whole: Range<String.Index>, content: Range<String.Index>)? {
+    static func xmlElement(_ name: String, in document: String) -> (
+        whole: Range<String.Index>, content: Range<String.Index>
+    )? {
         if let empty = document.range(of: "<\(name)\\s*/>", options: .regularExpression) {
             return (empty, empty.upperBound..<empty.upperBound)
         }
@@ -75,7 +78,9 @@ extension FirstStartSeeder {
     static func xmlItems(in content: String) -> [String] {
         var items: [String] = []
         var rest = content[...]
-        while let open = rest.range(of: "<string>"), let close = rest.range(of: "</string>", range: open.upperBound..<rest.endIndex) {
+        while let open = rest.range(of: "<string>"),
+            let close = rest.range(of: "</string>", range: open.upperBound..<rest.endIndex)
+        {
             items.append(xmlUnescaped(String(rest[open.upperBound..<close.lowerBound])))
             rest = rest[close.upperBound...]
         }

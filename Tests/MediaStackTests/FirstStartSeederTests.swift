@@ -307,7 +307,9 @@ import Testing
         #expect(note == ["NetworkConfiguration.KnownProxies (172.16.238.254)"])
         let merged = try Self.read(file)
         if known.isEmpty {
-            #expect(merged == head + "    <InternalHttpPort>8096</InternalHttpPort>\n" + expected + "</NetworkConfiguration>")
+            #expect(
+                merged == head + "    <InternalHttpPort>8096</InternalHttpPort>\n" + expected
+                    + "</NetworkConfiguration>")
         } else {
             #expect(merged == head + expected + tail)
         }
