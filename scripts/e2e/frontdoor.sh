@@ -11,7 +11,8 @@
 #   - no app answers on its own port at LAN_IP: only Caddy's ports are published there.
 # Plex is the one site left out: its stand-in listens on the host's loopback (host network), which Caddy's
 # host-gateway route cannot reach (the Swift front-door test covers its route).
-# Uses run.sh's MS, CHECKOUT, WORK, HERE, pass, fail and envval.
+# Uses run.sh's MS, CHECKOUT, WORK, HERE, pass, fail and envval. Runs under run.sh's `set -euo pipefail`: a look-up
+# that finds nothing yields an empty value (`|| true`) and a FAIL, never an abort.
 
 FD_DOMAIN=media.test
 # High ports: 80 and 443 may be taken on a test machine; the Caddyfile inside keeps 80/443.
@@ -23,22 +24,27 @@ FD_OWN_LOGIN=(jellyfin jellyseerr overseerr)
 frontdoor_e2e() {
   local lan t0
   t0=$(now)
-  lan=$(ip -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([^ ]*\).*/\1/p')
+  lan=$(ip -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([^ ]*\).*/\1/p' || true)
   if [[ -z $lan || $lan == 127.* ]]; then
     fail "front door: this machine has no non-loopback address to stand for LAN_IP"
     return
   fi
   sed -i -e "s/^DOMAIN=.*/DOMAIN=$FD_DOMAIN/" -e "s/^LAN_IP=.*/LAN_IP=$lan/" \
     -e "s/^CADDY_PORT=.*/CADDY_PORT=$FD_HTTPS/" -e "s/^CADDY_HTTP_PORT=.*/CADDY_HTTP_PORT=$FD_HTTP/" "$CHECKOUT/.env"
-  "$MS" render --root "$CHECKOUT" >/dev/null
-  "$MS" services --json --root "$CHECKOUT" >"$WORK/fd-services.json"
+  if ! "$MS" render --root "$CHECKOUT" >/dev/null || ! "$MS" services --json --root "$CHECKOUT" >"$WORK/fd-services.json"; then
+    fail "front door: render or services with DOMAIN set failed"
+    return
+  fi
   jq -f "$HERE/manifest.jq" "$WORK/fd-services.json" |
     jq '[.[] | select(.kind == "caddy" or (.image | startswith("authelia/")))]' >"$WORK/fd-manifest.json"
   if [[ $(jq length "$WORK/fd-manifest.json") != 2 ]]; then
     fail "front door: the services with DOMAIN set lack caddy or authelia: $(jq -c . "$WORK/fd-manifest.json")"
     return
   fi
-  "$HERE/build-images.sh" "$WORK/fd-manifest.json"
+  if ! "$HERE/build-images.sh" "$WORK/fd-manifest.json"; then
+    fail "front door: building the Caddy and Authelia images failed"
+    return
+  fi
 
   if "$MS" up --root "$CHECKOUT" --timeout 300 2>"$WORK/fd-up.log"; then
     pass "mediaserver up with DOMAIN set: both stacks healthy, Caddy and Authelia included"
@@ -50,8 +56,8 @@ frontdoor_e2e() {
   # The first Authelia user: a users file with an argon2id digest of the password in first-login.txt, both 0600
   # (the password is compared inside the image, never printed).
   local users=$WORK/config/authelia/users_database.yml note=$WORK/config/authelia/first-login.txt digest password
-  digest=$(sed -n "s/^ *password: '\(.*\)'$/\1/p" "$users" 2>/dev/null)
-  password=$(sed -n 's/^password: //p' "$note" 2>/dev/null)
+  digest=$(sed -n "s/^ *password: '\(.*\)'$/\1/p" "$users" 2>/dev/null || true)
+  password=$(sed -n 's/^password: //p' "$note" 2>/dev/null || true)
   if [[ $(stat -c %a "$users" "$note" 2>/dev/null | sort -u) == 600 && $digest == \$argon2id\$* ]] &&
     docker run --rm --network none --entrypoint python3 "$(jq -r '.[] | select(.name == "authelia") | .image' "$WORK/fd-services.json")" \
       /opt/standin/authelia_hash.py verify "$digest" "$password"; then
@@ -86,7 +92,7 @@ frontdoor_e2e() {
 
   # The sites Caddy serves are exactly the admin apps, the own-login apps, Plex and the portal.
   local sites expected
-  sites=$(sed -n "s/^\([a-z_]*\)\.$FD_DOMAIN {$/\1/p" "$CHECKOUT/deploy/caddy/Caddyfile" | sort | xargs)
+  sites=$(sed -n "s/^\([a-z_]*\)\.$FD_DOMAIN {$/\1/p" "$CHECKOUT/deploy/caddy/Caddyfile" | sort | xargs || true)
   expected=$(printf '%s\n' "${FD_ADMIN[@]}" "${FD_OWN_LOGIN[@]}" plex auth | sort | xargs)
   if [[ $sites == "$expected" ]]; then pass "the Caddyfile has one site per web UI and the portal"; else fail "Caddyfile sites: $sites (expected $expected)"; fi
 
@@ -112,7 +118,7 @@ frontdoor_e2e() {
 
   # The stand-ins echo what Caddy forwarded: Authelia's user, never one a client sends.
   local echoed
-  echoed=$(fd grafana / -b authelia_session=lab-two-factor-session -H 'Remote-User: mallory' >/dev/null && jq -r .remote_user "$WORK/fd.body")
+  echoed=$(fd grafana / -b authelia_session=lab-two-factor-session -H 'Remote-User: mallory' >/dev/null && jq -r .remote_user "$WORK/fd.body" || true)
   answer=$(fd grafana / -H 'Remote-User: mallory' -H 'Accept: application/json')
   if [[ $echoed == alice && $answer == "401 "* ]]; then
     pass "Grafana receives Authelia's Remote-User (alice), never a forged one; a forged header alone is refused"
@@ -155,11 +161,11 @@ frontdoor_e2e() {
 
   # No app answers on its own port at LAN_IP; every published port but Caddy's is on loopback.
   local ports port open="" published
-  ports=$(jq -r '.[] | select(.network != "host" and .name != "caddy") | .ports[] | select(endswith("/tcp")) | split("->")[0]' "$WORK/fd-services.json" | sort -un)
+  ports=$(jq -r '.[] | select(.network != "host" and .name != "caddy") | .ports[] | select(endswith("/tcp")) | split("->")[0]' "$WORK/fd-services.json" | sort -un || true)
   for port in $ports; do
     if curl -s -o /dev/null --max-time 3 "http://$lan:$port/"; then open+=" $port"; fi
   done
-  published=$(docker ps --format '{{.Names}} {{.Ports}}' | tr ',' '\n' | grep -o '[0-9.]*:[0-9]*->' | sort -u | grep -v '^127\.0\.0\.1:' | xargs)
+  published=$(docker ps --format '{{.Names}} {{.Ports}}' | tr ',' '\n' | grep -o '[0-9.]*:[0-9]*->' | sort -u | grep -v '^127\.0\.0\.1:' | xargs || true)
   if [[ -n $ports && -z $open && $published == "$lan:$FD_HTTP-> $lan:$FD_HTTPS->" ]]; then
     pass "no app answers on its own port at $lan ($(wc -w <<<"$ports") ports tried); only Caddy's $FD_HTTP/$FD_HTTPS are published there"
   else
@@ -169,9 +175,9 @@ frontdoor_e2e() {
   # Caddy alone holds the fixed address on the front door network, and it is the one address Grafana's auth.proxy
   # and Jellyfin's known proxies trust; Caddy is not on media_net.
   local caddy_nets whitelist proxies
-  caddy_nets=$(docker inspect caddy --format '{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{$e.IPAddress}} {{end}}' | xargs)
-  whitelist=$(docker inspect grafana --format '{{range .Config.Env}}{{println .}}{{end}}' | sed -n 's/^GF_AUTH_PROXY_WHITELIST=//p')
-  proxies=$(sed -n 's:.*<string>\(.*\)</string>.*:\1:p' "$WORK/config/jellyfin/config/config/network.xml" 2>/dev/null | xargs)
+  caddy_nets=$(docker inspect caddy --format '{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{$e.IPAddress}} {{end}}' | xargs || true)
+  whitelist=$(docker inspect grafana --format '{{range .Config.Env}}{{println .}}{{end}}' | sed -n 's/^GF_AUTH_PROXY_WHITELIST=//p' || true)
+  proxies=$(sed -n 's:.*<string>\(.*\)</string>.*:\1:p' "$WORK/config/jellyfin/config/config/network.xml" 2>/dev/null | xargs || true)
   if [[ -n $whitelist && $caddy_nets == "media_frontdoor=$whitelist" && $proxies == "$whitelist" ]]; then
     pass "Caddy is on media_frontdoor alone at $whitelist: Grafana's auth.proxy whitelist and Jellyfin's KnownProxies"
   else
