@@ -46,11 +46,12 @@ frontdoor_e2e() {
     return
   fi
 
+  # The matrix runs even when `up` fails after starting the stacks (wiring, say): its checks fail on their own.
   if "$MS" up --root "$CHECKOUT" --timeout 300 2>"$WORK/fd-up.log"; then
-    pass "mediaserver up with DOMAIN set: both stacks healthy, Caddy and Authelia included"
+    pass "mediaserver up with DOMAIN set: both stacks healthy and wired, Caddy and Authelia included"
   else
-    fail "mediaserver up with DOMAIN set: $(tail -5 "$WORK/fd-up.log")"
-    return
+    fail "mediaserver up with DOMAIN set (its output below)"
+    grep -v 'waiting for' "$WORK/fd-up.log" >&2 || true
   fi
 
   # The first Authelia user: a users file with an argon2id digest of the password in first-login.txt, both 0600

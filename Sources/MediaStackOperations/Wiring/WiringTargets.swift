@@ -42,8 +42,9 @@ public struct WiringTargets: Sendable {
         return result
     }
 
-    /// Where this host reaches `app`: the override, else its published port on LAN_IP (host-network apps:
-    /// loopback), as `mediaserver health` probes it.
+    /// Where this host reaches `app`: the override, else its published port on LAN_IP, or on loopback where the port
+    /// is bound there (behind the front door every app's is; host-network apps too), as `mediaserver health` probes
+    /// it.
     public func baseURL(_ app: ServiceName) -> URL? {
         if let url = overrides[app] { return url }
         guard let service = stack.service(app) else { return nil }
@@ -53,7 +54,8 @@ public struct WiringTargets: Sendable {
             return URL(string: "http://127.0.0.1:\(port)")
         }
         guard let published = service.ports.first else { return nil }
-        return URL(string: "http://\(host):\(stack.settings.hostPort(for: published))")
+        return URL(
+            string: "http://\(published.loopbackOnly ? "127.0.0.1" : host):\(stack.settings.hostPort(for: published))")
     }
 
     /// Where the other containers reach `app` on `media_net`: its service name and container port.
