@@ -16,13 +16,20 @@ extension FrontDoor {
             service.ports.insert(PublishedPort(host: 80, container: 80, settingKey: httpPortKey.rawValue), at: 0)
         case "grafana":
             // Grafana's auth.proxy signs in the user Authelia names in Remote-User (Caddy's forward_auth copies
-            // it); its own port is loopback-only, so only the proxy can send the header from outside.
-            // grafana/grafana conf/defaults.ini [auth.proxy]: enabled, header_name, header_property, auto_sign_up.
+            // it). The whitelist is Caddy's fixed address alone: a client reaching Grafana any other way (its
+            // loopback port, another container on media_net) cannot sign in by sending Remote-User.
+            // grafana/grafana pkg/setting/setting.go readAuthSettings reads [auth.proxy] enabled, header_name,
+            // header_property, auto_sign_up, whitelist and headers (defaults in conf/defaults.ini: header_name
+            // X-WEBAUTH-USER, header_property username, auto_sign_up true, whitelist empty = any address);
+            // pkg/services/authn/clients/proxy.go parses the whitelist as comma-separated IPs or CIDRs (no host
+            // names) and matches it against the connection's own address, refusing others with 401
+            // auth-proxy.invalid-ip. GF_<SECTION>_<KEY> overrides: docs setup-grafana/configure-grafana.
             service.environment += [
                 EnvironmentVariable("GF_AUTH_PROXY_ENABLED", "true"),
                 EnvironmentVariable("GF_AUTH_PROXY_HEADER_NAME", "Remote-User"),
                 EnvironmentVariable("GF_AUTH_PROXY_HEADER_PROPERTY", "username"),
                 EnvironmentVariable("GF_AUTH_PROXY_AUTO_SIGN_UP", "true"),
+                EnvironmentVariable("GF_AUTH_PROXY_WHITELIST", subnet(settings).proxyAddress),
                 EnvironmentVariable("GF_SERVER_ROOT_URL", "https://\(host(of: service.name, domain: domain))/"),
             ]
         case "homepage":

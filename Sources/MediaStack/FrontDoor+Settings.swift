@@ -17,6 +17,11 @@ extension FrontDoor {
                 + " expires.",
             mayBeEmpty: true),
         SettingDefinition(
+            subnetKey, defaultSubnet, .ipv4Subnet, .network,
+            help: "IPv4 subnet of the Docker network between Caddy and the apps (front door only). Caddy takes its"
+                + " last usable address, the only one Grafana and Jellyfin trust to name the user or client; change"
+                + " it only if it clashes with a network of yours."),
+        SettingDefinition(
             httpPortKey, "80", .port, .ports,
             help: "caddy HTTP port on the host (container port 80): ACME's HTTP-01 challenge and the redirect to"
                 + " HTTPS; keep 80 for acme."),

@@ -10,6 +10,8 @@ public struct SettingDefinition: Hashable, Sendable {
         case timeZone
         /// An IPv4 or IPv6 address to bind published ports to.
         case ipAddress
+        /// An IPv4 subnet in CIDR notation for a Docker network (`FrontDoor.Subnet`).
+        case ipv4Subnet
         /// A host port number.
         case port
         /// An absolute host path.

@@ -144,6 +144,14 @@ public struct Settings: Hashable, Sendable {
                 } else if !Self.isIPAddress(value) {
                     issue("\(shown) is not an IP address", "use an address such as 192.168.1.10")
                 }
+            case .ipv4Subnet:
+                if FrontDoor.Subnet(value) == nil {
+                    issue(
+                        "\(shown) is not an IPv4 subnet with a prefix length of"
+                            + " \(FrontDoor.Subnet.prefixLengths.lowerBound) to"
+                            + " \(FrontDoor.Subnet.prefixLengths.upperBound) and its host bits zero",
+                        "use a private range no other network here uses, such as \(FrontDoor.defaultSubnet)")
+                }
             case .port:
                 if value.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(value), Port(number) != nil {
                     break

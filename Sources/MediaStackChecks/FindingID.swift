@@ -34,6 +34,7 @@ public enum FindingID: String, Hashable, Sendable, Codable, CaseIterable {
     case proxyDomain = "proxy-domain"
     case proxyInternalPublicName = "proxy-internal-public-name"
     case proxyMissing = "proxy-missing"
+    case proxySubnet = "proxy-subnet"
     case proxyTLSMode = "proxy-tls-mode"
     case renderDrift = "render-drift"
     case renderGid = "render-gid"

@@ -36,6 +36,24 @@ extension Doctor {
                     fix: "set \(FrontDoor.tlsKey)=acme for a trusted certificate (DNS pointing here, 80/443"
                         + " forwarded), or keep internal for a LAN-only setup (docs/remote-access.md)"))
         }
+        // Docker refuses to create the front door network over a subnet this host already routes (the LAN, a VPN,
+        // another Docker network), or that network's traffic goes astray. The route of the network itself while
+        // the stack runs (a Docker bridge, `br-…`, with exactly this subnet) is ours.
+        let subnet = FrontDoor.subnet(settings)
+        let mask = UInt32.max << UInt32(32 - subnet.prefixLength)
+        let clashes = host.ipv4Routes().filter { route in
+            route.overlaps(base: subnet.base, mask: mask)
+                && !(route.interface.hasPrefix("br-") && route.destination == subnet.base && route.mask == mask)
+        }
+        if !clashes.isEmpty {
+            findings.append(
+                Finding(
+                    .error, .proxySubnet, subject: FrontDoor.subnetKey.rawValue,
+                    message: "\(FrontDoor.subnetKey)=\(subnet) overlaps what this host already routes: "
+                        + clashes.map { "\($0.cidr) on \($0.interface)" }.joined(separator: ", "),
+                    fix: "set \(FrontDoor.subnetKey) to a private range no route here covers (`ip -4 route` lists"
+                        + " them), e.g. 10.213.0.0/24, then `mediaserver down` and `mediaserver up`"))
+        }
         let lan = value(.lanIP).isEmpty ? "127.0.0.1" : value(.lanIP)
         var names = [FrontDoor.portalHost(domain: domain)]
         names += CaddyfileRenderer.sites(stack).map(\.host)

@@ -12,6 +12,8 @@ public struct FirstStartSeed: Hashable, Sendable {
         case configObj
         /// YAML, read by Dynaconf (Bazarr).
         case yaml
+        /// XML read by .NET's `XmlSerializer` into an object with defaults (Jellyfin), under the element `root`.
+        case xml(root: String)
     }
 
     /// A value we want in the file.
@@ -63,7 +65,29 @@ public struct FirstStartSeed: Hashable, Sendable {
     /// `hostName` (this machine's name) joins SABnzbd's host whitelist, so its web UI answers at
     /// `http://<hostname>:8080` too.
     public static func all(for stack: Stack, hostName: String? = nil) -> [FirstStartSeed] {
-        [sabnzbd(stack, hostName: hostName), bazarr(stack), tautulli(stack)].compactMap { $0 }
+        [jellyfin(stack), sabnzbd(stack, hostName: hostName), bazarr(stack), tautulli(stack)].compactMap { $0 }
+    }
+
+    /// Behind the front door, Jellyfin trusts the forwarded headers of Caddy's fixed address, and no other: it then
+    /// sees each client's own address (its LAN-or-remote decisions, its log lines for the fail2ban jail) instead
+    /// of Caddy's for everyone.
+    ///
+    /// Jellyfin reads `network.xml` from its configuration folder (`JELLYFIN_CONFIG_DIR=/config/config` in the
+    /// official image, jellyfin/jellyfin-packaging docker/Dockerfile; the file name from jellyfin/jellyfin v10.11.11
+    /// Jellyfin.Server/Migrations/PreStartupRoutines/CreateNetworkConfiguration.cs, which also leaves an existing
+    /// file alone) through `XmlSerializer` into `MediaBrowser.Common/Net/NetworkConfiguration.cs`, whose
+    /// `string[] KnownProxies` is empty by default; elements the file lacks keep their defaults.
+    /// `Jellyfin.Server/Extensions/ApiServiceCollectionExtensions.cs` ConfigureForwardHeaders: with no known proxy
+    /// X-Forwarded-For/-Proto/-Host are ignored; otherwise they are honoured from those addresses (an IP, a subnet,
+    /// or a host name resolved once at start, which is why the address is given, not the name `caddy`).
+    static func jellyfin(_ stack: Stack) -> FirstStartSeed? {
+        guard stack.isEnabled(FrontDoor.proxy), let address = FrontDoor.proxyAddress(stack.settings),
+            stack.service("jellyfin").map(FrontDoor.joinsNetwork) == true
+        else { return nil }
+        let root = "NetworkConfiguration"
+        return FirstStartSeed(
+            service: "jellyfin", containerPath: "/config/config/network.xml", format: .xml(root: root),
+            entries: [Entry([root, "KnownProxies"], .listIncluding([address]))], groups: [])
     }
 
     /// SABnzbd reads `sabnzbd.ini` from `--config-file /config` (linuxserver/docker-sabnzbd
@@ -78,6 +102,10 @@ public struct FirstStartSeed: Hashable, Sendable {
         // With a whitelist already present SABnzbd no longer adds its own hostname (`cfg.py` config_conversions).
         var names = [service.name.rawValue, service.containerName]
         if let hostname = service.hostname { names.append(hostname) }
+        // Behind the front door browsers ask for sabnzbd.DOMAIN (Caddy passes the Host header on).
+        if let domain = FrontDoor.domain(stack.settings), stack.isEnabled(FrontDoor.proxy) {
+            names.append(FrontDoor.host(of: service.name, domain: domain))
+        }
         // This machine's name, as typed in a browser: the full name and its first label.
         if let hostName = hostName?.lowercased(), isHostName(hostName) {
             names.append(hostName)

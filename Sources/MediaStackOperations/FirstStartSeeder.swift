@@ -79,6 +79,7 @@ public struct FirstStartSeeder: Sendable {
             switch seed.format {
             case .configObj: merged = try mergeConfigObj(seed, existing ?? "", path: path, notes: &notes)
             case .yaml: merged = try mergeYAML(seed, existing ?? "", path: path, notes: &notes)
+            case .xml(let root): merged = try mergeXML(seed, root: root, existing ?? "", path: path, notes: &notes)
             }
             plans.append(
                 Plan(

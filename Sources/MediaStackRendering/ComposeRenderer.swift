@@ -19,7 +19,9 @@ public struct ComposeRenderer: Sendable {
             // Created by the core stack; the dashboard stack only joins it.
             case .dashboard: [("name", .string(Self.network)), ("external", .bool(true))]
             }
-        root.append(("networks", .map([(Self.network, .map(network))])))
+        var networks: [(String, YAMLValue)] = [(Self.network, .map(network))]
+        if let frontDoor = Self.frontDoorNetwork(stack, id) { networks.append((FrontDoor.network, frontDoor)) }
+        root.append(("networks", .map(networks)))
         // Secrets whose value Compose reads from the environment (.env) and mounts at /run/secrets/<name>.
         let secrets = services.flatMap(\.secrets)
         if !secrets.isEmpty {
@@ -38,6 +40,50 @@ public struct ComposeRenderer: Sendable {
                 stackPurpose(id)
             ]
         return RenderedFile(path: id.composeFile, contents: try YAMLValue.map(root).yaml(header: header))
+    }
+
+    /// The front door network in stack `id`, while Caddy runs: the core stack creates it with a fixed subnet (Caddy's
+    /// address outside the range Docker assigns from); the dashboard stack joins it when one of its apps is a site.
+    static func frontDoorNetwork(_ stack: Stack, _ id: StackID) -> YAMLValue? {
+        guard FrontDoor.isEnabled(stack.settings), stack.isEnabled(FrontDoor.proxy) else { return nil }
+        let subnet = FrontDoor.subnet(stack.settings)
+        switch id {
+        case .core:
+            return .map([
+                ("name", .string(FrontDoor.network)),
+                (
+                    "ipam",
+                    .map([
+                        (
+                            "config",
+                            .list([
+                                .map([
+                                    ("subnet", .string(subnet.description)),
+                                    ("ip_range", .string(subnet.automaticRange)),
+                                ])
+                            ])
+                        )
+                    ])
+                ),
+            ])
+        case .dashboard:
+            guard stack.services(in: .dashboard).contains(where: FrontDoor.joinsNetwork) else { return nil }
+            return .map([("name", .string(FrontDoor.network)), ("external", .bool(true))])
+        }
+    }
+
+    /// A service's `networks`: `media_net`, plus the front door network for the sites Caddy proxies; Caddy on the
+    /// front door network alone, at its fixed address.
+    static func networks(of service: Service, _ stack: Stack) -> YAMLValue {
+        guard FrontDoor.isEnabled(stack.settings), stack.isEnabled(FrontDoor.proxy) else {
+            return .list([.string(network)])
+        }
+        if service.name == FrontDoor.proxy {
+            let address = FrontDoor.subnet(stack.settings).proxyAddress
+            return .map([(FrontDoor.network, .map([("ipv4_address", .string(address))]))])
+        }
+        if FrontDoor.joinsNetwork(service) { return .list([.string(network), .string(FrontDoor.network)]) }
+        return .list([.string(network)])
     }
 
     private func stackPurpose(_ id: StackID) -> String {
@@ -70,7 +116,7 @@ public struct ComposeRenderer: Sendable {
         if !service.profiles.isEmpty { pairs.append(("profiles", .list(service.profiles.map { .string($0) }))) }
         switch service.network {
         case .host: pairs.append(("network_mode", .string("host")))
-        case .mediaNet: pairs.append(("networks", .list([.string(Self.network)])))
+        case .mediaNet: pairs.append(("networks", Self.networks(of: service, stack)))
         }
         if service.hostPID { pairs.append(("pid", .string("host"))) }
         if !service.ports.isEmpty {

@@ -97,6 +97,17 @@ struct ComposeIntegrationTests {
             }
             let secrets = try #require(services["authelia"]?["secrets"] as? [[String: Any]])
             #expect(secrets.count == 4)
+            // Caddy alone on the front door network, at the address Grafana's auth.proxy trusts.
+            let caddyNetworks = try #require(services["caddy"]?["networks"] as? [String: Any])
+            #expect(Array(caddyNetworks.keys) == ["media_frontdoor"])
+            #expect(
+                (caddyNetworks["media_frontdoor"] as? [String: Any])?["ipv4_address"] as? String == "172.16.238.254")
+            let grafana = services["grafana"]?["environment"] as? [String: Any]
+            #expect(grafana?["GF_AUTH_PROXY_WHITELIST"] as? String == "172.16.238.254")
+            let networks = json["networks"] as? [String: [String: Any]]
+            let pool = ((networks?["media_frontdoor"]?["ipam"] as? [String: Any])?["config"] as? [[String: Any]])?.first
+            #expect(
+                pool?["subnet"] as? String == "172.16.238.0/24" && pool?["ip_range"] as? String == "172.16.238.0/25")
         }
         if variation.overrides["TRANSCODE_DEVICE"] == "" {
             #expect(services["jellyfin"]?["devices"] == nil && services["plex"]?["devices"] == nil)

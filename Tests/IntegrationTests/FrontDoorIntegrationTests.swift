@@ -1,5 +1,6 @@
 import Foundation
 import MediaStack
+import MediaStackChecks
 import MediaStackOperations
 import MediaStackRendering
 import Testing
@@ -334,6 +335,38 @@ struct FrontDoorDoctorTests {
         #expect(Self.ids(internalFindings) == ["proxy-dns-elsewhere"], "\(internalFindings)")
         let elsewhere = try #require(internalFindings.first { $0["id"] as? String == "proxy-dns-elsewhere" })
         #expect((elsewhere["message"] as? String)?.contains("sonarr.media.home.arpa → 192.0.2.99") == true)
+    }
+
+    /// The front door network's subnet against this host's routes, read from a /proc/net/route as the kernel prints
+    /// it (each address a host-order u32 in hex): a LAN route over it is an error; the Docker bridge of the network
+    /// itself (exactly the subnet, `br-…`) is not.
+    @Test func aSubnetThisHostAlreadyRoutesIsAnError() async throws {
+        let root = try IntegrationSupport.scratchCheckout()
+        let fileSystem = root.appendingPathComponent("fs")
+        let proc = fileSystem.appendingPathComponent("proc/net")
+        try FileManager.default.createDirectory(at: proc, withIntermediateDirectories: true)
+        try """
+        Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+        eth0\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\t0\t0\t0
+        eth0\t0000000A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
+        br-1a2b3c\t00EE10AC\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
+
+        """.write(to: proc.appendingPathComponent("route"), atomically: true, encoding: .utf8)
+        let host = HostFacts(fileSystemRoot: fileSystem.path)
+        #expect(host.ipv4Routes().map(\.cidr) == ["10.0.0.0/16", "172.16.238.0/24"])
+        func findings(_ subnet: String) async throws -> [Finding] {
+            let env = try IntegrationSupport.exampleSettings(overriding: [
+                "DOMAIN": "media.home.arpa", "PROXY_SUBNET": subnet,
+                "CONFIG_ROOT": root.appendingPathComponent("config").path,
+            ])
+            let stack = Stack(settings: try Settings.parse(env, path: ".env"))
+            return await Doctor(stack: stack, host: host).run().filter { $0.id == .proxySubnet }
+        }
+        let clash = try await findings("10.0.4.0/24")
+        #expect(clash.count == 1 && clash.first?.severity == .error)
+        #expect(clash.first?.message.contains("10.0.0.0/16 on eth0") == true, "\(clash)")
+        #expect(try await findings("172.16.238.0/24").isEmpty, "the network's own bridge is not a clash")
+        #expect(try await findings("172.16.0.0/16").first?.message.contains("172.16.238.0/24 on br-1a2b3c") == true)
     }
 
     @Test func aPublicDomainWithInternalTLSIsAWarning() async throws {

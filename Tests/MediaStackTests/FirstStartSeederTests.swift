@@ -255,4 +255,77 @@ import Testing
             (error as? SeedError)?.description.contains("\(path.path): is not valid YAML") == true
         }
     }
+
+    // MARK: - Behind the front door
+
+    static let frontDoor = ["DOMAIN": "media.test"]
+
+    @Test func behindTheFrontDoorJellyfinTrustsCaddysAddressAndSABnzbdItsName() throws {
+        let (stack, root) = try Self.stack(Self.frontDoor)
+        let plans = try FirstStartSeeder(stack: stack, hostName: nil).seed()
+        #expect(Set(plans.map(\.service.rawValue)) == ["jellyfin", "sabnzbd", "bazarr", "tautulli"])
+        let network = try Self.read(root.appendingPathComponent("jellyfin/config/config/network.xml"))
+        #expect(network.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<NetworkConfiguration "))
+        #expect(network.contains("  <KnownProxies>\n    <string>172.16.238.254</string>\n  </KnownProxies>\n"))
+        #expect(network.hasSuffix("</NetworkConfiguration>\n"))
+        let sabnzbd = try ConfigObjDocument(Self.read(root.appendingPathComponent("sabnzbd/sabnzbd.ini")), path: "")
+        #expect(sabnzbd.value("host_whitelist", in: ["misc"]) == .list(["sabnzbd", "sabnzbd.media.test"]))
+        // A second run changes nothing.
+        #expect(try FirstStartSeeder(stack: stack, hostName: nil).plan().allSatisfy { !$0.changes })
+        // Off: Jellyfin's file is not ours to write.
+        let (off, offRoot) = try Self.stack()
+        try FirstStartSeeder(stack: off, hostName: nil).seed()
+        #expect(!FileManager.default.fileExists(atPath: offRoot.appendingPathComponent("jellyfin").path))
+    }
+
+    /// Jellyfin's own network.xml (as its XmlSerializer writes it) keeps every element and the user's proxies; ours
+    /// is added beside them, in the empty or filled list, or as a new element.
+    @Test(arguments: [
+        ("    <KnownProxies />\n", "    <KnownProxies>\n      <string>172.16.238.254</string>\n    </KnownProxies>\n"),
+        (
+            "    <KnownProxies>\n      <string>10.0.0.2</string>\n    </KnownProxies>\n",
+            "    <KnownProxies>\n      <string>10.0.0.2</string>\n      <string>172.16.238.254</string>\n    </KnownProxies>\n"
+        ),
+        ("", "  <KnownProxies>\n    <string>172.16.238.254</string>\n  </KnownProxies>\n"),
+    ])
+    func jellyfinsOwnNetworkFileKeepsItsElements(_ known: String, _ expected: String) throws {
+        let (stack, root) = try Self.stack(Self.frontDoor)
+        let folder = root.appendingPathComponent("jellyfin/config/config")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let head = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <NetworkConfiguration xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+                <BaseUrl />
+                <EnableHttps>false</EnableHttps>
+
+            """
+        let tail = "    <InternalHttpPort>8096</InternalHttpPort>\n</NetworkConfiguration>"
+        let file = folder.appendingPathComponent("network.xml")
+        try (head + known + tail).write(to: file, atomically: true, encoding: .utf8)
+        let plans = try FirstStartSeeder(stack: stack, hostName: nil).seed()
+        let note = plans.first { $0.service == "jellyfin" }?.notes.map(\.key)
+        #expect(note == ["NetworkConfiguration.KnownProxies (172.16.238.254)"])
+        let merged = try Self.read(file)
+        if known.isEmpty {
+            #expect(
+                merged == head + "    <InternalHttpPort>8096</InternalHttpPort>\n" + expected
+                    + "</NetworkConfiguration>")
+        } else {
+            #expect(merged == head + expected + tail)
+        }
+    }
+
+    @Test func aNetworkFileWithoutItsRootIsRefusedWithTheFile() throws {
+        let (stack, root) = try Self.stack(Self.frontDoor)
+        let folder = root.appendingPathComponent("jellyfin/config/config")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "<ServerConfiguration />\n".write(
+            to: folder.appendingPathComponent("network.xml"), atomically: true, encoding: .utf8)
+        #expect {
+            try FirstStartSeeder(stack: stack, hostName: nil).plan()
+        } throws: { error in
+            (error as? SeedError)?.file.hasSuffix("jellyfin/config/config/network.xml") == true
+                && (error as? SeedError)?.message.contains("<NetworkConfiguration>") == true
+        }
+    }
 }

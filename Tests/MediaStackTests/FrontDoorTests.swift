@@ -195,6 +195,62 @@ struct FrontDoorTests {
                 ",homepage.media.example.test") == true)
     }
 
+    /// Caddy alone, at its fixed address on the front door network: the one address Grafana's auth.proxy trusts to
+    /// name the user, so a client reaching Grafana around Caddy cannot sign in with a Remote-User header.
+    @Test func onlyCaddysFixedAddressMayNameTheUser() throws {
+        let files = try StackRenderer().render(try Self.stack(Self.on))
+        let core = try Self.compose(files)
+        let dashboard = try Self.compose(files, "homepage-stack.yml")
+        func service(_ document: [String: Any], _ name: String) -> [String: Any] {
+            (document["services"] as? [String: Any])?[name] as? [String: Any] ?? [:]
+        }
+        let caddy = service(core, "caddy")["networks"] as? [String: Any]
+        #expect(caddy?.count == 1)
+        #expect((caddy?["media_frontdoor"] as? [String: Any])?["ipv4_address"] as? String == "172.16.238.254")
+        let network = (core["networks"] as? [String: Any])?["media_frontdoor"] as? [String: Any]
+        let pool = ((network?["ipam"] as? [String: Any])?["config"] as? [[String: Any]])?.first
+        #expect(pool?["subnet"] as? String == "172.16.238.0/24" && pool?["ip_range"] as? String == "172.16.238.0/25")
+        #expect(
+            (dashboard["networks"] as? [String: Any])?["media_frontdoor"] as? [String: AnyHashable]
+                == ["name": "media_frontdoor", "external": true])
+        let grafana = service(dashboard, "grafana")
+        #expect((grafana["environment"] as? [String: Any])?["GF_AUTH_PROXY_WHITELIST"] as? String == "172.16.238.254")
+        #expect(grafana["networks"] as? [String] == ["media_net", "media_frontdoor"])
+        // The sites and Authelia join it; exporters and host-network Plex do not.
+        #expect(service(core, "sonarr")["networks"] as? [String] == ["media_net", "media_frontdoor"])
+        #expect(service(core, "authelia")["networks"] as? [String] == ["media_net", "media_frontdoor"])
+        #expect(service(dashboard, "cadvisor")["networks"] as? [String] == ["media_net"])
+        #expect(service(core, "plex")["networks"] == nil)
+
+        // Another subnet moves Caddy to its last usable address, outside the range Docker assigns from.
+        var moved = Self.on
+        moved["PROXY_SUBNET"] = "10.99.0.0/16"
+        let other = try Self.stack(moved)
+        #expect(FrontDoor.proxyAddress(other.settings) == "10.99.255.254")
+        #expect(FrontDoor.subnet(other.settings).automaticRange == "10.99.0.0/17")
+        #expect(
+            other.service("grafana")?.environment.first { $0.key == "GF_AUTH_PROXY_WHITELIST" }?.value
+                == "10.99.255.254")
+
+        // Off: no front door network, no whitelist.
+        let off = try StackRenderer().render(try Self.stack([:]))
+        #expect(!TestSupport.file(off, "compose.yml").contains("media_frontdoor"))
+        #expect(!TestSupport.file(off, "homepage-stack.yml").contains("media_frontdoor"))
+        #expect(FrontDoor.proxyAddress(try Self.stack([:]).settings) == nil)
+    }
+
+    @Test(arguments: ["10.0.0.1/24", "10.0.0.0/27", "10.0.0.0/8", "10.0.0/24", "fd00::/64", "172.16.238.0", "x"])
+    func aSubnetDockerCannotTakeIsASettingsError(_ subnet: String) throws {
+        var settings = Self.on
+        settings["PROXY_SUBNET"] = subnet
+        do {
+            _ = try Self.stack(settings)
+            Issue.record("PROXY_SUBNET=\(subnet) was accepted")
+        } catch let error as SettingsError {
+            #expect(error.issues.map(\.message).contains { $0.hasPrefix("PROXY_SUBNET=") }, "\(error.issues)")
+        }
+    }
+
     @Test func jailsBanOnTheProxysPortsBehindTheFrontDoor() throws {
         let jails = Fail2banRenderer.jails(try Self.stack(Self.on))
         let authelia = try #require(jails.first { $0.service == FrontDoor.authenticator })

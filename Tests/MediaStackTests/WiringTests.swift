@@ -125,6 +125,10 @@ import Testing
         let (overridden, _) = try self.targets(
             "", overrides: try WiringTargets.parseOverrides(["sonarr=http://10.0.0.2:8989"]))
         #expect(overridden.baseURL("sonarr")?.absoluteString == "http://10.0.0.2:8989")
+        // Behind the front door the apps' ports answer on loopback only, whatever LAN_IP is.
+        let (behind, _) = try self.targets("LAN_IP=192.168.1.10\nSONARR_PORT=18989\nDOMAIN=media.test\n")
+        #expect(behind.baseURL("sonarr")?.absoluteString == "http://127.0.0.1:18989")
+        #expect(behind.baseURL("jellyseerr")?.absoluteString == "http://127.0.0.1:5055")
     }
 
     @Test func anAppPublishedOnlyOnLoopbackIsReachedThere() throws {

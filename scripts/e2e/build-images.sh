@@ -51,14 +51,16 @@ validate_manifest() {
       (if ($e | type) != "object" then "entry \($i): not an object" else empty end),
       (if ($e.image | type) != "string" or ($e.image | test("^[a-z0-9][a-z0-9._/:@-]*$") | not)
          then "entry \($i): image must be a lowercase reference, got \($e.image | tojson)" else empty end),
-      (if ($e.kind | IN("prometheus","node-exporter","blackbox","alertmanager","borgmatic","standin") | not)
-         then "entry \($i) (\($e.image)): kind must be prometheus|node-exporter|blackbox|alertmanager|borgmatic|standin" else empty end),
+      (if ($e.kind | IN("prometheus","node-exporter","blackbox","alertmanager","caddy","borgmatic","standin") | not)
+         then "entry \($i) (\($e.image)): kind must be prometheus|node-exporter|blackbox|alertmanager|caddy|borgmatic|standin" else empty end),
       (if $e.port != null and (($e.port | type) != "number" or $e.port < 1 or $e.port > 65535)
          then "entry \($i) (\($e.image)): port must be 1-65535 or null" else empty end),
       (if $e.healthPath != null and (($e.healthPath | type) != "string" or ($e.healthPath | startswith("/") | not))
          then "entry \($i) (\($e.image)): healthPath must start with /" else empty end),
       (if $e.programs != null and (($e.programs | type) != "array" or any($e.programs[]; type != "string" or test("^[A-Za-z0-9_./+-]+$") | not))
          then "entry \($i) (\($e.image)): programs must be a list of names or absolute paths" else empty end),
+      (if $e.packages != null and (($e.packages | type) != "array" or any($e.packages[]; type != "string" or test("^[a-z0-9][a-z0-9.+-]+$") | not))
+         then "entry \($i) (\($e.image)): packages must be a list of Debian package names" else empty end),
       (if $e.kind == "standin" and $e.port != null and $e.healthPath == null
          then "entry \($i) (\($e.image)): an HTTP stand-in needs healthPath" else empty end)
     ),
@@ -204,6 +206,23 @@ ENTRYPOINT ["/bin/alertmanager"]
 CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]
 EOF
     ;;
+  caddy)
+    # Debian's Caddy (2.6) with the official image's layout (caddyserver/caddy-docker 2.11/alpine/Dockerfile):
+    # XDG_CONFIG_HOME=/config, XDG_DATA_HOME=/data, the Caddyfile at /etc/caddy/Caddyfile, root inside. The
+    # rendered Caddyfile uses only directives both versions know (CaddyfileRenderer).
+    cat >"$dir/Dockerfile" <<'EOF'
+FROM local/debian:bookworm
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends caddy >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
+ && caddy version
+LABEL ms.e2e.kind=caddy ms.e2e.source="debian package caddy"
+ENV XDG_CONFIG_HOME=/config XDG_DATA_HOME=/data
+EXPOSE 80 443 2019
+WORKDIR /srv
+CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]
+EOF
+    ;;
   esac
 }
 
@@ -229,6 +248,7 @@ debian_package() {
   node-exporter) echo prometheus-node-exporter ;;
   blackbox) echo prometheus-blackbox-exporter ;;
   alertmanager) echo prometheus-alertmanager ;;
+  caddy) echo caddy ;;
   esac
 }
 
@@ -242,11 +262,15 @@ build_standins() {
   mkdir -p "$ctx"
   install -m 755 "$E2E_DIR/standin/standin.py" "$ctx/standin.py"
   install -m 644 "$E2E_DIR/standin/fakes.py" "$ctx/fakes.py"
+  # Authelia's contract fakes, the same files the Swift front-door tests run.
+  install -m 644 "$E2E_DIR/../fixtures/front_door_lab.py" "$ctx/front_door_lab.py"
+  install -m 644 "$E2E_DIR/../fixtures/authelia_hash.py" "$ctx/authelia_hash.py"
   install -m 755 "$E2E_DIR/standin/stub.sh" "$ctx/stub"
   cat >"$ctx/Dockerfile" <<'EOF'
 FROM local/debian:bookworm
 COPY standin.py /opt/standin/standin.py
 COPY fakes.py /opt/standin/fakes.py
+COPY front_door_lab.py authelia_hash.py /opt/standin/
 COPY stub /opt/standin/stub
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 STANDIN_BIND=0.0.0.0
 LABEL ms.e2e.kind=standin-base
@@ -256,9 +280,9 @@ EOF
   record_time "stand-in base layer" "$(elapsed "$t0")"
 
   t0=$(now)
-  local image port path body bind programs daemons dir i=0
+  local image port path body bind programs daemons packages dir i=0
   # Fields split on US (0x1f): tab is IFS whitespace, so read would merge empty fields.
-  while IFS=$'\x1f' read -r image port path body bind programs daemons; do
+  while IFS=$'\x1f' read -r image port path body bind programs daemons packages; do
     i=$((i + 1))
     dir=$WORK/standin-$i
     mkdir -p "$dir"
@@ -267,6 +291,9 @@ EOF
       echo "FROM $STANDIN_BASE"
       echo 'ARG STANDIN_IMAGE STANDIN_PORT STANDIN_HEALTH_PATH STANDIN_HEALTH_BODY STANDIN_BIND STANDIN_PROGRAMS STANDIN_DAEMONS'
       echo 'ENV STANDIN_IMAGE=${STANDIN_IMAGE} STANDIN_PORT=${STANDIN_PORT} STANDIN_HEALTH_PATH=${STANDIN_HEALTH_PATH} STANDIN_HEALTH_BODY=${STANDIN_HEALTH_BODY} STANDIN_BIND=${STANDIN_BIND} STANDIN_DAEMONS=${STANDIN_DAEMONS}'
+      if [[ -n $packages ]]; then
+        echo "RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin"
+      fi
       if [[ -n $programs ]]; then
         echo 'RUN set -e; for p in $STANDIN_PROGRAMS; do case "$p" in /*) t="$p" ;; *) t="/usr/local/bin/$p" ;; esac; mkdir -p "$(dirname "$t")"; ln -sf /opt/standin/stub "$t"; done'
       fi
@@ -284,7 +311,8 @@ EOF
     fi
   done < <(jq -r '.[] | select(.kind == "standin") |
       [.image, (.port // "" | tostring), (.healthPath // ""), (.healthBody // "{\"status\":\"OK\"}"),
-       (.bind // "0.0.0.0"), ((.programs // []) | join(" ")), ((.daemons // []) | join(" "))] | join("\u001f")' "$MANIFEST")
+       (.bind // "0.0.0.0"), ((.programs // []) | join(" ")), ((.daemons // []) | join(" ")),
+       ((.packages // []) | join(" "))] | join("\u001f")' "$MANIFEST")
   record_time "stand-ins ($n tags)" "$(elapsed "$t0")"
 }
 
@@ -325,7 +353,7 @@ EOF
 
 validate_manifest
 ensure_base
-for kind in prometheus node-exporter blackbox alertmanager; do build_real "$kind"; done
+for kind in prometheus node-exporter blackbox alertmanager caddy; do build_real "$kind"; done
 build_standins
 build_borgmatic
 log "built $(jq length "$MANIFEST") images from $MANIFEST"

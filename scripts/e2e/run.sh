@@ -266,6 +266,9 @@ for _ in $(seq 1 40); do
 done
 if [[ $seen == 1 ]]; then pass "Prometheus sees the backup's success through the textfile collector"; else fail "backup metric in Prometheus: '${seen}'"; fi
 
+# The front door on the same deployment (DOMAIN set, a second `up`): scripts/e2e/frontdoor.sh.
+. "$HERE/frontdoor.sh"
+
 docker stop sonarr >/dev/null
 if "$MS" health --root "$CHECKOUT" --json >"$WORK/health2.json"; then
   fail "health exited 0 with sonarr stopped"

@@ -12,6 +12,10 @@ Arguments (a compose `command:` written for the real image) are ignored.
 Apps that `mediaserver wire` calls (Sonarr, Radarr, Prowlarr, Jellyfin, Seerr) are served by their stateful contract
 fake (fakes.py) instead, which also answers their health paths; the fakes take their API key from the environment the
 real app reads (SONARR__AUTH__APIKEY, …; Seerr: API_KEY).
+Authelia is served by the contract fake of its forward-auth endpoint (front_door_lab.py, the one the Swift front-door
+test runs), its portal URL read from the rendered /config/configuration.yml; `authelia crypto hash generate argon2`
+(what `mediaserver up` runs in the image for the first user) is answered by authelia_hash.py.
+The other stand-ins echo the Remote-User header they received, so a test sees what the proxy forwarded.
 """
 import json
 import os
@@ -36,7 +40,27 @@ def fake_app(image):
     """The app whose contract fake stands in for `image` (lscr.io/linuxserver/sonarr:…, jellyfin/jellyfin:…)."""
     repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
     name = repository.rsplit("/", 1)[-1]
-    return name if name in ("sonarr", "radarr", "prowlarr", "jellyfin", "seerr") else None
+    return name if name in ("sonarr", "radarr", "prowlarr", "jellyfin", "seerr", "authelia") else None
+
+
+def authelia_portal(config="/config/configuration.yml"):
+    """`session.cookies[].authelia_url` of the rendered configuration (one cookie domain), without a YAML parser."""
+    with open(config, encoding="utf-8") as f:
+        for line in f:
+            key, _, value = line.strip().lstrip("- ").partition(":")
+            if key == "authelia_url":
+                return value.strip().strip("'\"")
+    sys.exit(f"standin[{IMAGE}]: {config} names no session.cookies[].authelia_url")
+
+
+def authelia_command(args):
+    """`authelia crypto hash generate argon2 … --random.length N`: the digest of a random password, as the real CLI
+    prints it (authelia_hash.py); None when `args` is not that command."""
+    if args[:5] != ["authelia", "crypto", "hash", "generate", "argon2"] or "--random" not in args:
+        return None
+    length = args[args.index("--random.length") + 1] if "--random.length" in args else "72"
+    here = os.path.dirname(os.path.abspath(__file__))
+    return ["/usr/bin/python3", os.path.join(here, "authelia_hash.py"), "generate", length]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -51,7 +75,9 @@ class Handler(BaseHTTPRequestHandler):
             body = f'# TYPE standin_up gauge\nstandin_up{{image="{IMAGE}"}} 1\n'.encode()
             ctype = "text/plain; version=0.0.4"
         else:
-            body = json.dumps({"standin": IMAGE, "path": self.path}).encode()
+            body = json.dumps(
+                {"standin": IMAGE, "path": self.path, "remote_user": self.headers.get("Remote-User")}
+            ).encode()
             ctype = "application/json"
         length = int(self.headers.get("Content-Length") or 0)
         if length:
@@ -87,7 +113,12 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    import subprocess  # only needed for daemons
+    import subprocess  # only needed for daemons and commands
+
+    app = fake_app(IMAGE)
+    command = authelia_command(sys.argv[1:]) if app == "authelia" else None
+    if command:
+        return subprocess.call(command)
 
     for daemon in os.environ.get("STANDIN_DAEMONS", "").split():
         subprocess.Popen([daemon], stdin=subprocess.DEVNULL)
@@ -101,8 +132,13 @@ def main():
     ThreadingHTTPServer.allow_reuse_address = True
     ThreadingHTTPServer.daemon_threads = True
     handler = Handler
-    app = fake_app(IMAGE)
-    if app:
+    if app == "authelia":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import front_door_lab
+
+        handler = front_door_lab.authelia_handler(authelia_portal())
+        log("serving the contract fake of Authelia's forward-auth endpoint")
+    elif app:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import fakes
 
