@@ -33,7 +33,7 @@ struct BackupCommand: AsyncParsableCommand {
         func validate() throws { try options.validateBackup() }
 
         func run() async throws {
-            let driver = try await options.driver(try options.loadStack())
+            let driver = try await options.loadDriver()
             let result = try await options.report { try await Interruption.run { try await driver.initialize() } }
             struct Report: Encodable {
                 let ok: Bool
@@ -54,11 +54,9 @@ struct BackupCommand: AsyncParsableCommand {
                         """)
                 }
             case .alreadyExists(let path):
-                if options.json {
-                    try Console.json(Report(ok: true, created: false, keyExport: driver.keyExportCommand))
-                } else {
-                    Console.output("a Borg repository already exists at \(path); it was left alone")
-                }
+                try options.emit(
+                    Report(ok: true, created: false, keyExport: driver.keyExportCommand),
+                    text: "a Borg repository already exists at \(path); it was left alone")
             }
         }
     }
@@ -81,7 +79,7 @@ struct BackupCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let driver = try await options.driver(try options.loadStack())
+            let driver = try await options.loadDriver()
             let clock = ContinuousClock()
             let start = clock.now
             let output = try await options.report {
@@ -89,11 +87,9 @@ struct BackupCommand: AsyncParsableCommand {
             }
             let seconds = BackupDriver.seconds(clock.now - start)
             let archive = BorgmaticOutput.archiveName(in: output)
-            if options.json {
-                try Console.json(Report(ok: true, seconds: seconds, archive: archive))
-            } else {
-                Console.output(String(format: "backup done in %.1f s%@", seconds, archive.map { ": \($0)" } ?? ""))
-            }
+            try options.emit(
+                Report(ok: true, seconds: seconds, archive: archive),
+                text: String(format: "backup done in %.1f s%@", seconds, archive.map { ": \($0)" } ?? ""))
         }
     }
 
@@ -111,7 +107,7 @@ struct BackupCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let driver = try await options.driver(try options.loadStack())
+            let driver = try await options.loadDriver()
             let archives = try await options.report { try await Interruption.run { try await driver.archives() } }
             let now = Date()
             let entries = archives.map {
@@ -148,13 +144,9 @@ struct BackupCommand: AsyncParsableCommand {
         func validate() throws { try options.validateBackup() }
 
         func run() async throws {
-            let driver = try await options.driver(try options.loadStack())
+            let driver = try await options.loadDriver()
             try await options.report { try await Interruption.run { try await driver.verify(data: data) } }
-            if options.json {
-                try Console.json(["ok": true])
-            } else {
-                Console.output("repository and archives are consistent")
-            }
+            try options.emit(["ok": true], text: "repository and archives are consistent")
         }
     }
 
@@ -178,7 +170,7 @@ struct BackupCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let driver = try await options.driver(try options.loadStack())
+            let driver = try await options.loadDriver()
             let folder = scratchFolder.folder(named: "mediaserver-restore-drill")
             let report = try await options.report {
                 try await MediaStackOperations.RestoreDrill(driver: driver).run(
@@ -236,13 +228,9 @@ struct OffsiteCommand: AsyncParsableCommand {
         func validate() throws { try options.validateBackup() }
 
         func run() async throws {
-            let driver = try await options.driver(try options.loadStack())
+            let driver = try await options.loadDriver()
             try await options.report { try await Interruption.run { try await driver.offsiteSync() } }
-            if options.json {
-                try Console.json(["ok": true])
-            } else {
-                Console.output("off-site copy synced and checked")
-            }
+            try options.emit(["ok": true], text: "off-site copy synced and checked")
         }
     }
 
@@ -259,7 +247,7 @@ struct OffsiteCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let driver = try await options.driver(try options.loadStack())
+            let driver = try await options.loadDriver()
             let folder = scratchFolder.folder(named: "mediaserver-offsite-check")
             defer { if !scratchFolder.keep { try? FileManager.default.removeItem(at: folder) } }
             let report = try await options.report { try await driver.offsiteCheck(scratch: folder) }

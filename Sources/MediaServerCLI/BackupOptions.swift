@@ -78,6 +78,14 @@ struct BackupOptions: ParsableArguments {
         }
     }
 
+    /// The driver for this checkout's settings.
+    func loadDriver() async throws -> BackupDriver { try await driver(try loadStack()) }
+
+    /// Prints `report` as JSON with `--json`, else `text`.
+    func emit<Report: Encodable>(_ report: Report, text: @autoclosure () -> String) throws {
+        if json { try Console.json(report) } else { Console.output(text()) }
+    }
+
     func driver(_ stack: Stack) async throws -> BackupDriver {
         let mode: BackupDriver.Mode
         switch effectiveVia {
