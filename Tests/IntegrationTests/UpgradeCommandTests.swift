@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func thePlanNamesOldAndNewTagsAndADryRunChangesNothing() async throws {
-        guard let lab = try RegistryLab.start(registryPort: 18_761, tokenPort: 18_762) else { return }
+        guard let lab = try RegistryLab.start() else { return }
         defer { lab.stop() }
         let pinned = try Self.grafana()
         let numbers = try #require(ReleaseVersion(tag: pinned.tag)).numbers
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func registryFaultsAndUnknownServicesChangeNothing() async throws {
-        guard let lab = try RegistryLab.start(registryPort: 18_763, tokenPort: 18_764) else { return }
+        guard let lab = try RegistryLab.start() else { return }
         defer { lab.stop() }
         let env = try IntegrationSupport.exampleSettings(overriding: ["DISABLED_SERVICES": "plex"])
         let checkout = try IntegrationSupport.scratchCheckout(env: env)
