@@ -46,6 +46,10 @@ frontdoor_e2e() {
     return
   fi
 
+  # The backup data set (Tests/Fixtures/backup/make_data.py) left a Preferences.xml that claims Plex with a made-up
+  # token; wiring would then sign Overseerr in with it, which Seerr checks at plex.tv, out of this engine's reach.
+  # This phase keeps Plex unclaimed, as the first phase has it (Overseerr then waits for the claim, as a person does).
+  rm -f "$WORK/config/plex/config/Library/Application Support/Plex Media Server/Preferences.xml"
   # The matrix runs even when `up` fails after starting the stacks (wiring, say): its checks fail on their own.
   if "$MS" up --root "$CHECKOUT" --timeout 300 2>"$WORK/fd-up.log"; then
     pass "mediaserver up with DOMAIN set: both stacks healthy and wired, Caddy and Authelia included"
