@@ -304,6 +304,8 @@ enum BackupBenchmark {
         say("| run | time | ratio | peak memory |")
         say("|---|---|---|---|")
         func row(_ label: String, _ name: String, against baseline: String?) {
+            // A pair left out with --only has no figures: no row, rather than a 0.00 s that reads as measured.
+            guard table[name] != nil else { return }
             let ratio = baseline.map { String(format: "%.2f × baseline", best(name) / max(best($0), 0.0001)) } ?? ""
             say(String(format: "| %@ | %.2f s | %@ | %.1f MiB |", label, best(name), ratio, peak(name)))
         }
