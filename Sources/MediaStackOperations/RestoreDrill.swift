@@ -102,7 +102,7 @@ public struct RestoreDrill: Sendable {
                     folders: BackupRenderer.sources(driver.stack).map(\.name.rawValue),
                     readers: max(2, ProcessInfo.processInfo.activeProcessorCount),
                     progressInterval: .seconds(driver.progressInterval), progress: driver.progress,
-                    extraction: extraction)
+                    extraction: extraction, release: !keep)
             }
             let outcome = await extracting.result
             extractEnd = clock.now
@@ -160,7 +160,7 @@ public struct RestoreDrill: Sendable {
             extractEnd = clock.now
             compareStart = extractEnd
             driver.progress("comparing the restore with the sources …")
-            comparison = try await compare(layout: layout, extracted: extracted)
+            comparison = try await compare(layout: layout, extracted: extracted, release: !keep)
         }
         let end = clock.now
         driver.progress(
@@ -202,12 +202,14 @@ public struct RestoreDrill: Sendable {
         var pendingDatabases: [String] = []
     }
 
-    func compare(layout: Layout, extracted: URL) async throws -> Comparison {
+    func compare(layout: Layout, extracted: URL, release: Bool) async throws -> Comparison {
         try await Self.compare(
             sources: layout.hostSourceRoot, restored: layout.extracted(extracted, layout.archiveSourceRoot),
             archiveSourceRoot: layout.archiveSourceRoot, dumps: layout.extracted(extracted, layout.archiveDumpRoot),
             excludesFile: layout.excludesFile, folders: BackupRenderer.sources(driver.stack).map(\.name.rawValue),
-            progressInterval: .seconds(driver.progressInterval), progress: driver.progress)
+            readers: max(2, ProcessInfo.processInfo.activeProcessorCount),
+            progressInterval: .seconds(driver.progressInterval), progress: driver.progress, extraction: nil,
+            release: release)
     }
 
     /// Compares the restored `folders` under `restored` with those under `sources`, honouring the excludes of
@@ -226,11 +228,12 @@ public struct RestoreDrill: Sendable {
     }
 
     /// `compare`, while `extraction` (when given) still writes `restored`; the databases in the manifest are then
-    /// returned in `pendingDatabases`, for the caller to check once restore-dumps.sh has put them back.
+    /// returned in `pendingDatabases`, for the caller to check once restore-dumps.sh has put them back. With
+    /// `release`, each restored file that compared equal is removed at once (see `TreeComparison.release`).
     static func compare(
         sources: String, restored: String, archiveSourceRoot: String, dumps: String, excludesFile: URL,
         folders: [String], readers: Int, progressInterval: Duration, progress: @escaping @Sendable (String) -> Void,
-        extraction: TreeComparison.Extraction?
+        extraction: TreeComparison.Extraction?, release: Bool = false
     ) async throws -> Comparison {
         // The rendered excludes, plus the live database files pre-backup.sh replaced by its copies that run.
         let base = try String(contentsOf: excludesFile, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -245,7 +248,7 @@ public struct RestoreDrill: Sendable {
             })
         let comparison = TreeComparison(
             patterns: patterns, archiveRoot: archiveSourceRoot, databases: databases, sourceRoot: sources,
-            restoredRoot: restored, readers: readers, extraction: extraction)
+            restoredRoot: restored, readers: readers, extraction: extraction, release: release)
         let shared = TreeComparison.Shared(capacity: 32)
         let clock = ContinuousClock()
         let start = clock.now

@@ -28,6 +28,12 @@ struct TreeComparison {
     let readers: Int
     /// Borg still extracting into `restoredRoot`, or nil when the restore is complete.
     var extraction: Extraction? = nil
+    /// Removes each restored file as soon as it compared equal (the drill without `--keep`), so the restore never
+    /// holds more than what is still to compare, and a file removed before the kernel wrote it back never reaches
+    /// the disk. Files with more than one link in the sources stay: borg restores the later links of a hard-linked
+    /// file by linking them to the first one it extracted (borgbackup/borg 1.4.5 `src/borg/archive.py`
+    /// `extract_helper`, `os.link`), which must therefore still be there.
+    var release = false
 
     /// Borg extracting the restored tree while the comparison reads it.
     ///
@@ -137,6 +143,8 @@ struct TreeComparison {
         let size: Int64
         let sourceMode: mode_t
         let restoredMode: mode_t
+        /// Remove the restored file once it compared equal (see `TreeComparison.release`).
+        let release: Bool
     }
 
     /// Runs the comparison of `names` (the top-level folders) on its own threads; `shared` shows the progress.
@@ -343,7 +351,12 @@ struct TreeComparison {
                 }
                 return
             }
-            let sourceKind = TreeComparison.kind(folder.source, cName)
+            var sourceStatus = stat()
+            let sourceKind =
+                fstatat(folder.source, cName, &sourceStatus, AT_SYMLINK_NOFOLLOW) == 0
+                ? TreeComparison.kind(sourceStatus) : nil
+            // Only a file borg restored without links to it may go as soon as it compared equal.
+            let release = comparison.release && sourceStatus.st_nlink == 1
             if sourceKind == .directory && Self.isCacheDirectory(folder.source, name) {
                 excluded += 1
                 return
@@ -363,14 +376,18 @@ struct TreeComparison {
                     decidedFiles += 1
                     decidedBytes += size
                 } else if size == 0 {
-                    if mode != otherMode { differ(relative, Reader.permissions(mode, otherMode)) }
+                    if mode != otherMode {
+                        differ(relative, Reader.permissions(mode, otherMode))
+                    } else if release {
+                        unlinkat(folder.restored, cName, 0)
+                    }
                     decidedFiles += 1
                 } else {
                     batch.append(
                         Job(
                             relative: relative, source: path(sourceRoot, relative),
                             restored: path(restoredRoot, relative), size: size, sourceMode: mode,
-                            restoredMode: otherMode))
+                            restoredMode: otherMode, release: release))
                     batchBytes += size
                 }
                 flush()
@@ -378,6 +395,8 @@ struct TreeComparison {
                 files += 1
                 if Self.linkTarget(folder.source, cName) != Self.linkTarget(folder.restored, cName) {
                     differ(relative, "symbolic link target differs")
+                } else if release {
+                    unlinkat(folder.restored, cName, 0)
                 }
             case (.other?, .other?): return
             default: differ(relative, "file type differs")
@@ -499,6 +518,8 @@ struct TreeComparison {
                         found.append(
                             RestoreDrill.Difference(
                                 path: String(decoding: job.relative, as: UTF8.self), problem: problem))
+                    } else if job.release {
+                        unlink(job.restored)
                     }
                     doneFiles += 1
                     doneBytes += job.size

@@ -135,6 +135,38 @@ struct BackupIntegrationTests {
         try? FileManager.default.removeItem(at: scratch)
     }
 
+    @Test("a drill without --keep removes its restore as it goes, and keeps what borg still links to")
+    func drillReleasesItsRestore() async throws {
+        guard let lab = try await BackupLab.shared() else { return }
+        // A hard-linked pair far apart in the archive (the first and the last service folder): borg extracts the
+        // first link and links the second to it much later, so the comparison, which has long compared the first,
+        // must not have removed it.
+        let first = lab.sources.appendingPathComponent("jellyfin/hard-first.bin")
+        let second = lab.sources.appendingPathComponent("grafana/hard-second.bin")
+        try FileManager.default.createDirectory(
+            at: first.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(repeating: 42, count: 100_000).write(to: first)
+        try? FileManager.default.removeItem(at: second)
+        try FileManager.default.linkItem(at: first, to: second)
+        // Incompressible data between the two keeps borg busy long after the comparison has read the first link.
+        let between = lab.sources.appendingPathComponent("plex/between.bin")
+        let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
+        try random.readData(ofLength: 96 << 20).write(to: between)
+        try random.close()
+        defer {
+            for file in [first, second, between] { try? FileManager.default.removeItem(at: file) }
+        }
+        let backup = try await lab.mediaserver(["backup", "run", "--create-only"])
+        #expect(backup.succeeded, "\(backup.standardError)")
+        let scratch = lab.base.appendingPathComponent("drill-release")
+        let drill = try await lab.mediaserver(["backup", "restore-drill", "--json", "--scratch", scratch.path])
+        #expect(drill.succeeded, "\(drill.standardOutput)\(drill.standardError)")
+        let report = BackupLab.object(drill)
+        #expect((report["differences"] as? [Any])?.isEmpty == true, "\(report)")
+        #expect((report["filesCompared"] as? Int ?? 0) > 20)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path), "the scratch folder is removed")
+    }
+
     @Test("a wrong passphrase fails with its cause; the metrics keep the last success; no archive is lost")
     func wrongPassphrase() async throws {
         guard let lab = try await BackupLab.shared() else { return }

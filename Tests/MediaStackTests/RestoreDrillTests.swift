@@ -199,6 +199,13 @@ struct RestoreDrillTests {
                 for entry in entries {
                     try copy(relative + "/" + String(decoding: entry.name, as: UTF8.self))
                 }
+            } else if status.st_mode & S_IFMT == S_IFLNK {
+                try FileManager.default.createSymbolicLink(
+                    atPath: target,
+                    withDestinationPath: try FileManager.default.destinationOfSymbolicLink(
+                        atPath: source + "/" + relative))
+                _ = utimensat(AT_FDCWD, target, times, AT_SYMLINK_NOFOLLOW)
+                return
             } else {
                 var data = try Data(contentsOf: URL(fileURLWithPath: source + "/" + relative))
                 if relative == altered, let last = data.indices.last { data[last] ^= 1 }
@@ -243,6 +250,47 @@ struct RestoreDrillTests {
             progress: { _ in }, extraction: extraction)
         #expect(result.differences.map { "\($0.path): \($0.problem)" } == ["\(altered): contents differ"])
         #expect(result.files == 48)
+    }
+
+    @Test("without --keep, each restored file goes once it compared equal; differences and hard links stay")
+    func releaseDuringExtraction() async throws {
+        let trees = try Trees()
+        defer { trees.remove() }
+        for folder in 0..<4 {
+            for file in 0..<6 {
+                try trees.write(
+                    "plex/Metadata/\(folder)/b.bundle/f\(file)",
+                    String(repeating: "metadata \(folder) \(file) ", count: 40 * (file + 1)), sides: [trees.sources])
+            }
+        }
+        try trees.write("plex/Metadata/empty", "", sides: [trees.sources])
+        try FileManager.default.createSymbolicLink(
+            atPath: trees.sources + "/plex/Metadata/link", withDestinationPath: "0")
+        // Borg restores a second link by linking it to the first one it extracted: both must stay.
+        try FileManager.default.linkItem(
+            atPath: trees.sources + "/plex/Metadata/1/b.bundle/f2", toPath: trees.sources + "/plex/Metadata/hard")
+        try FileManager.default.removeItem(atPath: trees.restored)
+        let altered = "plex/Metadata/2/b.bundle/f5"
+        let extraction = TreeComparison.Extraction()
+        let sources = trees.sources
+        let restored = trees.restored
+        let extractor = Thread {
+            try? RestoreDrillTests.extract(from: sources, to: restored, altered: altered)
+            extraction.finish()
+        }
+        extractor.start()
+        let result = try await RestoreDrill.compare(
+            sources: trees.sources, restored: trees.restored, archiveSourceRoot: "/srv/cfg", dumps: trees.dumps,
+            excludesFile: trees.excludes, folders: ["plex"], readers: 2, progressInterval: .seconds(10),
+            progress: { _ in }, extraction: extraction, release: true)
+        #expect(result.differences.map { "\($0.path): \($0.problem)" } == ["\(altered): contents differ"])
+        #expect(result.files == 4 * 6 + 3)
+        // What is left of the restore: the folders, the file that differs, the two links of the hard-linked file.
+        let left = try FileManager.default.subpathsOfDirectory(atPath: trees.restored).filter { path in
+            var status = stat()
+            return lstat(trees.restored + "/" + path, &status) == 0 && status.st_mode & S_IFMT != S_IFDIR
+        }.sorted()
+        #expect(left == ["plex/Metadata/1/b.bundle/f2", altered, "plex/Metadata/hard"].sorted())
     }
 
     @Test(
