@@ -159,6 +159,16 @@ struct BackupCommand: AsyncParsableCommand {
                 SHA-256 and with PRAGMA integrity_check), then compares every other file with the live sources \
                 byte for byte, honouring backup/excludes.txt. Reports the archive's age (RPO) and the time the \
                 restore took (RTO). Exits 1 on any difference; a file changed since the archive was made counts.
+
+                The comparison runs while borg extracts. Without --keep, each restored file is removed as soon as \
+                it compared equal, so the scratch folder holds little more than what borg has extracted ahead of \
+                the comparison, and little is left to remove at the end; with --keep the whole restored tree \
+                stays, ready to copy back (docs/restore.md).
+
+                Examples:
+                  mediaserver backup restore-drill
+                  mediaserver backup restore-drill --json
+                  mediaserver backup restore-drill --keep --scratch /var/tmp/mediaserver-restore
                 """)
 
         @OptionGroup var options: BackupOptions
