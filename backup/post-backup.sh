@@ -15,6 +15,9 @@
 # Needs BORG_PASSPHRASE in the environment for `borg info` (the container has it from .env).
 set -eu
 
+# shellcheck source=SCRIPTDIR/textfile-metrics.sh
+. "$(dirname "$0")/textfile-metrics.sh"
+
 log() { printf 'post-backup: %s\n' "$*" >&2; }
 usage() { log "usage: post-backup.sh finish|fail REPOSITORY DUMP_ROOT TEXTFILE_DIR ($*)"; exit 2; }
 
@@ -34,11 +37,8 @@ esac
 now=$(date +%s)
 
 # Previous success timestamp: kept when this run failed (0 = never succeeded).
-last_success=0
-if [ -r "$PROM" ]; then
-  prev=$(awk '$1 == "mediaserver_backup_last_success_timestamp_seconds" { print $2 }' "$PROM" | tail -n 1)
-  case "$prev" in '' | *[!0-9]*) ;; *) last_success=$prev ;; esac
-fi
+last_success=$(previous_value "$PROM" mediaserver_backup_last_success_timestamp_seconds)
+: "${last_success:=0}"
 [ "$status" -eq 1 ] && last_success=$now
 
 duration=
@@ -48,11 +48,7 @@ if [ -r "$DUMP_ROOT/.run-started" ]; then
 fi
 
 # Previous size: kept when borg info fails (wrong passphrase, lock timeout), never replaced by another measure.
-size=
-if [ -r "$PROM" ]; then
-  prev=$(awk '$1 == "mediaserver_backup_repository_size_bytes" { print $2 }' "$PROM" | tail -n 1)
-  case "$prev" in '' | *[!0-9]*) ;; *) size=$prev ;; esac
-fi
+size=$(previous_value "$PROM" mediaserver_backup_repository_size_bytes)
 size_source=previous
 if [ -f "$REPOSITORY/config" ]; then
   if info=$(BORG_RELOCATED_REPO_ACCESS_IS_OK=yes timeout "${POST_BACKUP_INFO_TIMEOUT:-300}" \

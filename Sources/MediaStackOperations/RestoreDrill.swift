@@ -113,7 +113,7 @@ public struct RestoreDrill: Sendable {
                     BackupDriver.Invocation(
                         executable: "sh",
                         arguments: [
-                            paths.backupDirectory + "/restore-dumps.sh", dumpFolder,
+                            paths.backupDirectory + "/restore-dumps.sh", dumpFolder + "/" + BackupPaths.dumpManifest,
                             layout.extracted(extracted, layout.archiveSourceRoot),
                         ], environment: try driver.directEnvironment(paths), workingDirectory: nil))
             } catch {
@@ -141,8 +141,8 @@ public struct RestoreDrill: Sendable {
             let script = """
                 set -eu; rm -rf \(inside); mkdir -p \(inside)
                 borgmatic extract --archive '\(latest.name)' --destination \(inside)
-                sh \(BackupPaths.backupDirectory)/restore-dumps.sh \(inside)\(BackupPaths.dumpRoot) \
-                \(inside)\(BackupPaths.sourceRoot)
+                sh \(BackupPaths.backupDirectory)/restore-dumps.sh \
+                \(inside)\(BackupPaths.dumpRoot)/\(BackupPaths.dumpManifest) \(inside)\(BackupPaths.sourceRoot)
                 """
             try await driver.step(
                 "extracting \(latest.name) in the container",
@@ -237,11 +237,11 @@ public struct RestoreDrill: Sendable {
     ) async throws -> Comparison {
         // The rendered excludes, plus the live database files pre-backup.sh replaced by its copies that run.
         let base = try String(contentsOf: excludesFile, encoding: .utf8).split(separator: "\n").map(String.init)
-        let generated = URL(fileURLWithPath: dumps + "/live-databases.exclude")
+        let generated = URL(fileURLWithPath: dumps + "/" + BackupPaths.liveDatabaseExcludes)
         let live = (try? String(contentsOf: generated, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         let patterns = BorgPatterns(lines: base + live)
         // Databases restored from their consistent copies, relative to the source root.
-        let manifest = (try? String(contentsOfFile: dumps + "/MANIFEST.tsv", encoding: .utf8)) ?? ""
+        let manifest = (try? String(contentsOfFile: dumps + "/" + BackupPaths.dumpManifest, encoding: .utf8)) ?? ""
         let databases = Set(
             manifest.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
                 $0.split(separator: "\t").first.map { Array($0.utf8) }

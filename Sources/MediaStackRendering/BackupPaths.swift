@@ -19,6 +19,14 @@ public enum BackupPaths {
     /// node_exporter's textfile collector folder.
     public static let textfileDirectory = "/textfile"
 
+    /// Written by pre-backup.sh in the dump root, one line per database copy (relative path, bytes, SHA-256,
+    /// integrity result, source mtime): restore-dumps.sh and the restore drill read it. config.yaml hands the name
+    /// to pre-backup.sh; the restore drill hands restore-dumps.sh its path.
+    public static let dumpManifest = "MANIFEST.tsv"
+    /// Written by pre-backup.sh in the dump root: Borg patterns for the live database files its copies replace, which
+    /// config.yaml excludes (and hands pre-backup.sh the name of) and the restore drill does not compare.
+    public static let liveDatabaseExcludes = "live-databases.exclude"
+
     public static let backupDirectoryVariable = "MEDIASERVER_BACKUP_DIR"
     public static let sourceRootVariable = "MEDIASERVER_BACKUP_SOURCE_ROOT"
     public static let dumpRootVariable = "MEDIASERVER_BACKUP_DUMP_ROOT"

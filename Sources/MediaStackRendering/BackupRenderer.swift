@@ -56,7 +56,8 @@ public struct BackupRenderer: Sendable {
                 line: CronLine("30 3 * * *", "borgmatic-start --stats -v 0 2>&1")),
         ]
         files += try BackupScripts.render(
-            BackupScripts.preBackup + BackupScripts.postBackup + BackupScripts.restoreDumps)
+            BackupScripts.preBackup + BackupScripts.postBackup + BackupScripts.textfileMetrics
+                + BackupScripts.restoreDumps)
         if stack.isEnabled(.rclone) {
             files.append(
                 crontab(
@@ -89,7 +90,8 @@ public struct BackupRenderer: Sendable {
             "# from the `backup:` facts of the catalog. Each starts with `**/` so it matches wherever the config",
             "# root is mounted (/mnt/source in the container, a host path with `mediaserver backup --direct`).",
             "#",
-            "# The live SQLite files are NOT excluded here: pre-backup.sh writes <dump root>/live-databases.exclude",
+            "# The live SQLite files are NOT excluded here: pre-backup.sh writes <dump root>/"
+                + BackupPaths.liveDatabaseExcludes,
             "# listing exactly the databases it copied consistently, and config.yaml reads that file too, so a",
             "# database pre-backup.sh could not copy is still archived as it is.",
             "",
@@ -147,7 +149,7 @@ public struct BackupRenderer: Sendable {
             "exclude_from:",
             "  - \"\(Self.excludesInConfig)\"",
             "  # written by pre-backup.sh on every run: the live SQLite files (and -wal/-shm/-journal) it copied",
-            "  - \"{dump_root}/live-databases.exclude\"",
+            "  - \"{dump_root}/\(BackupPaths.liveDatabaseExcludes)\"",
             "\(Self.excludeCaches.key): true  # honours CACHEDIR.TAG",
             "",
             "# Never stored here. A missing variable fails at load time (\"Cannot find variable BORG_PASSPHRASE\"),",
@@ -176,13 +178,15 @@ public struct BackupRenderer: Sendable {
             "  # a before-everything hook fails, so a failed database copy would never reach the metrics. A failing",
             "  # `before: action` hook aborts the run and still triggers the `after: everything` fail hook.",
             "  # `when: [create]` keeps all three out of manual `borgmatic list` or `check` runs.",
-            "  # pre-backup.sh hands the options that select what create archives (exclude_from, exclude_caches,",
-            "  # one_file_system as borg flags) to `borg create --dry-run`, so it copies exactly the databases the",
+            "  # pre-backup.sh is given the names of the manifest and of the live-database excludes it writes in",
+            "  # the dump root, then the options that select what create archives (exclude_from, exclude_caches,",
+            "  # one_file_system as borg flags), for `borg create --dry-run`, so it copies exactly the databases the",
             "  # archive would hold.",
             "  - before: action",
             "    when: [create]",
             "    run:",
-            "      - \"{backup_dir}/pre-backup.sh {source_root} {dump_root} \(Self.preBackupSelection)\"",
+            "      - \"{backup_dir}/pre-backup.sh {source_root} {dump_root} \(BackupPaths.dumpManifest) "
+                + "\(BackupPaths.liveDatabaseExcludes) \(Self.preBackupSelection)\"",
             "  - after: everything",
             "    when: [create]",
             "    states: [finish]",

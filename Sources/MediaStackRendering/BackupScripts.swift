@@ -8,7 +8,8 @@ public enum BackupScripts {
     public struct Script: Sendable, Hashable {
         /// Its name, both in the package's `Scripts/backup/` and in the rendered `backup/`.
         public let name: String
-        /// Whether the rendered copy is executable (the shell scripts; the Python programs are run by them).
+        /// Whether the rendered copy is executable (the shell scripts that are run; the Python programs are run
+        /// by them, and the shared shell functions sourced).
         public let executable: Bool
 
         /// Where `mediaserver render` writes it.
@@ -21,6 +22,9 @@ public enum BackupScripts {
     ]
     /// `post-backup.sh`: node_exporter textfile metrics, written atomically, after every create.
     public static let postBackup = [Script(name: "post-backup.sh", executable: true)]
+    /// `textfile-metrics.sh`: what post-backup.sh and offsite.sh share to write their metrics (sourced from
+    /// beside them, so both run it from the same mounted folder).
+    public static let textfileMetrics = [Script(name: "textfile-metrics.sh", executable: false)]
     /// `offsite.sh`: the off-site copy under Borg's lock, with its guards and the in-lock check.
     public static let offsite = [Script(name: "offsite.sh", executable: true)]
     /// `restore-dumps.sh`: puts the consistent database copies back over an extracted config tree.
@@ -29,7 +33,7 @@ public enum BackupScripts {
     ]
 
     /// Every script the package ships.
-    public static let all = preBackup + postBackup + offsite + restoreDumps
+    public static let all = preBackup + postBackup + textfileMetrics + offsite + restoreDumps
 
     /// The script's text, read from the package's resources.
     public static func contents(of script: Script) throws(MissingScript) -> String {

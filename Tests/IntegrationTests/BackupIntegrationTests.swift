@@ -1,5 +1,6 @@
 import Foundation
 import MediaStackOperations
+import MediaStackRendering
 import Testing
 
 /// The rendered backup files judged by borgmatic and shellcheck, and `mediaserver backup` / `offsite` driven in
@@ -8,6 +9,8 @@ import Testing
 @Suite("Backups with real borg, borgmatic and rclone", .serialized)
 struct BackupIntegrationTests {
     static let scripts = ["pre-backup.sh", "post-backup.sh", "offsite.sh", "restore-dumps.sh"]
+    /// Shell functions the scripts source from beside them.
+    static let sourcedScripts = ["textfile-metrics.sh"]
 
     @Test func borgmaticValidatesTheCommittedConfig() async throws {
         guard IntegrationSupport.tool("borgmatic") != nil else { return }
@@ -25,7 +28,11 @@ struct BackupIntegrationTests {
         for path in paths {
             #expect(FileManager.default.isExecutableFile(atPath: path), "\(path) is not executable")
         }
-        let output = try await IntegrationSupport.run("shellcheck", paths)
+        // Given together, so shellcheck follows each `. textfile-metrics.sh` into the file it sources.
+        let sourced = Self.sourcedScripts.map {
+            IntegrationSupport.repositoryRoot.appendingPathComponent("backup/\($0)").path
+        }
+        let output = try await IntegrationSupport.run("shellcheck", paths + sourced)
         #expect(output.succeeded, "\(output.standardOutput)")
     }
 
@@ -118,7 +125,7 @@ struct BackupIntegrationTests {
         let restored = scratch.appendingPathComponent("extracted").path + lab.sources.path
         let manifest = try String(
             contentsOfFile: scratch.appendingPathComponent("extracted").path + lab.repository.path
-                + "-dumps/MANIFEST.tsv",
+                + "-dumps/" + BackupPaths.dumpManifest,
             encoding: .utf8
         ).split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: "\t").first }
         #expect(manifest.count >= 14)
@@ -262,6 +269,8 @@ struct BackupIntegrationTests {
         let remote = try await SFTPRemote.start(lab)
         defer { remote.server.stop() }
         let rclone = try await remote.environment(lab)
+        // offsite.sh writes its metrics only into a textfile folder that exists (node_exporter's).
+        try FileManager.default.createDirectory(at: lab.textfile, withIntermediateDirectories: true)
 
         let sync = try await lab.mediaserver(["offsite", "sync"], extra: rclone)
         #expect(sync.succeeded, "\(sync.standardError)")
@@ -269,12 +278,20 @@ struct BackupIntegrationTests {
         let copy = lab.remoteRoot.appendingPathComponent("mediaserver-borg")
         #expect(FileManager.default.fileExists(atPath: copy.appendingPathComponent("config").path))
         #expect(!FileManager.default.fileExists(atPath: copy.appendingPathComponent("lock.roster").path))
+        func metric(_ name: String) -> String? {
+            lab.metric("mediaserver_offsite_" + name, file: "mediaserver_offsite.prom")
+        }
+        #expect(metric("last_status") == "1")
+        let synced = try #require(metric("last_success_timestamp_seconds"))
+        #expect(Int(synced).map { $0 > 0 } == true)
 
-        // Remote unreachable: a port nothing listens on.
+        // Remote unreachable: a port nothing listens on. The last success is kept, read back from the metrics.
         let closed = try await remote.environment(lab, port: 1)
         let unreachable = try await lab.mediaserver(["offsite", "sync"], extra: closed)
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("[remote-unreachable]"), "\(unreachable.standardError)")
+        #expect(metric("last_status") == "0")
+        #expect(metric("last_success_timestamp_seconds") == synced)
 
         // Borg holds the lock (a backup running): a short wait gives up with the cause; the remote is untouched.
         let snapshot = Self.listing(copy)

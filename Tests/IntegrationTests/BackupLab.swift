@@ -102,9 +102,8 @@ struct BackupLab: Sendable {
         return try await run("borg", arguments, extra: extra)
     }
 
-    func metric(_ name: String) -> String? {
-        let text =
-            (try? String(contentsOf: textfile.appendingPathComponent("mediaserver_backup.prom"), encoding: .utf8))
+    func metric(_ name: String, file: String = "mediaserver_backup.prom") -> String? {
+        let text = (try? String(contentsOf: textfile.appendingPathComponent(file), encoding: .utf8))
         return text?.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map {
             String($0.dropFirst(name.count + 1))
         }

@@ -71,7 +71,8 @@ struct BackupScriptsIntegrationTests {
             "env", ["BORG_BASE_DIR=\(base.path)/borg-base", "sh", "-c", line])
         #expect(output.succeeded, "\(line)\n\(output.standardError)")
 
-        let manifest = try String(contentsOf: dumps.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8)
+        // Under the names `mediaserver` reads them by: the restore drill, config.yaml's exclude_from.
+        let manifest = try String(contentsOf: dumps.appendingPathComponent(BackupPaths.dumpManifest), encoding: .utf8)
         let copied = manifest.split(separator: "\n").filter { !$0.hasPrefix("#") }.map {
             String($0.split(separator: "\t")[0])
         }
@@ -79,7 +80,8 @@ struct BackupScriptsIntegrationTests {
         for relative in copied {
             #expect(FileManager.default.fileExists(atPath: dumps.appendingPathComponent(relative).path))
         }
-        let live = try String(contentsOf: dumps.appendingPathComponent("live-databases.exclude"), encoding: .utf8)
+        let live = try String(
+            contentsOf: dumps.appendingPathComponent(BackupPaths.liveDatabaseExcludes), encoding: .utf8)
         #expect(live.contains("\npp:\(source.path)/sonarr/sonarr.db-wal\n"))
         #expect(!live.contains("logs.db") && !live.contains("cache.db") && !live.contains("sched.db"))
         #expect(output.standardError.contains("Thumbs.db is not an SQLite file"))
@@ -95,17 +97,63 @@ struct BackupScriptsIntegrationTests {
         let dumps = base.appendingPathComponent("dumps")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)
-        try Data("kept\n".utf8).write(to: dumps.appendingPathComponent("MANIFEST.tsv"))
+        try Data("kept\n".utf8).write(to: dumps.appendingPathComponent(BackupPaths.dumpManifest))
         let script = IntegrationSupport.repositoryRoot.appendingPathComponent("backup/pre-backup.sh").path
         let output = try await IntegrationSupport.run(
             "env",
             [
-                "BORG_BASE_DIR=\(base.path)/borg-base", "sh", script, source.path, dumps.path, "--exclude-from",
+                "BORG_BASE_DIR=\(base.path)/borg-base", "sh", script, source.path, dumps.path,
+                BackupPaths.dumpManifest, BackupPaths.liveDatabaseExcludes, "--exclude-from",
                 base.appendingPathComponent("missing.txt").path,
             ])
         #expect(output.status == 2, "\(output.standardError)")
         #expect(output.standardError.contains("pre-backup: borg create --dry-run failed"), "\(output.standardError)")
-        #expect(try String(contentsOf: dumps.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8) == "kept\n")
+        #expect(
+            try String(contentsOf: dumps.appendingPathComponent(BackupPaths.dumpManifest), encoding: .utf8) == "kept\n")
+    }
+
+    /// The script knows no file name of its own: it writes the manifest and the live-database excludes under the
+    /// names it is given (config.yaml gives it `BackupPaths`'), and restore-dumps.sh reads the manifest it is given.
+    @Test("pre-backup and restore-dumps use the file names they are given")
+    func scriptsUseTheNamesTheyAreGiven() async throws {
+        guard IntegrationSupport.tool("borg") != nil, let python = IntegrationSupport.tool("python3") else { return }
+        let base = try Self.scratch("pre-backup-names")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let source = base.appendingPathComponent("cfg")
+        let dumps = base.appendingPathComponent("dumps")
+        let database = source.appendingPathComponent("sonarr/sonarr.db")
+        let create =
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('create table t (x)'); c.commit()"
+        try FileManager.default.createDirectory(
+            at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
+        #expect(try await IntegrationSupport.run(python, ["-c", create, database.path]).succeeded)
+        let folder = IntegrationSupport.repositoryRoot.appendingPathComponent("backup")
+        let output = try await IntegrationSupport.run(
+            "env",
+            [
+                "BORG_BASE_DIR=\(base.path)/borg-base", "sh", folder.appendingPathComponent("pre-backup.sh").path,
+                source.path, dumps.path, "copies.list", "live.patterns",
+            ])
+        #expect(output.succeeded, "\(output.standardError)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: dumps.path).sorted()
+        #expect(written == [".run-started", "copies.list", "live.patterns", "sonarr"])
+        let live = try String(contentsOf: dumps.appendingPathComponent("live.patterns"), encoding: .utf8)
+        #expect(live.contains("\npp:\(database.path)\n"))
+
+        let restored = base.appendingPathComponent("restored")
+        let restore = try await IntegrationSupport.run(
+            "sh",
+            [
+                folder.appendingPathComponent("restore-dumps.sh").path,
+                dumps.appendingPathComponent("copies.list").path, restored.path,
+            ])
+        #expect(restore.succeeded, "\(restore.standardError)")
+        #expect(restore.standardOutput.contains("restore-dumps: restored sonarr/sonarr.db"))
+        #expect(FileManager.default.fileExists(atPath: restored.appendingPathComponent("sonarr/sonarr.db").path))
+
+        let missing = try await IntegrationSupport.run(
+            "sh", [folder.appendingPathComponent("restore-dumps.sh").path, dumps.path, restored.path])
+        #expect(missing.status == 2 && missing.standardError.contains("not found"), "\(missing.standardError)")
     }
 
     @Test("post-backup writes every backup metric the rules and dashboards may read")

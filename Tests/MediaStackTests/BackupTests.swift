@@ -50,7 +50,8 @@ struct BackupTests {
         let file = try #require(try Self.files().first { $0.path == script.renderedPath })
         let source = try String(contentsOf: Self.scriptSources.appendingPathComponent(script.name), encoding: .utf8)
         #expect(file.contents == source, "\(script.renderedPath) is not \(script.name) of the package")
-        #expect(file.executable == script.name.hasSuffix(".sh"))
+        // A shell script is run, unless it only holds functions the others source (it has no `#!` line).
+        #expect(file.executable == (script.name.hasSuffix(".sh") && source.hasPrefix("#!")))
         #expect(file.contents.contains("Rendered to backup/ by `mediaserver render` from Sources/"))
     }
 
@@ -60,22 +61,29 @@ struct BackupTests {
     }
 
     /// pre-backup.sh's `borg create --dry-run` must select what create archives: the options config.yaml sets, as
-    /// the borg flags borgmatic makes of them, and every excludes file but the one pre-backup.sh writes.
+    /// the borg flags borgmatic makes of them, and every excludes file but the one pre-backup.sh writes. Before them,
+    /// the names of the files it writes: the ones `mediaserver` reads, and config.yaml excludes.
     @Test func preBackupIsHandedTheSelectionOfCreate() throws {
         let text = TestSupport.file(try Self.files(), BackupPaths.configFile)
         let config = try #require(try Yams.load(yaml: text) as? [String: Any])
         let hooks = try #require(config["commands"] as? [[String: Any]])
         let before = try #require(hooks.first { $0["before"] as? String == "action" }?["run"] as? [String])
         let words = try #require(before.first).split(separator: " ").map(String.init)
-        #expect(words.prefix(3) == ["{backup_dir}/pre-backup.sh", "{source_root}", "{dump_root}"])
+        #expect(
+            words.prefix(5) == [
+                "{backup_dir}/pre-backup.sh", "{source_root}", "{dump_root}", BackupPaths.dumpManifest,
+                BackupPaths.liveDatabaseExcludes,
+            ])
         var expected: [String] = []
         if config["one_file_system"] as? Bool == true { expected.append("--one-file-system") }
         if config["exclude_caches"] as? Bool == true { expected.append("--exclude-caches") }
-        for file in try #require(config["exclude_from"] as? [String]) where !file.hasPrefix("{dump_root}/") {
+        let excludeFrom = try #require(config["exclude_from"] as? [String])
+        #expect(excludeFrom.contains("{dump_root}/\(BackupPaths.liveDatabaseExcludes)"))
+        for file in excludeFrom where !file.hasPrefix("{dump_root}/") {
             expected += ["--exclude-from", file]
         }
         #expect(expected.count == 4, "\(expected)")
-        #expect(Array(words.dropFirst(3)) == expected)
+        #expect(Array(words.dropFirst(5)) == expected)
     }
 
     @Test func scriptsAreExecutableAndCrontabsMatchTheSeed() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import MediaStackRendering
 import Testing
 
 @testable import MediaStackOperations
@@ -132,9 +133,9 @@ struct RestoreDrillTests {
         try trees.write("radarr/radarr.db", "copy", sides: [trees.restored])
         try trees.write("bazarr/db/bazarr.db", "live", sides: [trees.sources])
         try "# generated\npp:/srv/cfg/radarr/radarr.db-wal\n".write(
-            toFile: trees.dumps + "/live-databases.exclude", atomically: true, encoding: .utf8)
+            toFile: trees.dumps + "/" + BackupPaths.liveDatabaseExcludes, atomically: true, encoding: .utf8)
         try "# path\tsha256\nradarr/radarr.db\tabc\nbazarr/db/bazarr.db\tdef\n".write(
-            toFile: trees.dumps + "/MANIFEST.tsv", atomically: true, encoding: .utf8)
+            toFile: trees.dumps + "/" + BackupPaths.dumpManifest, atomically: true, encoding: .utf8)
         // A cache folder with a valid tag is skipped; one with a wrong tag is compared.
         try trees.write(
             "grafana/plugins/cached/CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n",

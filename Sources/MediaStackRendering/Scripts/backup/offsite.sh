@@ -28,6 +28,9 @@
 # Exit status: 0 ok; 2 refused (precondition); otherwise the failing borg/rclone status.
 set -eu
 
+# shellcheck source=SCRIPTDIR/textfile-metrics.sh
+. "$(dirname "$0")/textfile-metrics.sh"
+
 log() { printf 'offsite: %s\n' "$*" >&2; }
 
 # Phase 2 (below) is this script again, as the child of `borg with-lock`, with --locked before the paths.
@@ -47,11 +50,8 @@ write_metrics() { # $1 = 1 ok / 0 failed
   [ -d "$TEXTFILE_DIR" ] && [ -w "$TEXTFILE_DIR" ] || return 0
   prom="$TEXTFILE_DIR/mediaserver_offsite.prom"
   now=$(date +%s)
-  last_ok=0
-  if [ -r "$prom" ]; then
-    prev=$(awk '$1 == "mediaserver_offsite_last_success_timestamp_seconds" { print $2 }' "$prom" | tail -n 1)
-    case "$prev" in '' | *[!0-9]*) ;; *) last_ok=$prev ;; esac
-  fi
+  last_ok=$(previous_value "$prom" mediaserver_offsite_last_success_timestamp_seconds)
+  : "${last_ok:=0}"
   [ "$1" -eq 1 ] && last_ok=$now
   tmp=$(mktemp "$TEXTFILE_DIR/.mediaserver_offsite.prom.XXXXXX") || return 0
   {

@@ -1,5 +1,5 @@
 # Rendered to backup/ by `mediaserver render` from Sources/MediaStackRendering/Scripts/backup/restore-dumps.py.
-# restore-dumps.py EXTRACTED_DUMP_ROOT TARGET_CONFIG_ROOT, run by restore-dumps.sh (beside it), which says what
+# restore-dumps.py MANIFEST TARGET_CONFIG_ROOT, run by restore-dumps.sh (beside it), which says what
 # a restore does. Exit status: 0 = every copy restored and checked; 1 = at least one failed (named on stderr).
 import hashlib
 import os
@@ -40,9 +40,11 @@ def restore(dumps, target, rel, digest):
     return None
 
 
-def main(dumps, target):
+def main(manifest, target):
+    # The copies are beside their manifest, at the relative paths it lists.
+    dumps = os.path.dirname(os.path.abspath(manifest))
     bad = 0
-    with open(os.path.join(dumps, "MANIFEST.tsv"), encoding="utf-8") as fh:
+    with open(manifest, encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("#") or not line.strip():
                 continue
