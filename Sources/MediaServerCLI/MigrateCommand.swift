@@ -50,30 +50,23 @@ struct MigrateCommand: AsyncParsableCommand {
             Console.error("error: \(envFile) does not exist, so there is no render of it to move")
             throw ExitCode.failure
         }
-        let loader = SettingsLoader(root: root)
-        let user: Settings
-        let defaults: Settings
+        // The same render → check as `render` and `up`; what is written is the migration's own.
+        let render = StackRender(checkout: root)
+        let plan: StackRender.Plan
+        let committedFiles: [RenderedFile]
         do {
-            user = try loader.load(envFile)
-            defaults = try loader.load(RenderLocation.committedSettings)
-        } catch {
-            for issue in error.issues { Console.error(issue.description) }
-            throw ExitCode.findings
-        }
-        let userStack = Stack(settings: user)
-        let userFiles = try StackRenderer().render(userStack)
-        let errors = StackChecks().run(userStack, rendered: userFiles).filter { $0.severity == .error }
-        if !errors.isEmpty {
-            for finding in errors { Console.error(finding.description) }
+            plan = try render.plan(settingsPath: envFile)
+            committedFiles = try render.committedFiles()
+        } catch StackRender.Refusal.findings(_, let findings) {
+            for finding in findings where finding.severity == .error { Console.error(finding.description) }
             Console.error("nothing was moved")
             throw ExitCode.findings
         }
-        let committedFiles = try StackRenderer().render(Stack(settings: defaults))
-        let deployment = common.renderFolder(envFile)
+        let deployment = plan.folder
         let migration = RenderMigration(checkout: root, deployment: deployment)
-        let steps = migration.plan(user: userFiles, committed: committedFiles)
+        let steps = migration.plan(user: plan.files, committed: committedFiles)
         do {
-            try migration.apply(steps, user: userFiles, committed: committedFiles)
+            try migration.apply(steps, user: plan.files, committed: committedFiles)
             try RenderLocation.linkSettings(in: deployment, checkout: root, settingsPath: envFile)
         } catch {
             Console.error("error: could not write \(deployment.path): \(error.localizedDescription)")

@@ -102,12 +102,23 @@ public struct StackRender: Sendable {
     /// renders and a checkout `git pull` refuses. Empty when there are none, or the plan renders into the root.
     public func earlierRenderAtRoot(_ plan: Plan) throws -> [String] {
         guard plan.folder.path != checkout.path, !FileManager.default.fileExists(atPath: plan.folder.path),
-            let defaults = try? SettingsLoader(root: checkout, environment: environment).load(
-                RenderLocation.committedSettings)
+            let committed = try? committedFiles()
         else { return [] }
-        let committed = try StackRenderer().render(Stack(settings: defaults))
         let steps = RenderMigration(checkout: checkout, deployment: plan.folder).plan(
             user: plan.files, committed: committed)
         return steps.filter { $0.action != .rendered }.map(\.path)
+    }
+
+    /// The render of `.env.example`: what the checkout's root holds in git. Throws ``Refusal/findings(source:_:)``
+    /// when `.env.example` cannot be read.
+    public func committedFiles() throws -> [RenderedFile] {
+        let defaults: Settings
+        do {
+            defaults = try SettingsLoader(root: checkout, environment: environment).load(
+                RenderLocation.committedSettings)
+        } catch {
+            throw Refusal.findings(source: RenderLocation.committedSettings, error.findings)
+        }
+        return try StackRenderer().render(Stack(settings: defaults))
     }
 }
