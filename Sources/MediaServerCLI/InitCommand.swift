@@ -30,9 +30,16 @@ struct InitCommand: AsyncParsableCommand {
             On a terminal it asks for the LAN address and the paths, checking each answer as it is typed; \
             elsewhere, or with --yes, it takes the flags, the previous file's values and the detected ones.
 
+            --root-prefix puts the default roots under one folder: /opt/mediaserver becomes \
+            <prefix>/opt/mediaserver, and so do /mnt/storage/data and /mnt/backup/mediaserver (--config-root, \
+            --data-root, --backup-root and a kept .env still win). Use it to try the stack out without touching \
+            /opt or /mnt. The environment variable \(EnvInitializer.rootPrefixVariable) does the same, here and \
+            for `mediaserver up`, which writes .env on a fresh clone.
+
             Examples:
               mediaserver init
               mediaserver init --yes --lan-ip 192.168.1.10 --data-root /tank/media
+              mediaserver init --yes --root-prefix /srv/mediaserver-trial
               sudo mediaserver init --force --disable plex,overseerr,tautulli
             """)
 
@@ -51,6 +58,10 @@ struct InitCommand: AsyncParsableCommand {
     @Option(name: .customLong("config-root"), help: "App configuration root.") var configRoot: String?
     @Option(name: .customLong("data-root"), help: "The media tree.") var dataRoot: String?
     @Option(name: .customLong("backup-root"), help: "The local Borg repository.") var backupRoot: String?
+    @Option(
+        name: .customLong("root-prefix"),
+        help: "Folder to put the default config, data and backup roots under (absolute).")
+    var rootPrefix: String?
     @Option(help: "Comma-separated services to disable.") var disable: String?
     @Flag(help: "Replace an existing .env (its settings and secrets are kept unless a flag changes them).")
     var force = false
@@ -62,6 +73,9 @@ struct InitCommand: AsyncParsableCommand {
     func validate() throws {
         try common.validateRoot()
         if rotateSecrets && !force { throw ValidationError("--rotate-secrets only makes sense with --force") }
+        if let rootPrefix, EnvInitializer.roots(under: rootPrefix) == nil {
+            throw ValidationError("--root-prefix must be an absolute path, e.g. /srv/mediaserver-trial")
+        }
     }
 
     struct Summary: Encodable {
@@ -93,7 +107,9 @@ struct InitCommand: AsyncParsableCommand {
         let outcome: EnvInitializer.Outcome
         do {
             outcome = try await initializer.run(
-                EnvInitializer.Request(flags: flags, force: force, rotateSecrets: rotateSecrets), prompt: prompt)
+                EnvInitializer.Request(
+                    flags: flags, force: force, rotateSecrets: rotateSecrets, rootPrefix: rootPrefix),
+                prompt: prompt)
         } catch let refusal as EnvInitializer.Refusal {
             throw refusal.failure.report()
         }

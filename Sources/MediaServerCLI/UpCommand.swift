@@ -8,7 +8,8 @@ struct UpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Start the core stack, then the dashboard stack, and wait until every service is healthy.",
         discussion: """
-            On a fresh clone it first writes .env as `mediaserver init --yes` would. Renders the stack files for .env \
+            On a fresh clone it first writes .env as `mediaserver init --yes` would (with its default roots under \
+            $\(EnvInitializer.rootPrefixVariable) when that is set, as `init --root-prefix` does). Renders the stack files for .env \
             (never replacing a file edited by hand), creates the config, data and backup folders with \
             the right owners, writes the API keys of .env into the files SABnzbd, Bazarr and Tautulli read at their \
             first start (keeping any value those files already have, and saying so), starts compose.yml (which \

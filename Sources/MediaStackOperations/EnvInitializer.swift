@@ -32,12 +32,34 @@ public struct EnvInitializer: Sendable {
         public var force: Bool
         /// With `force`: generate new secrets too.
         public var rotateSecrets: Bool
+        /// An absolute folder the default roots are moved under (``rootPrefixVariable`` when nil).
+        public var rootPrefix: String?
 
-        public init(flags: [String: String] = [:], force: Bool = false, rotateSecrets: Bool = false) {
+        public init(
+            flags: [String: String] = [:], force: Bool = false, rotateSecrets: Bool = false, rootPrefix: String? = nil
+        ) {
             self.flags = flags
             self.force = force
             self.rotateSecrets = rotateSecrets
+            self.rootPrefix = rootPrefix
         }
+    }
+
+    /// The environment variable that moves the default roots under a folder, as `init --root-prefix` does: read by
+    /// `init`, and by `up` when it writes `.env` on a fresh clone.
+    public static let rootPrefixVariable = "MEDIASERVER_ROOT_PREFIX"
+
+    /// The settings whose default is a host folder the stack creates (`CONFIG_ROOT`, `DATA_ROOT`, `BACKUP_ROOT`),
+    /// each with its default moved under `prefix`: `/srv/trial` makes `/srv/trial/opt/mediaserver` of
+    /// `/opt/mediaserver`. Nil when `prefix` is not an absolute path.
+    public static func roots(under prefix: String) -> [String: String]? {
+        guard prefix.hasPrefix("/") else { return nil }
+        let folder = String(prefix.reversed().drop { $0 == "/" }.reversed())
+        var roots: [String: String] = [:]
+        for definition in SettingsCatalog.definitions() where definition.kind == .absolutePath {
+            roots[definition.key] = folder + definition.defaultValue
+        }
+        return roots
     }
 
     /// The keys a terminal is asked for, in order.
@@ -79,6 +101,8 @@ public struct EnvInitializer: Sendable {
         case borgRepositoryInUse(String)
         /// A value is not valid.
         case invalidSettings([SettingsIssue])
+        /// The root prefix (the option, or ``rootPrefixVariable`` when it came from there) is not an absolute path.
+        case invalidRootPrefix(String, source: String)
         /// The settings are valid but the stack they make has errors.
         case findings([Finding])
         /// The copy of the previous file could not be written.
@@ -176,6 +200,14 @@ public struct EnvInitializer: Sendable {
             detected[SettingKey.lanIP.rawValue] = await host.lanAddress() ?? "127.0.0.1"
         }
         if let gid = host.renderGroupID() { detected[SettingKey.renderGID.rawValue] = String(gid) }
+        // The default roots under a prefix, as if detected: a flag or the previous file still wins.
+        let prefixSource = request.rootPrefix != nil ? "--root-prefix" : Self.rootPrefixVariable
+        if let prefix = request.rootPrefix ?? environment[Self.rootPrefixVariable], !prefix.isEmpty {
+            guard let roots = Self.roots(under: prefix) else {
+                throw Refusal.invalidRootPrefix(prefix, source: prefixSource)
+            }
+            detected.merge(roots) { _, root in root }
+        }
         // Compose refuses a device that does not exist, so a host without a GPU transcodes in software.
         detected[SettingsCatalog.transcodeDeviceKey] =
             FileManager.default.fileExists(atPath: Catalog.gpuDevice) ? Catalog.gpuDevice : ""
@@ -349,6 +381,13 @@ extension EnvInitializer.Refusal {
                     + ["nothing was written"])
         case .findings(let findings):
             return OperationFailure(.findings, findings.map(\.description) + ["nothing was written"])
+        case .invalidRootPrefix(let prefix, let source):
+            return OperationFailure([
+                "error: \(source) \(SettingsIssue.excerpt(prefix)) is not an absolute path",
+                "  fix: give the folder to put the config, data and backup roots under as an absolute path, e.g."
+                    + " /srv/mediaserver-trial",
+                "nothing was written",
+            ])
         case .copyFailed(let reason):
             return OperationFailure([
                 "error: could not keep a copy of the previous .env: \(reason)\nnothing was written"
