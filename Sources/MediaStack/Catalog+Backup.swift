@@ -9,18 +9,18 @@ extension Catalog {
             image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7", scheme: .borgmatic),
             identity: .imageDefault(reason: "reads every app's configuration, whatever its owner"),
             mounts: [
-                // The paths backup/config/config.yaml and the crontabs name (BackupPaths in MediaStackRendering).
-                Mount(.configRoot(""), "/mnt/source", readOnly: true),
-                Mount(.backupRepository, "/mnt/borg-repository"),
-                // Consistent SQLite copies made by pre-backup.sh; outside /mnt/source, kept between runs.
-                Mount(.volume("borg-dumps"), "/mnt/borg-dumps"),
-                Mount(.repository("backup/config"), "/etc/borgmatic.d", readOnly: true),
+                // The paths backup/config/config.yaml and the crontabs name.
+                Mount(.configRoot(""), BackupPaths.sourceRoot, readOnly: true),
+                Mount(.backupRepository, BackupPaths.repository),
+                // Consistent SQLite copies made by pre-backup.sh; outside the source root, kept between runs.
+                Mount(.volume("borg-dumps"), BackupPaths.dumpRoot),
+                Mount(.repository("backup/config"), BackupPaths.configDirectory, readOnly: true),
                 // excludes.txt and the hook scripts.
-                Mount(.repository("backup"), "/etc/mediaserver/backup", readOnly: true),
+                Mount(.repository("backup"), BackupPaths.backupDirectory, readOnly: true),
                 Mount(.config("borg-config"), "/root/.config/borg"),
                 Mount(.config("borg-cache"), "/root/.cache/borg"),
                 Mount(.config("state"), "/root/.local/state/borgmatic"),
-                Mount(.configRoot("node_exporter/textfile"), "/textfile"),
+                Mount(.configRoot("node_exporter/textfile"), BackupPaths.textfileDirectory),
             ],
             environment: [
                 EnvironmentVariable("TZ", "${TZ}"),
@@ -42,14 +42,14 @@ extension Catalog {
             image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7", scheme: .borgmatic),
             identity: .imageDefault(reason: "takes Borg's lock in a repository owned by root"),
             mounts: [
-                Mount(.backupRepository, "/mnt/borg-repository"),
+                Mount(.backupRepository, BackupPaths.repository),
                 // crontab.txt only: the image's cron reads /etc/borgmatic.d/crontab.txt.
-                Mount(.repository("backup/rclone"), "/etc/borgmatic.d", readOnly: true),
+                Mount(.repository("backup/rclone"), BackupPaths.configDirectory, readOnly: true),
                 // offsite.sh.
-                Mount(.repository("backup"), "/etc/mediaserver/backup", readOnly: true),
+                Mount(.repository("backup"), BackupPaths.backupDirectory, readOnly: true),
                 Mount(.config(""), "/config/rclone"),
                 // mediaserver_offsite.prom for node_exporter.
-                Mount(.configRoot("node_exporter/textfile"), "/textfile"),
+                Mount(.configRoot("node_exporter/textfile"), BackupPaths.textfileDirectory),
             ],
             environment: [
                 EnvironmentVariable("TZ", "${TZ}"),

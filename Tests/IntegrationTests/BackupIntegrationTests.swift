@@ -1,4 +1,5 @@
 import Foundation
+import MediaStack
 import MediaStackOperations
 import MediaStackRendering
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import MediaStack
 import MediaStackRendering
 import Testing
 

@@ -1,10 +1,9 @@
-import MediaStack
-
 /// The paths the backup files name inside the containers, and the environment variables that relocate them.
 ///
 /// `backup/config/config.yaml` writes each path once, as a borgmatic constant whose value is
-/// `${VARIABLE-container path}`: in the containers no variable is set, so the file means the mounts of the catalog;
-/// `mediaserver backup --direct` sets the variables to run the very same file against host paths.
+/// `${VARIABLE-container path}`: in the containers no variable is set, so the file means the mounts of the catalog
+/// (which mounts each of these paths, Catalog+Backup.swift); `mediaserver backup --direct` sets the variables to run
+/// the very same file against host paths.
 public enum BackupPaths {
     /// The rendered `backup/` folder (excludes.txt and the hook scripts).
     public static let backupDirectory = "/etc/mediaserver/backup"
