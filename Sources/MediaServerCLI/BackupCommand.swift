@@ -174,10 +174,7 @@ struct BackupCommand: AsyncParsableCommand {
         @OptionGroup var options: BackupOptions
         @OptionGroup var scratchFolder: ScratchOptions
 
-        func validate() throws {
-            try options.validateBackup()
-            try scratchFolder.validate()
-        }
+        func validate() throws { try options.validateBackup() }
 
         func run() async throws {
             let driver = try await options.loadDriver()
@@ -251,10 +248,7 @@ struct OffsiteCommand: AsyncParsableCommand {
         @OptionGroup var options: BackupOptions
         @OptionGroup var scratchFolder: ScratchOptions
 
-        func validate() throws {
-            try options.validateBackup()
-            try scratchFolder.validate()
-        }
+        func validate() throws { try options.validateBackup() }
 
         func run() async throws {
             let driver = try await options.loadDriver()
@@ -281,6 +275,8 @@ struct ScratchOptions: ParsableArguments {
     @Flag(help: "Keep the scratch folder afterwards (its path is printed).")
     var keep = false
 
+    /// Called by ArgumentParser as it decodes the option group (OptionGroup's `init(from:)`), before the command's
+    /// own `validate()`.
     func validate() throws {
         if let scratch, !scratch.hasPrefix("/") { throw ValidationError("--scratch must be an absolute path") }
     }
