@@ -30,7 +30,8 @@ struct BackupOptions: ParsableArguments {
 
     @Option(
         help:
-            "Direct mode: node_exporter textfile folder for the metrics (default: CONFIG_ROOT/node_exporter/textfile).")
+            "Direct mode: node_exporter textfile folder for the metrics (default: CONFIG_ROOT/\(Catalog.textfileFolder))."
+    )
     var textfileDir: String?
 
     @Option(help: "Seconds to wait for Borg's repository lock (default: the config's 600, offsite.sh's 3600).")

@@ -20,7 +20,7 @@ extension Catalog {
                 Mount(.config("borg-config"), "/root/.config/borg"),
                 Mount(.config("borg-cache"), "/root/.cache/borg"),
                 Mount(.config("state"), "/root/.local/state/borgmatic"),
-                Mount(.configRoot("node_exporter/textfile"), BackupPaths.textfileDirectory),
+                Mount(.configRoot(textfileFolder), BackupPaths.textfileDirectory),
             ],
             environment: [
                 EnvironmentVariable("TZ", "${TZ}"),
@@ -49,7 +49,7 @@ extension Catalog {
                 Mount(.repository("backup"), BackupPaths.backupDirectory, readOnly: true),
                 Mount(.config(""), "/config/rclone"),
                 // mediaserver_offsite.prom for node_exporter.
-                Mount(.configRoot("node_exporter/textfile"), BackupPaths.textfileDirectory),
+                Mount(.configRoot(textfileFolder), BackupPaths.textfileDirectory),
             ],
             environment: [
                 EnvironmentVariable("TZ", "${TZ}"),

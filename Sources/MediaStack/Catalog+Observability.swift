@@ -1,6 +1,12 @@
 import Foundation
 
 extension Catalog {
+    /// The folder under `${CONFIG_ROOT}` that holds the textfile metrics: the backup containers write theirs there,
+    /// and node_exporter reads it at ``textfileDirectory``.
+    public static let textfileFolder = "node_exporter/textfile"
+    /// Where node_exporter reads the textfile metrics inside its container (`--collector.textfile.directory`).
+    public static let textfileDirectory = "/textfile"
+
     /// Metrics, alerts, dashboards and the exporters they read (homepage-stack.yml).
     static let observability: [Service] = [
         Service(
@@ -148,10 +154,11 @@ extension Catalog {
             port: 9100,
             mounts: [
                 Mount(.host("/"), "/host", readOnly: true, options: ["rslave"]),
-                Mount(.configRoot("node_exporter/textfile"), "/textfile", readOnly: true),
+                Mount(.configRoot(textfileFolder), textfileDirectory, readOnly: true),
             ],
             command: [
-                "--path.rootfs=/host", "--collector.textfile.directory=/textfile", "--web.listen-address=:9100",
+                "--path.rootfs=/host", "--collector.textfile.directory=\(textfileDirectory)",
+                "--web.listen-address=:9100",
             ],
             health: .http("/metrics", via: .wget),
             metrics: .init(job: "node"),

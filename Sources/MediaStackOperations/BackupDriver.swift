@@ -37,7 +37,7 @@ public struct BackupDriver: Sendable {
             let repository = settings[.backupRoot]
             return DirectPaths(
                 checkout: checkout, sourceRoot: configRoot, dumpRoot: repository + "-dumps", repository: repository,
-                textfileDirectory: configRoot + "/node_exporter/textfile")
+                textfileDirectory: configRoot + "/" + Catalog.textfileFolder)
         }
 
         var backupDirectory: String { checkout.appendingPathComponent("backup").path }

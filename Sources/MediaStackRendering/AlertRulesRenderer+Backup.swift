@@ -23,7 +23,7 @@ extension AlertRulesRenderer {
                 name: "BackupTextfileError", expr: "node_textfile_scrape_error{job=\"\(node.job)\"} == 1",
                 duration: "15m", severity: .warning, summary: "node_exporter cannot read the backup textfile",
                 description: "The textfile collector on {{ $labels.instance }} reports an error reading *.prom files"
-                    + " in /textfile."),
+                    + " in \(Catalog.textfileDirectory)."),
         ]
         let nodeLabels = labels(node)
         let tests = [
@@ -87,7 +87,7 @@ extension AlertRulesRenderer {
                                 [("severity", "warning")] + nodeLabels,
                                 summary: "node_exporter cannot read the backup textfile",
                                 description: "The textfile collector on \(node.address) reports an error reading"
-                                    + " *.prom files in /textfile.")
+                                    + " *.prom files in \(Catalog.textfileDirectory).")
                         ]),
                 ]),
         ]
