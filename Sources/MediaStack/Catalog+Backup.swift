@@ -1,12 +1,16 @@
 import Foundation
 
 extension Catalog {
+    /// The borgmatic image, pinned once for both services that run it (each still has its own tag setting).
+    static let borgmaticImage = ImageReference(
+        "ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7", scheme: .borgmatic)
+
     /// Borg backups and their off-site copy (compose.yml).
     static let backups: [Service] = [
         Service(
             "borgmatic", containerName: "mediaserver-backup", stack: .core,
             summary: "Encrypted, deduplicated Borg backups of every app's configuration (daily 03:30)",
-            image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7", scheme: .borgmatic),
+            image: borgmaticImage,
             identity: .imageDefault(reason: "reads every app's configuration, whatever its owner"),
             mounts: [
                 // The paths backup/config/config.yaml and the crontabs name.
@@ -39,7 +43,7 @@ extension Catalog {
             "rclone", containerName: "rclone_backup", stack: .core,
             summary: "Copies the Borg repository off-site while holding Borg's lock (daily 04:10)",
             // The borgmatic image brings borg (for `borg with-lock`) and cron; rclone comes from Alpine.
-            image: ImageReference("ghcr.io/borgmatic-collective/borgmatic", tag: "2.1.7", scheme: .borgmatic),
+            image: borgmaticImage,
             identity: .imageDefault(reason: "takes Borg's lock in a repository owned by root"),
             mounts: [
                 Mount(.backupRepository, BackupPaths.repository),
