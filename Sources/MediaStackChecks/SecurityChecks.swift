@@ -85,10 +85,7 @@ public struct SecurityChecks: Sendable {
     }
 
     /// Whether published ports reach beyond this machine (LAN_IP is not a loopback address).
-    static func isExposed(_ settings: Settings) -> Bool {
-        let lan = settings[.lanIP]
-        return !(lan.hasPrefix("127.") || lan == "::1")
-    }
+    static func isExposed(_ settings: Settings) -> Bool { !settings.bindsToLoopback }
 
     func unjailedLogins(_ stack: Stack) -> [Finding] {
         guard Self.isExposed(stack.settings) else { return [] }

@@ -53,7 +53,8 @@ public struct Fail2banRenderer: Sendable {
     public static func ignoredAddresses(_ settings: Settings) -> [String] {
         var addresses = alwaysIgnored
         let lan = settings[.lanIP]
-        if !lan.isEmpty, !lan.hasPrefix("127."), lan != "::1" {
+        // A loopback address is in the fixed ranges already.
+        if !lan.isEmpty, !settings.bindsToLoopback {
             addresses.append(lan)
         }
         return addresses
