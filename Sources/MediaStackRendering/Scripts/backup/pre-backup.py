@@ -1,6 +1,6 @@
 # Rendered to backup/ by `mediaserver render` from Sources/MediaStackRendering/Scripts/backup/pre-backup.py.
-# pre-backup.py SOURCE_ROOT DUMP_ROOT MANIFEST LIVE_EXCLUDES [BORG_CREATE_OPTION...], run by pre-backup.sh (beside it), which says what
-# it makes and how its outputs are used.
+# pre-backup.py SOURCE_ROOT DUMP_ROOT MANIFEST LIVE_EXCLUDES [BORG_CREATE_OPTION...], run by pre-backup.sh (beside
+# it), which says what it makes and how its outputs are used.
 import fnmatch
 import hashlib
 import json
