@@ -109,6 +109,8 @@ extension Catalog {
             mounts: [Mount(.config(""), "/config")],
             health: .http("/status", via: .curl),
             requires: ["plex"],
+            // `mediaserver wire` points Tautulli at Plex (host network) through the host gateway.
+            extraHosts: ["host.docker.internal:host-gateway"],
             dashboard: .init(
                 group: "Media", icon: "tautulli.png", description: "Plex statistics",
                 widget: HomepageWidget("tautulli")),

@@ -25,6 +25,16 @@ public struct ComposeDriver: Sendable {
         try await compose(stack, ["up", "-d", "--remove-orphans"])
     }
 
+    /// `stop` of some services: their containers exit (each app saves its state) and are kept.
+    public func stop(_ stack: StackID, services: [ServiceName]) async throws -> ProcessOutput {
+        try await compose(stack, ["stop"] + services.map(\.rawValue), timeout: 180)
+    }
+
+    /// `start` of stopped services: the same containers run again, with the files they read at start.
+    public func start(_ stack: StackID, services: [ServiceName]) async throws -> ProcessOutput {
+        try await compose(stack, ["start"] + services.map(\.rawValue), timeout: 180)
+    }
+
     public func down(_ stack: StackID) async throws -> ProcessOutput {
         try await compose(stack, ["down", "--remove-orphans"], timeout: 900)
     }

@@ -123,7 +123,10 @@ public struct StackUp: Sendable {
         let before = FileManager.default.contents(atPath: envURL.path)
         let wiring: StackWire.Outcome
         do {
-            wiring = try await StackWire(checkout: checkout, settingsPath: settingsPath ?? ".env").run(
+            wiring = try await StackWire(
+                checkout: checkout, settingsPath: settingsPath ?? ".env",
+                containers: ComposeWiringContainers(stack: deployment.stack, driver: deployment.driver)
+            ).run(
                 settings: deployment.settings, progress: progress)
         } catch let failure as OperationFailure {
             throw fail(failure)

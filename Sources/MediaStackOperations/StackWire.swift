@@ -11,15 +11,18 @@ public struct StackWire: Sendable {
     /// How long each call to an app may take.
     public let timeout: Duration
     public let transport: any WiringTransport
+    /// Stops and starts an app's container (Tautulli's); nil: through Docker Compose, for the checkout's render.
+    public let containers: (any WiringContainers)?
 
     public init(
         checkout: URL, settingsPath: String, timeout: Duration = .seconds(15),
-        transport: any WiringTransport = URLSessionWiringTransport()
+        transport: any WiringTransport = URLSessionWiringTransport(), containers: (any WiringContainers)? = nil
     ) {
         self.checkout = checkout
         self.settingsPath = settingsPath
         self.timeout = timeout
         self.transport = transport
+        self.containers = containers
     }
 
     /// What the wiring did, or would do.
@@ -92,8 +95,12 @@ public struct StackWire: Sendable {
             throw OperationFailure(["error: \(error)"])
         }
         let secrets = EnvSecretStore(url: envURL)
-        let context = WiringContext(transport: transport, timeout: timeout, secrets: secrets, ownership: ownership)
-        let targets = WiringTargets(stack: Stack(settings: settings), secrets: secrets, overrides: overrides)
+        let stack = Stack(settings: settings)
+        let context = WiringContext(
+            transport: transport, timeout: timeout, secrets: secrets, ownership: ownership,
+            containers: containers
+                ?? ComposeWiringContainers.forCheckout(checkout, settingsPath: settingsPath, stack: stack))
+        let targets = WiringTargets(stack: stack, secrets: secrets, overrides: overrides)
         let (apps, setupFailures) = targets.wirings()
         progress(dryRun ? "planning the wiring (dry run) …" : "wiring \(apps.count) apps …")
         let reports = await WiringRun(context: context, dryRun: dryRun).run(apps, setupFailures: setupFailures)

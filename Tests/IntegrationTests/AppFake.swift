@@ -12,7 +12,7 @@ final class AppFake: @unchecked Sendable {
     let output = Pipe()
     private(set) var port = 0
 
-    init(_ app: String, apiKey: String?, fsRoot: URL, extra: [String] = []) throws {
+    init(_ app: String, apiKey: String?, fsRoot: URL, port: Int = 0, extra: [String] = []) throws {
         self.app = app
         self.apiKey = apiKey
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -20,7 +20,7 @@ final class AppFake: @unchecked Sendable {
             [
                 "python3",
                 IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/e2e/standin/fakes.py").path,
-                "--app", app, "--port", "0", "--fs-root", fsRoot.path, "--exit-on-eof",
+                "--app", app, "--port", String(port), "--fs-root", fsRoot.path, "--exit-on-eof",
             ] + (apiKey.map { ["--api-key", $0] } ?? []) + extra
         process.standardInput = input
         process.standardOutput = output

@@ -13,6 +13,7 @@ struct WiringIntegrationTests {
     static let sabnzbdKey = "3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d"
     static let jellyseerrKey = "4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e"
     static let overseerrKey = "6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f"
+    static let tautulliKey = "8a8a8a8a8a8a8a8a8a8a8a8a8a8a8a8a"
     static let plexToken = "plexOwnerToken-1234"
 
     /// Four fakes, a checkout whose .env holds the keys, and the folders the apps check root folders against.
@@ -51,7 +52,9 @@ struct WiringIntegrationTests {
                     SABNZBD_API_KEY=\(WiringIntegrationTests.sabnzbdKey)
                     JELLYSEERR_API_KEY=\(WiringIntegrationTests.jellyseerrKey)
                     OVERSEERR_API_KEY=\(WiringIntegrationTests.overseerrKey)
+                    TAUTULLI_API_KEY=\(WiringIntegrationTests.tautulliKey)
                     CONFIG_ROOT=\(configRoot.path)
+                    \(plexClaimed ? "DISABLED_SERVICES=tautulli" : "")
 
                     """)
             try FileManager.default.setAttributes(
@@ -103,7 +106,7 @@ struct WiringIntegrationTests {
     }
 
     static func secrets(_ lab: Lab) -> [String] {
-        [sonarrKey, radarrKey, prowlarrKey, sabnzbdKey, jellyseerrKey, overseerrKey, plexToken]
+        [sonarrKey, radarrKey, prowlarrKey, sabnzbdKey, jellyseerrKey, overseerrKey, tautulliKey, plexToken]
             + ["JELLYFIN_API_KEY", "JELLYFIN_ADMIN_PASSWORD"].compactMap {
                 lab.envValue($0)
             }
@@ -273,10 +276,13 @@ struct WiringIntegrationTests {
         let jellyfin = lines.filter { $0.hasPrefix("error: jellyfin:") }
         #expect(jellyfin.first?.contains("connection refused") == true)
         #expect(jellyfin.first?.contains("fix: start it") == true)
-        #expect(run.standardError.contains("4 of 7 apps could not be wired (sonarr, radarr, jellyfin, jellyseerr)"))
+        #expect(run.standardError.contains("4 of 8 apps could not be wired (sonarr, radarr, jellyfin, jellyseerr)"))
         // Plex was never claimed here: the claim steps, for Plex and for Overseerr, are not failures.
         #expect(run.standardOutput.contains("plex: token \"PLEX_TOKEN in .env\": Plex is not claimed yet"))
         #expect(run.standardOutput.contains("overseerr: media server \"Plex\": Plex has no token in .env yet"))
+        #expect(
+            run.standardOutput.contains(
+                "tautulli: Plex server \"host.docker.internal:32400\": Plex has no token in .env yet"))
         // Jellyseerr signs in to Jellyfin with the password Jellyfin's wiring stores, which never happened.
         #expect(
             lines.contains {

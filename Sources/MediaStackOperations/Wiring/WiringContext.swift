@@ -8,15 +8,19 @@ public final class WiringContext: @unchecked Sendable {
     /// Seconds each call may take.
     public let timeout: Duration
     public let secrets: EnvSecretStore
+    /// Stops and starts containers, for a wiring that must (nil where only planning happens).
+    public let containers: (any WiringContainers)?
     private let lock = NSLock()
     private var ownershipValue: WiringOwnership
 
     public init(
-        transport: any WiringTransport, timeout: Duration, secrets: EnvSecretStore, ownership: WiringOwnership
+        transport: any WiringTransport, timeout: Duration, secrets: EnvSecretStore, ownership: WiringOwnership,
+        containers: (any WiringContainers)? = nil
     ) {
         self.transport = transport
         self.timeout = timeout
         self.secrets = secrets
+        self.containers = containers
         self.ownershipValue = ownership
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import MediaStack
+import MediaStackRendering
 
 /// The desired wiring of the enabled apps, derived from the catalog and the settings: which app is told about
 /// which other app, at which address inside `media_net`, with which key.
 public struct WiringTargets: Sendable {
     /// The apps `mediaserver wire` calls, in the order it wires them.
     public static let wiredApps: [ServiceName] = [
-        .prowlarr, .sonarr, .radarr, .jellyfin, .plex, .jellyseerr, .overseerr,
+        .prowlarr, .sonarr, .radarr, .jellyfin, .plex, .jellyseerr, .overseerr, .tautulli,
     ]
 
     /// The media folders the *arr apps file into and Jellyfin reads (HostDirectories creates them under DATA_ROOT,
@@ -135,11 +136,35 @@ public struct WiringTargets: Sendable {
                     SeerrWiring(
                         app: app, base: base, apiKey: apiKey, keySetting: setting, jellyfinHost: nil, jellyfinPort: 0,
                         libraries: [], servers: seerrServers()))
+            case .tautulli:
+                guard stack.isEnabled(.plex) else { continue }
+                let setting = apiKeySetting(app)
+                guard let apiKey = key(setting) else {
+                    failures.append(Self.missingKey(app, setting, for: "Tautulli's Plex server"))
+                    continue
+                }
+                if let wiring = tautulli(base: base, apiKey: apiKey, keySetting: setting) { apps.append(wiring) }
             default:
                 continue
             }
         }
         return (apps, failures)
+    }
+
+    /// Tautulli → Plex, at the address Tautulli's container reaches it, as Homepage's Plex widget does
+    /// (`PrometheusRenderer.host(of:)`): Plex runs on the host network, reached through the host gateway (the
+    /// `host.docker.internal:host-gateway` extra host the catalog gives both), at its container port.
+    func tautulli(base: URL, apiKey: String, keySetting: String) -> TautulliWiring? {
+        guard let tautulli = stack.service(.tautulli), let plex = stack.service(.plex), let plexBase = baseURL(.plex),
+            let plexPort = plex.port?.container
+        else { return nil }
+        let seeder = FirstStartSeeder(stack: stack, seeds: [])
+        guard let configFile = seeder.hostPath(of: "/config/config.ini", in: tautulli) else { return nil }
+        return TautulliWiring(
+            base: base, apiKey: apiKey, keySetting: keySetting, configFile: configFile, seeder: seeder,
+            fileOwner: tautulli.dataOwner(
+                puid: stack.settings.numericID(.puid), pgid: stack.settings.numericID(.pgid)),
+            plexBase: plexBase, plexHost: PrometheusRenderer.host(of: plex), plexPort: plexPort.value)
     }
 
     /// Sonarr and Radarr as Seerr's servers, each with its root folder and its key.

@@ -18,6 +18,7 @@ import copy
 import datetime
 import json
 import os
+import signal
 import sys
 import threading
 import uuid
@@ -859,10 +860,174 @@ class PlexTvFake:
         raise HTTPError(404, None)
 
 
+# ---- Tautulli v2.17.1 -----------------------------------------------------------------------------------------------
+
+
+class TautulliFake:
+    """Tautulli's config.ini and API v2, as Tautulli/Tautulli v2.17.1 has them.
+
+    config.ini (plexpy/config.py): read once at start with ConfigObj; every key of _CONFIG_DEFINITIONS is filled in
+    with its default (Config.check_setting) and cast to its type; plexpy/__init__.py generates PMS_UUID and API_KEY
+    (uuid4().hex) when empty and writes the file. The running app keeps its settings in memory and writes them all
+    back when it stops (plexpy.shutdown → CONFIG.write()), so a change made to the file while it runs is lost. At start,
+    with a token, an address and a port, startup_refresh → plextv.get_server_resources sets pms_url to
+    http://ip:port and pms_is_remote to 0 when SSL is off.
+
+    API v2 (plexpy/api2.py, API2._api_validate and _api_run; webserve.py `api` routes /api/v2): `apikey` and `cmd`
+    in the query; every answer is {"response": {"result", "message", "data"}}; every refusal (API off, no key, wrong
+    key `Invalid apikey`, unknown command) answers HTTP 400 with result "error" and data {}. Commands served here:
+    get_server_info (webserve.py: the PMS keys, pms_is_cloud removed) and get_settings (api2.py: sections, with
+    pms_token and jwt_secret as null, `key` one section). GET /status answers {"result": "success", "message": "Ok"}
+    without authentication (webserve.py `status`).
+    """
+
+    # (section, key): (type, default), for the keys read or served here (plexpy/config.py _CONFIG_DEFINITIONS).
+    DEFINITIONS = {
+        ("General", "api_enabled"): (int, 1), ("General", "api_key"): (str, ""),
+        ("General", "first_run_complete"): (int, 0), ("General", "jwt_secret"): (str, ""),
+        ("PMS", "pms_identifier"): (str, ""), ("PMS", "pms_ip"): (str, "127.0.0.1"), ("PMS", "pms_is_cloud"): (int, 0),
+        ("PMS", "pms_is_remote"): (int, 0), ("PMS", "pms_name"): (str, ""), ("PMS", "pms_name_override"): (str, ""),
+        ("PMS", "pms_platform"): (str, ""), ("PMS", "pms_plexpass"): (int, 0), ("PMS", "pms_port"): (int, 32400),
+        ("PMS", "pms_ssl"): (int, 0), ("PMS", "pms_token"): (str, ""), ("PMS", "pms_url"): (str, ""),
+        ("PMS", "pms_url_manual"): (int, 0), ("PMS", "pms_uuid"): (str, ""), ("PMS", "pms_version"): (str, ""),
+    }
+    DO_NOT_DOWNLOAD = {"pms_token", "jwt_secret"}
+
+    def __init__(self, config_file):
+        self.config_file = config_file
+        self.lock = threading.Lock()
+        # section → {key: value}, in file order; values of DEFINITIONS are typed, others kept as written.
+        self.config = {}
+        self.load()
+
+    @staticmethod
+    def unquote(raw):
+        raw = raw.strip()
+        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+            return raw[1:-1]
+        return raw
+
+    def load(self):
+        section = None
+        if os.path.exists(self.config_file):
+            with open(self.config_file, encoding="utf-8") as f:
+                for line in f:
+                    text = line.strip()
+                    if not text or text.startswith("#"):
+                        continue
+                    if text.startswith("[") and text.endswith("]"):
+                        section = text.strip("[]")
+                        self.config.setdefault(section, {})
+                    elif "=" in text and section is not None:
+                        key, _, value = text.partition("=")
+                        self.config[section][key.strip()] = self.unquote(value)
+        for (sec, key), (kind, default) in self.DEFINITIONS.items():
+            values = self.config.setdefault(sec, {})
+            try:
+                values[key] = kind(values.get(key, default))
+            except ValueError:
+                values[key] = kind(default)
+        general, pms = self.config["General"], self.config["PMS"]
+        if not pms["pms_uuid"]:
+            pms["pms_uuid"] = uuid.uuid4().hex
+        if not general["api_key"]:
+            general["api_key"] = uuid.uuid4().hex
+        if not general["jwt_secret"]:
+            general["jwt_secret"] = uuid.uuid4().hex
+        if pms["pms_token"] and pms["pms_ip"] and pms["pms_port"] and not pms["pms_ssl"]:
+            pms["pms_url"] = f"http://{pms['pms_ip']}:{pms['pms_port']}"
+            pms["pms_is_remote"] = 0
+        self.write()
+
+    def write(self):
+        def text(value):
+            value = str(value)
+            return f'"{value}"' if value == "" or "," in value or "#" in value else value
+
+        lines = []
+        for section, values in self.config.items():
+            lines.append(f"[{section}]")
+            lines += [f"{key} = {text(value)}" for key, value in values.items()]
+        # In place, as configobj's ConfigObj.write does (`open(self.filename, 'wb')`): the file keeps its mode.
+        with open(self.config_file, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def shutdown(self):
+        with self.lock:
+            self.write()
+
+    @staticmethod
+    def answer(result, message=None, data=None, status=200):
+        return status, {"response": {"result": result, "message": message, "data": {} if data is None else data}}
+
+    def handle(self, req):
+        if req.path == "/status" and req.method in ("GET", "HEAD") and not req.query:
+            return 200, {"result": "success", "message": "Ok"}
+        if req.path != "/api/v2":
+            raise HTTPError(404, "Not Found", "text/html")
+        with self.lock:
+            general = self.config["General"]
+            commands = ("get_server_info", "get_settings")
+            cmd = req.query.get("cmd")
+            if not general["api_enabled"]:
+                return self.answer("error", "API not enabled", status=400)
+            if len(general["api_key"]) != 32:
+                return self.answer("error", "API key not generated correctly", status=400)
+            if "apikey" not in req.query:
+                return self.answer("error", "Parameter apikey is required", status=400)
+            if cmd is None:
+                return self.answer("error", "Parameter cmd is required. Possible commands are: "
+                                   + ", ".join(commands), status=400)
+            if cmd not in commands:
+                return self.answer("error", f"Unknown command: {cmd}. Possible commands are: "
+                                   + ", ".join(sorted(commands)), status=400)
+            if req.query["apikey"] != general["api_key"]:
+                return self.answer("error", "Invalid apikey", status=400)
+            if cmd == "get_server_info":
+                pms = self.config["PMS"]
+                keys = ("pms_version", "pms_platform", "pms_ip", "pms_port", "pms_ssl", "pms_url", "pms_url_manual",
+                        "pms_identifier", "pms_plexpass")
+                data = {key: pms[key] for key in keys}
+                data["pms_name"] = pms["pms_name_override"] or pms["pms_name"]
+                return self.answer("success", data=data)
+            settings = {
+                section: {k: (None if k in self.DO_NOT_DOWNLOAD else v) for k, v in values.items()}
+                for section, values in self.config.items()
+            }
+            wanted = req.query.get("key")
+            if wanted:
+                if wanted not in settings:
+                    return self.answer("error", status=400)
+                return self.answer("success", data=settings[wanted])
+            return self.answer("success", data=settings)
+
+
+# ---- Plex /identity (the one Plex call Tautulli's wiring makes) -------------------------------------------------------
+
+
+class PlexIdentityFake:
+    """GET /identity, unauthenticated: MediaContainer with machineIdentifier (LukeHagar/plex-api-spec; the linuxserver
+    and official images' healthchecks call it without a token). JSON when asked with Accept: application/json."""
+
+    def __init__(self, machine_identifier):
+        self.machine_identifier = machine_identifier
+
+    def handle(self, req):
+        if req.path != "/identity" or req.method != "GET":
+            raise HTTPError(401, "<html><head><title>Unauthorized</title></head></html>", "text/html")
+        container = {"size": 0, "claimed": True, "machineIdentifier": self.machine_identifier,
+                     "version": "1.43.3.10828-00f62d37d"}
+        if "application/json" in (req.headers.get("Accept") or ""):
+            return 200, {"MediaContainer": container}
+        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<MediaContainer size="0" claimed="1" machineIdentifier="'
+               + self.machine_identifier + '" version="1.43.3.10828-00f62d37d">\n</MediaContainer>\n')
+        raise HTTPError(200, xml, "text/xml")
+
+
 # ---- server ---------------------------------------------------------------------------------------------------------
 
 
-def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv"):
+def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv", config=None):
     if app in ("sonarr", "radarr", "prowlarr"):
         return ServarrFake(app, api_key, fs_root)
     if app == "jellyfin":
@@ -871,6 +1036,10 @@ def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://ple
         return SeerrFake(api_key, resolve, plex_tv)
     if app == "plextv":
         return PlexTvFake(api_key)
+    if app == "tautulli":
+        return TautulliFake(config or os.path.join(fs_root, "config.ini"))
+    if app == "plex-identity":
+        return PlexIdentityFake(api_key or uuid.uuid4().hex)
     return None
 
 
@@ -915,7 +1084,8 @@ def make_handler(fake, quiet=True):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr", "plextv"])
+    parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr", "plextv",
+                                                                "tautulli", "plex-identity"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--api-key", default=os.environ.get("FAKE_API_KEY"))
@@ -923,11 +1093,18 @@ def main():
     parser.add_argument("--resolve", action="append", default=[], metavar="HOST:PORT=ADDR:PORT",
                         help="reach HOST:PORT at ADDR:PORT (the test suite has no media_net names)")
     parser.add_argument("--plex-tv", default="https://plex.tv", help="where Seerr's fake asks plex.tv")
+    parser.add_argument("--config", help="Tautulli's config.ini (default: FS_ROOT/config.ini)")
     parser.add_argument("--exit-on-eof", action="store_true",
                         help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
     args = parser.parse_args()
     resolve = dict(item.split("=", 1) for item in args.resolve)
-    fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv)
+    fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv, args.config)
+    # An app that saves its state when it stops (Tautulli) does so on SIGTERM and when stdin closes.
+    def stop(*_):
+        if hasattr(fake, "shutdown"):
+            fake.shutdown()
+        os._exit(0)
+    signal.signal(signal.SIGTERM, stop)
     ThreadingHTTPServer.allow_reuse_address = True
     ThreadingHTTPServer.daemon_threads = True
     httpd = ThreadingHTTPServer((args.bind, args.port), make_handler(fake))
@@ -935,7 +1112,7 @@ def main():
     if args.exit_on_eof:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         sys.stdin.read()
-        os._exit(0)
+        stop()
     httpd.serve_forever()
 
 

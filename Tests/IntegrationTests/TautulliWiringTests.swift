@@ -1,0 +1,211 @@
+import Foundation
+import MediaStack
+import MediaStackOperations
+import Testing
+
+/// Tautulli's wiring to Plex against the contract fake of Tautulli (scripts/e2e/standin/fakes.py: it reads
+/// config.ini at start and writes its memory back when it stops, as Tautulli does) and of Plex's `/identity`. The
+/// wiring runs in process, with containers that stop and start the fake's process (no engine runs here).
+@Suite(.serialized)
+struct TautulliWiringTests {
+    static let apiKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    static let plexToken = "tautulliTestPlexToken-42"
+    static let machineID = "4c1dbe9bd2b34f6c8a6e5d4c3b2a1f00"
+
+    /// Stops and starts the Tautulli fake on the same port, counting both.
+    final class FakeContainers: WiringContainers, @unchecked Sendable {
+        let lock = NSLock()
+        var fake: AppFake
+        let config: URL
+        let fsRoot: URL
+        private(set) var stops = 0
+        private(set) var starts = 0
+
+        init(config: URL, fsRoot: URL) throws {
+            self.config = config
+            self.fsRoot = fsRoot
+            fake = try AppFake("tautulli", apiKey: nil, fsRoot: fsRoot, extra: ["--config", config.path])
+        }
+
+        func stop(_ app: ServiceName) async throws(WiringFailure) {
+            lock.withLock {
+                stops += 1
+                fake.stop()
+            }
+        }
+
+        func start(_ app: ServiceName) async throws(WiringFailure) {
+            do {
+                try lock.withLock {
+                    starts += 1
+                    fake = try AppFake(
+                        "tautulli", apiKey: nil, fsRoot: fsRoot, port: fake.port, extra: ["--config", config.path])
+                }
+            } catch {
+                throw WiringFailure(app: app, call: "start", message: "\(error)", fix: "")
+            }
+        }
+
+        var url: URL { lock.withLock { fake.url } }
+    }
+
+    struct Lab {
+        let root: URL
+        let config: URL
+        let plex: AppFake
+        let containers: FakeContainers
+
+        /// `configINI`: the file as Tautulli left it; `token`: PLEX_TOKEN in .env.
+        init(configINI: String, token: String?, keyInEnv: String = TautulliWiringTests.apiKey) throws {
+            guard IntegrationSupport.tool("python3") != nil else { throw CancellationError() }
+            let scratch = try IntegrationSupport.scratchCheckout()
+            let configRoot = scratch.appendingPathComponent("config")
+            config = configRoot.appendingPathComponent("tautulli/config.ini")
+            try FileManager.default.createDirectory(
+                at: config.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try configINI.write(to: config, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config.path)
+            root = try IntegrationSupport.scratchCheckout(
+                env: """
+                    TAUTULLI_API_KEY=\(keyInEnv)
+                    CONFIG_ROOT=\(configRoot.path)
+                    DISABLED_SERVICES=prowlarr,sonarr,radarr,jellyfin,jellyseerr,overseerr
+                    \(token.map { "PLEX_TOKEN=\($0)" } ?? "")
+
+                    """)
+            try FileManager.default.setAttributes(
+                [.posixPermissions: 0o600], ofItemAtPath: root.appendingPathComponent(".env").path)
+            // The fake answers /identity with the machine identifier it is given.
+            plex = try AppFake("plex-identity", apiKey: TautulliWiringTests.machineID, fsRoot: scratch)
+            containers = try FakeContainers(config: config, fsRoot: scratch)
+        }
+
+        func wire(dryRun: Bool = false) async throws -> StackWire.Outcome {
+            let settings = try SettingsLoader(root: root).load(".env")
+            return try await StackWire(checkout: root, settingsPath: ".env", containers: containers).run(
+                settings: settings, overrides: [.tautulli: containers.url, .plex: plex.url], dryRun: dryRun)
+        }
+
+        /// One section of Tautulli's settings, as the running app holds them (API v2 `get_settings`).
+        func settings(_ section: String) async throws -> WireJSON? {
+            let response = try await URLSessionWiringTransport().send(
+                WiringRequest("GET", "/api/v2?apikey=\(TautulliWiringTests.apiKey)&cmd=get_settings&key=\(section)"),
+                to: containers.url, timeout: .seconds(10))
+            #expect(response.status == 200)
+            return response.json?["response"]?["data"]
+        }
+
+        var file: String { (try? String(contentsOf: config, encoding: .utf8)) ?? "" }
+
+        func stop() {
+            containers.fake.stop()
+            plex.stop()
+            try? FileManager.default.removeItem(at: root)
+            try? FileManager.default.removeItem(at: config.deletingLastPathComponent().deletingLastPathComponent())
+        }
+    }
+
+    static let seeded = "[General]\napi_key = \(apiKey)\napi_enabled = 1\n"
+
+    /// Everything the run printed or would print with `--json`.
+    static func printed(_ outcome: StackWire.Outcome) throws -> String {
+        let json = try JSONEncoder().encode(outcome.apps)
+        return (outcome.lines + outcome.summary).joined(separator: "\n") + String(decoding: json, as: UTF8.self)
+    }
+
+    static func tautulliLines(_ outcome: StackWire.Outcome) -> [String] {
+        outcome.lines.filter { $0.hasPrefix("tautulli: ") }
+    }
+
+    @Test func connectsToPlexOnceTheTokenIsKnownThenASecondRunChangesNothing() async throws {
+        let lab = try Lab(configINI: Self.seeded, token: Self.plexToken)
+        defer { lab.stop() }
+        // Tautulli has started once: its wizard is pending and it points at its default server.
+        #expect(try await lab.settings("General")?["first_run_complete"]?.int == 0)
+        #expect(try await lab.settings("PMS")?["pms_ip"] == "127.0.0.1")
+
+        let plan = try await lab.wire(dryRun: true)
+        #expect(Self.tautulliLines(plan) == ["tautulli: would create Plex server \"host.docker.internal:32400\""])
+        #expect(lab.containers.stops == 0)
+
+        let first = try await lab.wire()
+        #expect(first.ok, "\(first.summary)")
+        #expect(Self.tautulliLines(first) == ["tautulli: done: create Plex server \"host.docker.internal:32400\""])
+        #expect(lab.containers.stops == 1 && lab.containers.starts == 1)
+        // The running Tautulli holds the connection (it read the file at its start) and skips its wizard.
+        let pms = try #require(try await lab.settings("PMS"))
+        #expect(pms["pms_ip"] == "host.docker.internal")
+        #expect(pms["pms_port"]?.int == 32400)
+        #expect(pms["pms_ssl"]?.int == 0)
+        #expect(pms["pms_url"] == "http://host.docker.internal:32400")
+        #expect(pms["pms_identifier"]?.string == Self.machineID)
+        #expect(try await lab.settings("General")?["first_run_complete"]?.int == 1)
+        #expect(lab.file.contains("pms_token = \(Self.plexToken)\n"))
+        #expect(lab.file.contains("api_key = \(Self.apiKey)\n"))
+        let mode = try FileManager.default.attributesOfItem(atPath: lab.config.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let second = try await lab.wire()
+        #expect(second.ok, "\(second.summary)")
+        #expect(Self.tautulliLines(second) == ["tautulli: Plex server \"host.docker.internal:32400\" is as desired"])
+        #expect(!second.changed)
+        #expect(lab.containers.stops == 1, "a second run restarted Tautulli")
+        for outcome in [plan, first, second] {
+            #expect(!(try Self.printed(outcome)).contains(Self.plexToken), "the Plex token was printed")
+            #expect(!(try Self.printed(outcome)).contains(Self.apiKey), "Tautulli's key was printed")
+        }
+    }
+
+    @Test func withoutATokenItWaitsForThePlexClaimAndChangesNothing() async throws {
+        let lab = try Lab(configINI: Self.seeded, token: nil)
+        defer { lab.stop() }
+        let before = lab.file
+
+        let run = try await lab.wire()
+        #expect(run.ok, "\(run.summary)")
+        #expect(
+            Self.tautulliLines(run) == [
+                "tautulli: Plex server \"host.docker.internal:32400\": Plex has no token in .env yet: claim Plex (see"
+                    + " plex), then run `mediaserver wire`"
+            ])
+        #expect(run.apps.first { $0.app == "tautulli" }?.items.first?.change == "needs-you")
+        #expect(lab.containers.stops == 0)
+        #expect(lab.file == before)
+        #expect(try await lab.settings("General")?["first_run_complete"]?.int == 0)
+    }
+
+    @Test func aServerSomeoneChoseIsKept() async throws {
+        let own = Self.seeded + "first_run_complete = 1\n[PMS]\npms_ip = 192.168.1.50\npms_port = 32400\n"
+            + "pms_token = someoneElsesToken\npms_identifier = abc\n"
+        let lab = try Lab(configINI: own, token: Self.plexToken)
+        defer { lab.stop() }
+        // Tautulli started with it and wrote it back with its defaults.
+        let before = lab.file
+
+        let run = try await lab.wire()
+        #expect(run.ok, "\(run.summary)")
+        #expect(
+            Self.tautulliLines(run) == ["tautulli: Plex server \"host.docker.internal:32400\" was made by hand: left alone"])
+        #expect(lab.containers.stops == 0, "the wiring restarted Tautulli")
+        #expect(lab.file == before)
+        #expect(try await lab.settings("PMS")?["pms_ip"] == "192.168.1.50")
+        #expect(!(try Self.printed(run)).contains("someoneElsesToken"))
+    }
+
+    @Test func aKeyTautulliDoesNotHoldIsNamedWithTheFix() async throws {
+        let lab = try Lab(configINI: Self.seeded, token: Self.plexToken, keyInEnv: "00000000000000000000000000000000")
+        defer { lab.stop() }
+        let before = lab.file
+
+        let run = try await lab.wire()
+        #expect(!run.ok)
+        let failure = try #require(run.apps.first { $0.app == "tautulli" }?.failure)
+        #expect(failure.contains("GET /api/v2 failed: HTTP 400: Invalid apikey"), "\(failure)")
+        #expect(failure.contains("fix: TAUTULLI_API_KEY in .env is not the key in"))
+        // Checked before anything changes: Tautulli was not restarted and its file is as it was.
+        #expect(lab.containers.stops == 0)
+        #expect(lab.file == before)
+        #expect(!(try Self.printed(run)).contains("00000000000000000000000000000000"))
+        #expect(!(try Self.printed(run)).contains(Self.plexToken))
+    }
+}
