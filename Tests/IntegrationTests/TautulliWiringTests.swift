@@ -175,7 +175,8 @@ struct TautulliWiringTests {
     }
 
     @Test func aServerSomeoneChoseIsKept() async throws {
-        let own = Self.seeded + "first_run_complete = 1\n[PMS]\npms_ip = 192.168.1.50\npms_port = 32400\n"
+        let own =
+            Self.seeded + "first_run_complete = 1\n[PMS]\npms_ip = 192.168.1.50\npms_port = 32400\n"
             + "pms_token = someoneElsesToken\npms_identifier = abc\n"
         let lab = try Lab(configINI: own, token: Self.plexToken)
         defer { lab.stop() }
@@ -185,7 +186,9 @@ struct TautulliWiringTests {
         let run = try await lab.wire()
         #expect(run.ok, "\(run.summary)")
         #expect(
-            Self.tautulliLines(run) == ["tautulli: Plex server \"host.docker.internal:32400\" was made by hand: left alone"])
+            Self.tautulliLines(run) == [
+                "tautulli: Plex server \"host.docker.internal:32400\" was made by hand: left alone"
+            ])
         #expect(lab.containers.stops == 0, "the wiring restarted Tautulli")
         #expect(lab.file == before)
         #expect(try await lab.settings("PMS")?["pms_ip"] == "192.168.1.50")

@@ -1,3 +1,4 @@
+import Foundation
 import MediaStack
 import Testing
 
@@ -39,5 +40,54 @@ struct ComposeDriverTests {
     ])
     func composeMajorVersion(output: String, major: Int?) {
         #expect(ComposeCLI.majorVersion(output) == major)
+    }
+
+    /// Records each command and answers as the engine does: success, or Compose's refusal.
+    final class RecordingRunner: ProcessRunning, @unchecked Sendable {
+        let lock = NSLock()
+        var calls: [[String]] = []
+        let status: Int32
+
+        init(status: Int32 = 0) { self.status = status }
+
+        func run(
+            _ executable: String, _ arguments: [String], environment: [String: String]?, workingDirectory: String?,
+            timeout: Int
+        ) async throws -> ProcessOutput {
+            lock.withLock { calls.append([executable] + arguments) }
+            return ProcessOutput(
+                arguments: arguments, status: status, standardOutput: "",
+                standardError: status == 0 ? "" : "no such service: tautulli")
+        }
+    }
+
+    @Test func tautulliIsStoppedAndStartedInItsOwnStack() async throws {
+        let stack = Stack(settings: try TestSupport.settings(overriding: [:]))
+        let runner = RecordingRunner()
+        let driver = ComposeDriver(
+            cli: ComposeCLI(prefix: ["docker", "compose"]), runner: runner, root: URL(fileURLWithPath: "/srv/ms"),
+            envFile: "/srv/ms/.env")
+        let containers = ComposeWiringContainers(stack: stack, driver: driver)
+        try await containers.stop(.tautulli)
+        try await containers.start(.tautulli)
+        let prefix = [
+            "docker", "compose", "-p", StackID.core.projectName, "--env-file", "/srv/ms/.env", "-f", "compose.yml",
+        ]
+        #expect(runner.calls == [prefix + ["stop", "tautulli"], prefix + ["start", "tautulli"]])
+    }
+
+    @Test func aRefusedStopIsTheAppsFailureWithComposesWords() async throws {
+        let stack = Stack(settings: try TestSupport.settings(overriding: [:]))
+        let driver = ComposeDriver(
+            cli: ComposeCLI(prefix: ["docker", "compose"]), runner: RecordingRunner(status: 1),
+            root: URL(fileURLWithPath: "/srv/ms"), envFile: "/srv/ms/.env")
+        do {
+            try await ComposeWiringContainers(stack: stack, driver: driver).stop(.tautulli)
+            Issue.record("a refused stop was taken for done")
+        } catch {
+            #expect(error.app == .tautulli)
+            #expect(error.call == "docker compose stop tautulli")
+            #expect(error.description.contains("no such service: tautulli"))
+        }
     }
 }

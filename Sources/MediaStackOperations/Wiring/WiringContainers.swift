@@ -53,7 +53,9 @@ public struct ComposeWiringContainers: WiringContainers {
         let output: ProcessOutput
         do {
             let driver = try await driver()
-            output = try await verb == "stop" ? driver.stop(stack, services: [app]) : driver.start(stack, services: [app])
+            output =
+                try await verb == "stop"
+                ? driver.stop(stack, services: [app]) : driver.start(stack, services: [app])
         } catch let failure as OperationFailure {
             throw WiringFailure(
                 app: app, call: call, message: failure.lines.joined(separator: "; "),
