@@ -12,7 +12,9 @@ struct WireCommand: AsyncParsableCommand {
             applications; Sonarr and Radarr get SABnzbd as their download client (categories tv and movies) and \
             their root folders /data/media/tv and /data/media/movies; Jellyfin's startup wizard is completed \
             with a generated admin password, an API key is created, and the libraries Movies and Shows are added. \
-            Keys and passwords it obtains are stored in .env (mode 600) and never printed.
+            Once PLEX_TOKEN is in .env, Tautulli is connected to Plex and its first-run wizard marked done: its \
+            container is stopped, config.ini gets the server, and the container is started again (Tautulli's API \
+            cannot set it). Keys and passwords it obtains are stored in .env (mode 600) and never printed.
 
             Objects are matched by name: what is missing is created, what this command created and that drifted \
             is updated, and anything made by hand is left alone. Nothing is ever deleted. A second run changes \
