@@ -15,9 +15,10 @@ import MediaStack
 ///   `pms_is_remote`, `pms_identifier`, `pms_token`; `[General]` `first_run_complete`: `_CONFIG_DEFINITIONS` in
 ///   `plexpy/config.py`), which Tautulli reads only at start. It writes the file from memory when it stops
 ///   (`plexpy.shutdown` → `CONFIG.write()`), so a write while it runs is lost: the container is stopped, the file
-///   merged and written, and the container started again. Tautulli's start then connects (`startup_refresh`:
-///   `plextv.get_server_resources` with the token, ip and port, and `activity_pinger.connect_server` once
-///   `FIRST_RUN_COMPLETE`).
+///   merged and written, and the container started again. Tautulli's start then does what the wizard's last
+///   step does (`startup_refresh`: `plextv.get_server_resources` with the token, ip and port,
+///   `activity_pinger.connect_server` once `FIRST_RUN_COMPLETE`, and the users and libraries refresh of
+///   `REFRESH_USERS_ON_STARTUP` and `REFRESH_LIBRARIES_ON_STARTUP`, both on by default).
 ///
 /// The connection is one object: while the file names no server of its own (every key empty or Tautulli's
 /// default, the wizard not done), all of it is written; a server someone chose (in the wizard or the file) is left
