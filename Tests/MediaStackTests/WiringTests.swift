@@ -278,3 +278,59 @@ import Testing
         #expect(plan.allSatisfy { !$0.changesSomething })
     }
 }
+
+@Suite struct TautulliConnectionStateTests {
+    static let token = "ownerToken"
+
+    func state(_ text: String) throws -> TautulliWiring.State {
+        TautulliWiring.state(
+            of: try ConfigObjDocument(text, path: "config.ini"), token: Self.token, host: "host.docker.internal",
+            port: 32400)
+    }
+
+    @Test func tautullisOwnDefaultsNameNoServer() throws {
+        // What Tautulli writes at its first start (plexpy/config.py defaults), and a file it never wrote.
+        let defaults = """
+            [General]
+            first_run_complete = 0
+            [PMS]
+            pms_identifier = ""
+            pms_ip = 127.0.0.1
+            pms_port = 32400
+            pms_ssl = 0
+            pms_token = ""
+            pms_url = ""
+            pms_url_manual = 0
+            pms_is_remote = 0
+            pms_uuid = 0a1b2c
+            """
+        #expect(try state(defaults) == .unconnected)
+        #expect(try state("") == .unconnected)
+    }
+
+    @Test(arguments: [
+        "[General]\nfirst_run_complete = 1\n",
+        "[PMS]\npms_ip = 192.168.1.50\n",
+        "[PMS]\npms_token = fromTheWizard\n",
+        "[PMS]\npms_port = 32401\n",
+        "[General]\nfirst_run_complete = 1\n[PMS]\npms_ip = host.docker.internal\npms_port = 32400\n"
+            + "pms_token = anotherToken\npms_identifier = m\n",
+    ])
+    func aServerSomeoneChoseIsTheirs(text: String) throws {
+        #expect(try state(text) == .theirs)
+    }
+
+    @Test func theServerWireWroteIsOurs() throws {
+        let ours = """
+            [General]
+            first_run_complete = 1
+            [PMS]
+            pms_ip = host.docker.internal
+            pms_port = 32400
+            pms_url = http://host.docker.internal:32400
+            pms_identifier = m1
+            pms_token = ownerToken
+            """
+        #expect(try state(ours) == .ours)
+    }
+}
