@@ -158,6 +158,15 @@ import Testing
         }
     }
 
+    @Test func tautulliIsToldPlexAtTheHostGatewayAndWithoutPlexIsNotWired() throws {
+        let (withPlex, _) = try targets("TAUTULLI_API_KEY=eeee\n")
+        let tautulli = try #require(withPlex.wirings().apps.first { $0.app == "tautulli" } as? TautulliWiring)
+        #expect(tautulli.plexHost == "host.docker.internal" && tautulli.plexPort == 32400)
+        #expect(tautulli.configFile == "/opt/mediaserver/tautulli/config.ini")
+        let (withoutPlex, _) = try targets("DISABLED_SERVICES=plex,overseerr\nTAUTULLI_API_KEY=eeee\n")
+        #expect(!withoutPlex.wirings().apps.contains { $0.app == "tautulli" })
+    }
+
     @Test func aMissingKeyIsOneFailureAndTheRestIsStillWired() throws {
         let (targets, _) = try targets("SONARR_API_KEY=aaaa\nRADARR_API_KEY=bbbb\nPROWLARR_API_KEY=cccc\n")
         let (apps, failures) = targets.wirings()
@@ -180,10 +189,11 @@ import Testing
     @Test func disabledAppsAreNeitherWiredNorWiredTo() throws {
         let (targets, _) = try targets(
             "DISABLED_SERVICES=radarr,jellyfin,overseerr\nSONARR_API_KEY=aaaa\nPROWLARR_API_KEY=cccc\nSABNZBD_API_KEY=dddd\n"
+                + "TAUTULLI_API_KEY=eeee\n"
         )
         let (apps, failures) = targets.wirings()
         #expect(failures.isEmpty)
-        #expect(apps.map(\.app) == ["prowlarr", "sonarr", "plex"])
+        #expect(apps.map(\.app) == ["prowlarr", "sonarr", "plex", "tautulli"])
         let prowlarr = try #require(apps.first as? ServarrWiring)
         #expect(prowlarr.desired.map(\.key) == ["Sonarr"])
     }
