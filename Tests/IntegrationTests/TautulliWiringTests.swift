@@ -20,6 +20,8 @@ struct TautulliWiringTests {
         let fsRoot: URL
         private(set) var stops = 0
         private(set) var starts = 0
+        /// The file as it was when Tautulli was started again: what the wiring wrote.
+        private(set) var fileAtStart: String?
 
         init(config: URL, fsRoot: URL) throws {
             self.config = config
@@ -38,6 +40,7 @@ struct TautulliWiringTests {
             do {
                 try lock.withLock {
                     starts += 1
+                    fileAtStart = try String(contentsOf: config, encoding: .utf8)
                     fake = try AppFake(
                         "tautulli", apiKey: nil, fsRoot: fsRoot, port: fake.port, extra: ["--config", config.path])
                 }
@@ -141,6 +144,18 @@ struct TautulliWiringTests {
         #expect(pms["pms_identifier"]?.string == Self.machineID)
         #expect(try await lab.settings("General")?["first_run_complete"]?.int == 1)
         #expect(lab.file.contains("pms_token = \(Self.plexToken)\n"))
+        // What the wiring wrote, read by configobj as Tautulli reads it (plexpy/config.py), with Tautulli's types.
+        let written = lab.config.deletingLastPathComponent().appendingPathComponent("written.ini")
+        try #require(lab.containers.fileAtStart).write(to: written, atomically: true, encoding: .utf8)
+        let read = try #require(try await FirstStartSeedIntegrationTests.read("tautulli", written))
+        #expect(read["first_run_complete"] as? Int == 1)
+        #expect(read["api_key"] as? String == Self.apiKey)
+        let connection = try #require(read["pms"] as? [String: Any])
+        #expect(connection["pms_ip"] as? String == "host.docker.internal")
+        #expect(connection["pms_port"] as? Int == 32400)
+        #expect(connection["pms_url"] as? String == "http://host.docker.internal:32400")
+        #expect(connection["pms_identifier"] as? String == Self.machineID)
+        #expect(connection["pms_token"] as? String == Self.plexToken)
         #expect(lab.file.contains("api_key = \(Self.apiKey)\n"))
         let mode = try FileManager.default.attributesOfItem(atPath: lab.config.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)

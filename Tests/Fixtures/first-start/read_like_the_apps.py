@@ -40,8 +40,14 @@ def sabnzbd(path):
 def tautulli(path):
     cfg = configobj.ConfigObj(path, encoding="utf-8")
     general = cfg["General"]
-    # plexpy/config.py _CONFIG_DEFINITIONS: API_KEY str, API_ENABLED int.
-    return {"api_key": str(general.get("api_key", "")), "api_enabled": int(general.get("api_enabled", 1))}
+    pms = cfg.get("PMS", {})
+    # plexpy/config.py _CONFIG_DEFINITIONS: API_KEY str, API_ENABLED int, FIRST_RUN_COMPLETE int, the PMS keys below.
+    kinds = {"pms_ip": (str, "127.0.0.1"), "pms_port": (int, 32400), "pms_ssl": (int, 0), "pms_url": (str, ""),
+             "pms_url_manual": (int, 0), "pms_is_remote": (int, 0), "pms_identifier": (str, ""),
+             "pms_token": (str, "")}
+    return {"api_key": str(general.get("api_key", "")), "api_enabled": int(general.get("api_enabled", 1)),
+            "first_run_complete": int(general.get("first_run_complete", 0)),
+            "pms": {key: kind(pms.get(key, default)) for key, (kind, default) in kinds.items()}}
 
 
 def bazarr(path):

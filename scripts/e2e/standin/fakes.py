@@ -1002,7 +1002,7 @@ class TautulliFake:
             return self.answer("success", data=settings)
 
 
-# ---- Plex /identity (the one Plex call Tautulli's wiring makes) -------------------------------------------------------
+# ---- Plex /identity (the one Plex call Tautulli's wiring makes) ------------------------------------------------------
 
 
 class PlexIdentityFake:
