@@ -26,21 +26,50 @@ actor FakeUpgradeEngine: UpgradeEngine {
     func failBackup() { backupFails = true }
     func failPull(_ reference: String) { pullFails.insert(reference) }
 
+    /// Where a stop request (SIGINT) is made: at the `occurrence`-th call named `call`; with `hang`, that call
+    /// then runs until it is cancelled, as a tool does that the request stops.
+    struct Interruption {
+        let call: String
+        let occurrence: Int
+        let hang: Bool
+    }
+    var interruptions: [Interruption] = []
+    var stop = UpgradeStop()
+
+    func interrupt(_ stop: UpgradeStop, at call: String, occurrence: Int = 1, hang: Bool = true) {
+        self.stop = stop
+        interruptions.append(Interruption(call: call, occurrence: occurrence, hang: hang))
+    }
+
+    /// Records `call`, and plays an interruption there when one is set.
+    private func record(_ call: String) async throws {
+        calls.append(call)
+        let count = calls.filter { $0 == call }.count
+        guard let interruption = interruptions.first(where: { $0.call == call && $0.occurrence == count }) else {
+            return
+        }
+        stop.request(SIGINT)
+        if interruption.hang {
+            try await Task.sleep(for: .seconds(600))
+            Issue.record("\(call) was not cancelled")
+        }
+    }
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
     func backup() async throws {
-        calls.append("backup")
+        try await record("backup")
         if backupFails { throw Failure(description: "borgmatic create failed: repository does not exist") }
     }
 
     func pull(_ reference: String) async throws {
-        calls.append("pull \(reference)")
+        try await record("pull \(reference)")
         if pullFails.contains(reference) { throw Failure(description: "manifest unknown") }
     }
 
-    func stop(_ service: String, in stack: String) async throws { calls.append("stop \(service)") }
+    func stop(_ service: String, in stack: String) async throws { try await record("stop \(service)") }
 
     /// The tag the settings name for `service`, or "pinned".
     func tag(of service: String) -> String {
@@ -51,21 +80,25 @@ actor FakeUpgradeEngine: UpgradeEngine {
 
     func start(_ service: String, in stack: String) async throws {
         let tag = tag(of: service)
-        calls.append("start \(service) \(tag)")
         if tag != "pinned", let folder = configFolders[service] {
             // The new version migrates its database on start.
             try Data("migrated to \(tag)\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/app.db"))
             try Data().write(to: URL(fileURLWithPath: "\(folder)/migration.lock"))
         }
+        try await record("start \(service) \(tag)")
     }
 
     func waitHealthy(_ service: String, in stack: String, timeout: Duration) async -> String? {
-        calls.append("wait \(service)")
+        do {
+            try await record("wait \(service)")
+        } catch {
+            return "cancelled"
+        }
         return unhealthyTags.contains(tag(of: service)) ? "unhealthy" : nil
     }
 
     func applySettings(_ text: String) async throws {
-        calls.append("settings")
+        try await record("settings")
         settings = text
     }
 }
@@ -206,11 +239,14 @@ actor FakeUpgradeEngine: UpgradeEngine {
             ], upToDate: [])
     }
 
-    static func run(_ engine: FakeUpgradeEngine, _ root: URL, free: UInt64 = 1 << 40) -> UpgradeRun {
+    static func run(
+        _ engine: FakeUpgradeEngine, _ root: URL, free: UInt64 = 1 << 40, stop: UpgradeStop = UpgradeStop(),
+        runner: any ProcessRunning = SubprocessRunner()
+    ) -> UpgradeRun {
         UpgradeRun(
             engine: engine,
-            snapshots: ConfigSnapshots(configRoot: root.path, runner: SubprocessRunner(), freeBytes: { _ in free }),
-            settingsText: before, healthTimeout: .seconds(5))
+            snapshots: ConfigSnapshots(configRoot: root.path, runner: runner, freeBytes: { _ in free }),
+            settingsText: before, healthTimeout: .seconds(5), stop: stop)
     }
 
     @Test func aHealthyUpgradeIsKeptAndItsTagStoredInTheSettings() async throws {
@@ -384,5 +420,148 @@ actor FakeUpgradeEngine: UpgradeEngine {
         await #expect(throws: (any Error).self) { try await engine.applySettings(before) }
         #expect(try String(contentsOf: env, encoding: .utf8) == upgraded)
         #expect(try String(contentsOf: compose, encoding: .utf8) == edited)
+    }
+}
+
+/// SIGINT or SIGTERM during an upgrade (a stop request): at each phase, the service in progress ends as it was before
+/// (the config folder entry for entry, the settings byte for byte, the previous image started), the rest is skipped.
+@Suite struct UpgradeInterruptionTests {
+    typealias Run = UpgradeRunTests
+    static let sonarrTo = "4.0.20.1-ls318"
+
+    /// Runs the two-service plan with a stop request at `call` (and any more), returning the report and the engine.
+    static func interrupted(
+        at call: String, occurrence: Int = 1, more: [(String, Int, Bool)] = [], root: URL,
+        runner: any ProcessRunning = SubprocessRunner(), stop: UpgradeStop = UpgradeStop()
+    ) async throws -> (UpgradeRun.Report, FakeUpgradeEngine) {
+        let engine = FakeUpgradeEngine(settings: Run.before, configFolders: ["sonarr": root.path + "/sonarr"])
+        await engine.interrupt(stop, at: call, occurrence: occurrence)
+        for (call, occurrence, hang) in more {
+            await engine.interrupt(stop, at: call, occurrence: occurrence, hang: hang)
+        }
+        let report = try await Run.run(engine, root, stop: stop, runner: runner).run(Run.plan(root))
+        return (report, engine)
+    }
+
+    @Test(arguments: ["backup", "pull lscr.io/linuxserver/sonarr:4.0.20.1-ls318", "pull jellyfin/jellyfin:10.11.12"])
+    func beforeAnyServiceChangesTheRunStopsThere(call: String) async throws {
+        let root = try Run.configRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let original = try Run.tree(root)
+        do {
+            _ = try await Self.interrupted(at: call, root: root)
+            Issue.record("the run went on after the stop request")
+        } catch let error as UpgradeError {
+            guard case .interrupted(let signal, let phase) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(signal == SIGINT)
+            #expect(phase == (call == "backup" ? "the backup" : "the pull of \(call.dropFirst(5))"))
+            #expect(error.description.contains("SIGINT during") && error.description.contains("no service was changed"))
+        }
+        #expect(try Run.tree(root) == original)
+    }
+
+    @Test(arguments: ["start sonarr 4.0.20.1-ls318", "wait sonarr"])
+    func duringTheRecreateOrHealthWaitTheServiceIsRolledBackAsOnAFailedCheck(call: String) async throws {
+        let root = try Run.configRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let original = try Run.tree(root.appendingPathComponent("sonarr"))
+        let (report, engine) = try await Self.interrupted(at: call, root: root)
+        #expect(!report.ok)
+        #expect(report.interrupted == SIGINT)
+        #expect(report.steps.map(\.outcome) == [.rolledBack, .skipped])
+        let step = try #require(report.steps.first)
+        #expect(step.running == "4.0.19.2979-ls316" && step.healthyAgain == true)
+        #expect(step.reason == "SIGINT while starting \(Self.sonarrTo) and waiting for its health")
+        #expect(report.steps.last?.reason == "not attempted: SIGINT stopped the upgrade")
+        // The folder the new version migrated is gone; the previous one is back, entry for entry.
+        #expect(try Run.tree(root.appendingPathComponent("sonarr")) == original)
+        #expect(await engine.settings == Run.before)
+        #expect(await engine.calls.suffix(4) == ["stop sonarr", "settings", "start sonarr pinned", "wait sonarr"])
+        #expect(!(await engine.calls).contains("stop jellyfin"))
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/.pre-upgrade"))
+    }
+
+    @Test func whileStoppingItTheServiceIsStartedAgainAsItWas() async throws {
+        let root = try Run.configRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let original = try Run.tree(root)
+        let (report, engine) = try await Self.interrupted(at: "stop sonarr", root: root)
+        #expect(report.interrupted == SIGINT)
+        #expect(report.steps.map(\.outcome) == [.notUpgraded, .skipped])
+        #expect(report.steps.first?.reason == "SIGINT while stopping it; started again as it was")
+        #expect(report.steps.first?.healthyAgain == true)
+        #expect(await engine.calls.suffix(3) == ["stop sonarr", "start sonarr pinned", "wait sonarr"])
+        #expect(!(await engine.calls).contains("settings"))
+        #expect(try Run.tree(root) == original)
+    }
+
+    /// Runs the real `cp`, then a stop request comes while the copy tool still runs (it sleeps after copying).
+    struct SlowCopy: ProcessRunning {
+        let stop: UpgradeStop
+
+        func run(
+            _ executable: String, _ arguments: [String], environment: [String: String]?, workingDirectory: String?,
+            timeout: Int
+        ) async throws -> ProcessOutput {
+            guard executable == "cp", let copy = arguments.last else {
+                return try await SubprocessRunner().run(
+                    executable, arguments, environment: environment, workingDirectory: workingDirectory,
+                    timeout: timeout)
+            }
+            async let output = SubprocessRunner().run(
+                "sh", ["-c", "cp \"$@\" && exec sleep 600", "sh"] + arguments, environment: environment,
+                workingDirectory: workingDirectory, timeout: timeout)
+            while !FileManager.default.fileExists(atPath: copy + "/app.db") {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            stop.request(SIGINT)
+            return try await output
+        }
+    }
+
+    @Test func whileCopyingTheConfigFolderThePartialCopyIsRemovedAndTheServiceStarted() async throws {
+        let root = try Run.configRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let original = try Run.tree(root)
+        let stop = UpgradeStop()
+        // No call of the engine is interrupted: the copy is.
+        let (report, engine) = try await Self.interrupted(
+            at: "never", root: root, runner: SlowCopy(stop: stop), stop: stop)
+        #expect(report.interrupted == SIGINT)
+        #expect(report.steps.map(\.outcome) == [.notUpgraded, .skipped])
+        #expect(report.steps.first?.reason?.hasPrefix("SIGINT while copying \(root.path)/sonarr") == true)
+        #expect(await engine.calls.suffix(3) == ["stop sonarr", "start sonarr pinned", "wait sonarr"])
+        #expect(try Run.tree(root) == original, "no copy left in .pre-upgrade")
+    }
+
+    /// A second request while the rollback runs does not cut it short: the folder and the settings are put back and
+    /// the previous image is started; only the wait for its health is skipped.
+    @Test(arguments: [("stop sonarr", 2, false), ("settings", 2, false), ("wait sonarr", 2, true)])
+    func aSecondRequestDuringTheRollbackOnlySkipsTheLastHealthWait(second: (String, Int, Bool)) async throws {
+        let root = try Run.configRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let original = try Run.tree(root.appendingPathComponent("sonarr"))
+        let stop = UpgradeStop()
+        let (report, engine) = try await Self.interrupted(at: "wait sonarr", more: [second], root: root, stop: stop)
+        #expect(stop.count == 2)
+        #expect(report.interrupted == SIGINT)
+        #expect(report.steps.map(\.outcome) == [.rolledBack, .skipped])
+        #expect(report.steps.first?.healthyAgain == nil, "its health was not waited for")
+        #expect(try Run.tree(root.appendingPathComponent("sonarr")) == original)
+        #expect(await engine.settings == Run.before)
+        #expect((await engine.calls).contains("start sonarr pinned"))
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/.pre-upgrade"))
+    }
+
+    @Test func aServiceUpgradedBeforeTheRequestKeepsItsNewTag() async throws {
+        let root = try Run.configRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (report, engine) = try await Self.interrupted(at: "wait jellyfin", root: root)
+        #expect(report.steps.map(\.outcome) == [.upgraded, .rolledBack])
+        #expect(report.interrupted == SIGINT)
+        #expect(await engine.settings == Run.before + "SONARR_IMAGE_TAG=\(Self.sonarrTo)\n")
     }
 }

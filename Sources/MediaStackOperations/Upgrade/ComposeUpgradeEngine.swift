@@ -61,6 +61,8 @@ public struct ComposeUpgradeEngine: UpgradeEngine {
         var last = "not created"
         var runningPolls = 0
         while clock.now - start < timeout {
+            // A cancelled wait (a stop request) ends at once: no poll would be read anyway.
+            if Task.isCancelled { return "not waited for: cancelled" }
             if let status = try? await driver.ps(stackID).first(where: { $0.service == service }) {
                 last = status.health.isEmpty || status.state != "running" ? status.state : status.health
                 // A container that exits or restarts (a failed migration, a crash loop) will not get healthy.

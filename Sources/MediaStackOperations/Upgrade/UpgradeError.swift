@@ -25,6 +25,8 @@ public enum UpgradeError: Error, Hashable, Sendable, CustomStringConvertible {
     case snapshotFailed(path: String, reason: String)
     /// `.env` or the render of it could not be written.
     case settingsWriteFailed(String)
+    /// SIGINT or SIGTERM (`signal`) came before any service was changed, during `phase`.
+    case interrupted(signal: Int32, phase: String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,8 @@ public enum UpgradeError: Error, Hashable, Sendable, CustomStringConvertible {
             return "could not copy \(path) before the upgrade: \(reason); the service runs its previous image again"
         case .settingsWriteFailed(let reason):
             return "could not write the settings or their render: \(reason)"
+        case .interrupted(let signal, let phase):
+            return "\(Self.signalName(signal)) during \(phase): stopped there; no service was changed"
         }
     }
 
@@ -64,6 +68,15 @@ public enum UpgradeError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .unknownService, .disabledService, .notAReleaseTag, .alreadyAt: true
         default: false
+        }
+    }
+
+    /// `SIGINT`, `SIGTERM`, or `signal <n>`.
+    public static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case 2: "SIGINT"
+        case 15: "SIGTERM"
+        default: "signal \(signal)"
         }
     }
 
