@@ -110,4 +110,80 @@ import Testing
         #expect(try String(contentsOf: checkout.appendingPathComponent(".env"), encoding: .utf8) == env)
         #expect(!FileManager.default.fileExists(atPath: checkout.appendingPathComponent("deploy").path))
     }
+
+    /// A registry whose 401 names a token realm that does not answer, and one that rate-limits: through `--check`
+    /// and `--dry-run`, one line naming the registry and what to do, exit 1, nothing written.
+    @Test func aBadTokenRealmAndARateLimitAreNamedWithTheFixAndChangeNothing() async throws {
+        let down = try ReservedPort()
+        let realm = "http://127.0.0.1:\(down.port)/token"
+        let badRealm = try RegistryAuthStandIn("bad-realm", realm)
+        let limited = try RegistryAuthStandIn("rate-limited", "60")
+        let env = try IntegrationSupport.exampleSettings(overriding: [:])
+        let checkout = try IntegrationSupport.scratchCheckout(env: env)
+        defer { try? FileManager.default.removeItem(at: checkout) }
+        let cases: [(service: String, registry: String, standIn: RegistryAuthStandIn, says: [String])] = [
+            (
+                "sonarr", "lscr.io", badRealm,
+                [
+                    "registry 127.0.0.1:\(badRealm.port) answered 401 and named \(realm) as its token service, but it"
+                        + " did not answer (connection refused)",
+                    "if 127.0.0.1:\(badRealm.port) is a mirror given with --registry, its token realm is set up wrong",
+                ]
+            ),
+            (
+                "grafana", "docker.io", limited,
+                [
+                    "registry docker.io is rate-limiting this address (HTTP 429 TOOMANYREQUESTS); run it again after"
+                        + " 60 s (Retry-After), or ask a mirror: --registry docker.io=https://mirror.gcr.io"
+                ]
+            ),
+        ]
+        for (service, registry, standIn, says) in cases {
+            for mode in ["--check", "--dry-run"] {
+                let result = try await IntegrationSupport.mediaserver(
+                    [
+                        "upgrade", "--root", checkout.path, service, mode, "--registry",
+                        "\(registry)=\(standIn.endpoint)",
+                    ])
+                #expect(result.status == 1, "\(service) \(mode): \(result.standardError)")
+                for line in says {
+                    #expect(result.standardError.contains(line), "\(service) \(mode): \(result.standardError)")
+                }
+                let errors = result.standardError.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+                #expect(errors.count == 1, "one line: \(result.standardError)")
+                if mode == "--dry-run" { #expect(result.standardError.contains("nothing was changed")) }
+                #expect(!result.standardError.contains("Bearer") && !result.standardOutput.contains("Bearer"))
+            }
+        }
+        #expect(try String(contentsOf: checkout.appendingPathComponent(".env"), encoding: .utf8) == env)
+        #expect(!FileManager.default.fileExists(atPath: checkout.appendingPathComponent("deploy").path))
+    }
+
+    /// lscr.io's path for a Docker client: a redirect to the backend registry, whose own realm gives the token.
+    /// The plan comes out, and the token appears nowhere in what the command prints.
+    @Test func aRedirectingRegistryIsFollowedAndItsTokenNeverPrinted() async throws {
+        let sonarr = try #require(Catalog.services.first { $0.name.rawValue == "sonarr" }).image
+        let build = try #require(sonarr.tag.range(of: "-ls", options: .backwards))
+        let newer = sonarr.tag[..<build.lowerBound] + "-ls" + String((Int(sonarr.tag[build.upperBound...]) ?? 0) + 1)
+        let backend = try RegistryAuthStandIn(
+            "registry", repositories: ["linuxserver/sonarr": [sonarr.tag, newer, "latest", "develop"]])
+        let front = try RegistryAuthStandIn("redirect", backend.endpoint.absoluteString)
+        let env = try IntegrationSupport.exampleSettings(overriding: [:])
+        let checkout = try IntegrationSupport.scratchCheckout(env: env)
+        defer { try? FileManager.default.removeItem(at: checkout) }
+
+        for mode in [["--check", "--json"], ["--dry-run", "--json"]] {
+            let result = try await IntegrationSupport.mediaserver(
+                ["upgrade", "--root", checkout.path, "sonarr", "--registry", "lscr.io=\(front.endpoint)"] + mode)
+            #expect(result.status == 0, "\(mode): \(result.standardError)")
+            #expect(result.standardOutput.contains("\"\(newer)\""), "\(result.standardOutput)")
+            let tokens = try await backend.requests().compactMap(\.authorization).map { $0.dropFirst("Bearer ".count) }
+            #expect(!tokens.isEmpty)
+            for token in tokens {
+                #expect(!result.standardOutput.contains(token) && !result.standardError.contains(token))
+            }
+            #expect(try await front.requests().allSatisfy { $0.authorization == nil })
+        }
+        #expect(try String(contentsOf: checkout.appendingPathComponent(".env"), encoding: .utf8) == env)
+    }
 }

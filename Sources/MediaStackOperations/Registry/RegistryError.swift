@@ -10,6 +10,8 @@ public enum RegistryError: Error, Hashable, Sendable, CustomStringConvertible {
     case notFound(repository: String)
     /// The registry asks us to slow down (HTTP 429), maybe saying for how long.
     case rateLimited(registry: String, retryAfter: String?)
+    /// The token service (`realm`) that the registry's 401 challenge names could not give a token.
+    case tokenService(registry: String, realm: String, reason: String)
     /// Any other unexpected status.
     case unexpectedStatus(url: String, status: Int, detail: String)
     /// An answer that is not what the OCI distribution specification says.
@@ -26,8 +28,22 @@ public enum RegistryError: Error, Hashable, Sendable, CustomStringConvertible {
             return "registry has no repository \(repository); the image was renamed or removed: check its name in"
                 + " the catalog"
         case .rateLimited(let registry, let retryAfter):
-            let wait = retryAfter.map { " (it asks to wait \($0) s)" } ?? ""
-            return "registry \(registry) is rate-limiting this address (HTTP 429)\(wait); try again later"
+            // Retry-After is a number of seconds or an HTTP date (RFC 9110 section 10.2.3).
+            let wait =
+                switch retryAfter?.trimmingCharacters(in: .whitespaces) {
+                case let value? where !value.isEmpty && value.allSatisfy(\.isNumber): "after \(value) s (Retry-After)"
+                case let value? where !value.isEmpty: "after \(value) (Retry-After)"
+                default: "later"
+                }
+            let mirror =
+                registry == "docker.io" || registry.hasSuffix(".docker.io")
+                ? ", or ask a mirror: --registry docker.io=https://mirror.gcr.io" : ""
+            return "registry \(registry) is rate-limiting this address (HTTP 429 TOOMANYREQUESTS); run it again"
+                + " \(wait)\(mirror)"
+        case .tokenService(let registry, let realm, let reason):
+            return "registry \(registry) answered 401 and named \(realm) as its token service, but \(reason); if"
+                + " \(registry) is a mirror given with --registry, its token realm is set up wrong (or leave --registry"
+                + " out), otherwise try again later"
         case .unexpectedStatus(let url, let status, let detail):
             return "\(url) answered HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)"); try again later"
         case .malformed(let url, let detail):
