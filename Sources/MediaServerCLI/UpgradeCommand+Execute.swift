@@ -18,7 +18,7 @@ struct UpgradeExecution {
         let plan: UpgradePlan?
         var steps: [UpgradeRun.StepResult] = []
         var error: String? = nil
-        /// The signal (2 SIGINT, 15 SIGTERM) that stopped the run, when one did.
+        /// The signal (1 SIGHUP, 2 SIGINT, 15 SIGTERM) that stopped the run, when one did.
         var interrupted: Int32? = nil
     }
 
@@ -163,7 +163,7 @@ struct UpgradeExecution {
     }
 }
 
-/// SIGINT and SIGTERM while an upgrade runs: each one is a stop request for ``UpgradeRun`` instead of the end of
+/// SIGINT, SIGTERM and SIGHUP (the terminal or SSH session closing) while an upgrade runs: each one is a stop request for ``UpgradeRun`` instead of the end of
 /// the process. The first stops the step in progress and puts its service back; later ones cannot cut that short
 /// (a config folder half moved back or a half-written `.env` is what this avoids), they only skip the last wait,
 /// for the health of the previous image.
@@ -172,7 +172,7 @@ enum UpgradeSignals {
         _ stop: UpgradeStop, _ body: () async throws(UpgradeError) -> T
     ) async throws(UpgradeError) -> T {
         var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
@@ -198,6 +198,7 @@ enum UpgradeSignals {
             for source in sources { source.cancel() }
             signal(SIGINT, SIG_DFL)
             signal(SIGTERM, SIG_DFL)
+            signal(SIGHUP, SIG_DFL)
         }
         return try await body()
     }

@@ -32,8 +32,11 @@ struct UpgradeCommand: AsyncParsableCommand {
               mediaserver upgrade --check --json | jq '.services[] | select(.newer != [])'
               mediaserver upgrade --check --registry docker.io=https://mirror.gcr.io
 
+            Ctrl-C (SIGINT), SIGTERM or SIGHUP during an upgrade rolls the service in progress back as a failed health \
+            check does and skips the rest; a second one only skips the wait for the previous image's health.
+
             Exit codes: 0 done (every registry answered), 1 a registry, the backup, a pull or an upgraded service \
-            failed (rolled back), 2 invalid settings, 64 usage.
+            failed (rolled back), 2 invalid settings, 64 usage, 128 + the signal when stopped by one (130 SIGINT, 143 SIGTERM).
             """)
 
     @OptionGroup var common: CommonOptions

@@ -3,7 +3,7 @@ import MediaStack
 import MediaStackOperations
 import Testing
 
-/// `mediaserver upgrade` stopped by SIGINT or SIGTERM while the new image starts: the real command, a real signal,
+/// `mediaserver upgrade` stopped by SIGINT, SIGTERM or SIGHUP while the new image starts: the real command, a real signal,
 /// real files; the engine is a `docker` script that plays one service whose new image migrates its config folder
 /// and never gets healthy, while its previous image is healthy at once. (scripts/e2e/upgrade.sh does the same on a
 /// real engine.)
@@ -68,7 +68,7 @@ import Testing
         return entries
     }
 
-    @Test(arguments: [SIGINT, SIGTERM])
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalDuringTheHealthWaitPutsTheServiceBackAndExitsWithIt(signal: Int32) async throws {
         let sonarr = try #require(Catalog.services.first { $0.name.rawValue == "sonarr" }).image
         let build = try #require(sonarr.tag.range(of: "-ls", options: .backwards))
@@ -157,7 +157,7 @@ import Testing
             let steps: [Step]
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: stdout))
-        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? ""
         #expect(!report.ok && report.interrupted == signal)
         #expect(report.steps.first?.outcome == "rolled-back" && report.steps.first?.running == sonarr.tag)
         #expect(report.steps.first?.reason?.hasPrefix("\(name) while starting \(newer)") == true)

@@ -71,9 +71,10 @@ public enum UpgradeError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// `SIGINT`, `SIGTERM`, or `signal <n>`.
+    /// `SIGHUP`, `SIGINT`, `SIGTERM`, or `signal <n>`.
     public static func signalName(_ signal: Int32) -> String {
         switch signal {
+        case 1: "SIGHUP"
         case 2: "SIGINT"
         case 15: "SIGTERM"
         default: "signal \(signal)"

@@ -8,7 +8,7 @@ import MediaStack
 /// image needs the previous folder), the previous tag stored and rendered again, and started again. The services
 /// after it are left as they are.
 ///
-/// A stop request (``UpgradeStop``, made on SIGINT or SIGTERM) is a failure of the step in progress: before any
+/// A stop request (``UpgradeStop``, made on SIGINT, SIGTERM or SIGHUP) is a failure of the step in progress: before any
 /// service changed (the backup, a pull) the run stops there; during a service's upgrade that service is put back
 /// as on a failed health check, and the services after it are skipped.
 public struct UpgradeRun: Sendable {
@@ -54,7 +54,7 @@ public struct UpgradeRun: Sendable {
     /// The settings file's text before the upgrade; each step adds its tag to it.
     public let settingsText: String
     public let healthTimeout: Duration
-    /// Stop requests (SIGINT, SIGTERM) the run obeys.
+    /// Stop requests (SIGINT, SIGTERM, SIGHUP) the run obeys.
     public let stop: UpgradeStop
     public let progress: @Sendable (String) -> Void
 

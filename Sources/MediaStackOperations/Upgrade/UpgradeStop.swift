@@ -1,6 +1,6 @@
 import Foundation
 
-/// Requests to stop an upgrade (SIGINT, SIGTERM), made from a signal handler and read by ``UpgradeRun``.
+/// Requests to stop an upgrade (SIGINT, SIGTERM, SIGHUP), made from a signal handler and read by ``UpgradeRun``.
 ///
 /// The first request stops the run at the next safe point: the step in progress (a pull, a stop, a copy, a
 /// recreate, a health wait) is cancelled and the service is put back as a failed health check puts it back. A
