@@ -6,8 +6,12 @@ import MediaStackOperations
 struct ServicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "services",
-        abstract: "List the enabled services with their stack, host ports and health probe.",
+        abstract: "List the enabled services with their stack, host ports, updates and health probe.",
         discussion: """
+            UPDATES says how each service gets new images: `watchtower` for the sidecars the catalog lets Watchtower \
+            follow (they carry the label com.centurylinklabs.watchtower.enable=true), `upgrade` for the rest, which \
+            move only with `mediaserver upgrade` (docs/upgrade.md).
+
             Examples:
               mediaserver services
               mediaserver services --json
@@ -34,6 +38,9 @@ struct ServicesCommand: AsyncParsableCommand {
         let healthPath: String?
         /// The programs a command probe runs inside the container.
         let healthPrograms: [String]
+        /// Whether Watchtower follows the service's image (the catalog's `autoUpdate`, rendered as its opt-in label);
+        /// otherwise only `mediaserver upgrade` moves it.
+        let watchtower: Bool
     }
 
     func run() async throws {
@@ -46,7 +53,8 @@ struct ServicesCommand: AsyncParsableCommand {
                     + service.hostPorts.map { "host:\($0.port)/\($0.proto.rawValue)" },
                 probe: probe(service), summary: service.summary,
                 network: service.usesHostNetwork ? "host" : "media_net", healthPort: service.health?.http?.port.value,
-                healthPath: service.health?.http?.path, healthPrograms: service.health?.programs ?? [])
+                healthPath: service.health?.http?.path, healthPrograms: service.health?.programs ?? [],
+                watchtower: service.autoUpdate)
         }
         if json { return try Console.json(rows) }
         for line in Self.table(rows) { Console.output(line) }
@@ -63,7 +71,11 @@ struct ServicesCommand: AsyncParsableCommand {
         }
         let nameWidth = max(7, rows.map(\.name.count).max() ?? 0) + 2
         let stackWidth = max(5, rows.map(\.stack.count).max() ?? 0) + 2
-        var lines = [pad("SERVICE", nameWidth) + pad("STACK", stackWidth) + pad("PORTS", portsWidth + 2) + "PROBE"]
+        let updatesWidth = 12
+        var lines = [
+            pad("SERVICE", nameWidth) + pad("STACK", stackWidth) + pad("PORTS", portsWidth + 2)
+                + pad("UPDATES", updatesWidth) + "PROBE"
+        ]
         for row in rows {
             var cells: [String] = []
             for port in row.ports {
@@ -75,7 +87,8 @@ struct ServicesCommand: AsyncParsableCommand {
             }
             if cells.isEmpty { cells = ["-"] }
             lines.append(
-                pad(row.name, nameWidth) + pad(row.stack, stackWidth) + pad(cells[0], portsWidth + 2) + row.probe)
+                pad(row.name, nameWidth) + pad(row.stack, stackWidth) + pad(cells[0], portsWidth + 2)
+                    + pad(row.watchtower ? "watchtower" : "upgrade", updatesWidth) + row.probe)
             for cell in cells.dropFirst() {
                 lines.append(String(repeating: " ", count: nameWidth + stackWidth) + cell)
             }

@@ -138,6 +138,45 @@ struct CommandLineTests {
         }
     }
 
+    /// The services Watchtower follows are the ones whose rendered container carries its opt-in label.
+    @Test func servicesSaysWhichImagesWatchtowerFollows() async throws {
+        let root = IntegrationSupport.repositoryRoot.path
+        let json = try await IntegrationSupport.mediaserver(["services", "--root", root, "--json"])
+        #expect(json.status == 0)
+        struct Row: Decodable {
+            let name, stack: String
+            let watchtower: Bool
+        }
+        let rows = try JSONDecoder().decode([Row].self, from: Data(json.standardOutput.utf8))
+        var labelled: Set<String> = []
+        for file in ["compose.yml", "homepage-stack.yml"] {
+            // A service's block: from `  name:` to the next line indented by two spaces.
+            var current: String?
+            for line in try String(contentsOf: URL(fileURLWithPath: root + "/" + file), encoding: .utf8)
+                .split(separator: "\n")
+            {
+                if line.hasPrefix("  "), !line.hasPrefix("   "), line.hasSuffix(":") {
+                    current = String(line.dropFirst(2).dropLast())
+                } else if !line.hasPrefix(" ") {
+                    current = nil
+                }
+                if let current, line.contains("com.centurylinklabs.watchtower.enable=true") { labelled.insert(current) }
+            }
+        }
+        #expect(!labelled.isEmpty)
+        #expect(Set(rows.filter(\.watchtower).map(\.name)) == labelled)
+        #expect(!rows.contains { $0.name == "sonarr" && $0.watchtower }, "a media app is never followed")
+
+        let table = try await IntegrationSupport.mediaserver(["services", "--root", root])
+        let lines = table.standardOutput.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        let column = try #require(header.range(of: "UPDATES")).lowerBound.utf16Offset(in: header)
+        for row in rows {
+            let line = try #require(lines.first { $0.hasPrefix(row.name + " ") })
+            #expect(line.dropFirst(column).hasPrefix(row.watchtower ? "watchtower " : "upgrade "), "\(line)")
+        }
+    }
+
     @Test func renderCheckNamesEachDifferingFile() async throws {
         let root = try IntegrationSupport.copyOfCommittedFiles()
         try "# edited\n".write(to: root.appendingPathComponent("compose.yml"), atomically: true, encoding: .utf8)
