@@ -141,6 +141,8 @@ extension Catalog {
             health: .http("/api/v1/settings/public", via: .wget),
             requires: [requires],
             initProcess: true,
+            // Overseerr reaches Plex (host network) through the host gateway, as Homepage's Plex widget does.
+            extraHosts: requires == "plex" ? ["host.docker.internal:host-gateway"] : [],
             dashboard: .init(
                 group: "Requests", icon: "overseerr.png", description: "Requests for \(audience) users",
                 widget: HomepageWidget("seerr", fields: ["pending", "approved", "available"])),

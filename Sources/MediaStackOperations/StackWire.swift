@@ -102,7 +102,9 @@ public struct StackWire: Sendable {
                 ?? ComposeWiringContainers.forCheckout(checkout, settingsPath: settingsPath, stack: stack))
         let targets = WiringTargets(stack: stack, secrets: secrets, overrides: overrides)
         let (apps, setupFailures) = targets.wirings()
-        progress(dryRun ? "planning the wiring (dry run) …" : "wiring \(apps.count) apps …")
+        // Plex is wired in two steps (token, then libraries): count apps, not steps.
+        let count = Set(apps.map(\.app)).count
+        progress(dryRun ? "planning the wiring (dry run) …" : "wiring \(count) apps …")
         let reports = await WiringRun(context: context, dryRun: dryRun).run(apps, setupFailures: setupFailures)
         if !dryRun {
             do {

@@ -3,8 +3,8 @@ import MediaStack
 import MediaStackOperations
 import Testing
 
-/// `mediaserver wire` against stateful contract fakes of Prowlarr, Sonarr, Radarr and Jellyfin, started on loopback
-/// (the same fakes the end-to-end run uses as the apps' stand-in images).
+/// `mediaserver wire` against stateful contract fakes of Prowlarr, Sonarr, Radarr, Jellyfin, Plex, Seerr and plex.tv,
+/// started on loopback (the fakes the end-to-end run uses as the apps' stand-in images).
 @Suite(.serialized)
 struct WiringIntegrationTests {
     static let sonarrKey = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
@@ -28,11 +28,13 @@ struct WiringIntegrationTests {
 
         let overseerr: AppFake
         let plexTV: AppFake
+        let plex: AppFake
 
-        /// With `plexClaimed`, Plex's Preferences.xml under CONFIG_ROOT holds the owner's token.
+        /// With `plexClaimed`, Plex's Preferences.xml under CONFIG_ROOT holds the owner's token; Plex itself accepts
+        /// `plexServerToken`.
         init(
             sonarrKeyInEnv: String = WiringIntegrationTests.sonarrKey, mediaFolders: [String] = ["tv", "movies"],
-            plexClaimed: Bool = false
+            plexClaimed: Bool = false, plexServerToken: String = WiringIntegrationTests.plexToken
         ) throws {
             guard IntegrationSupport.tool("python3") != nil else { throw CancellationError() }
             let scratch = try IntegrationSupport.scratchCheckout()
@@ -74,15 +76,35 @@ struct WiringIntegrationTests {
                 extra: ["--resolve", "jellyfin:8096=127.0.0.1:\(jellyfin.port)"])
             // Seerr looks a Plex token up at plex.tv; a stand-in answers for the owner's token.
             plexTV = try AppFake("plextv", apiKey: WiringIntegrationTests.plexToken, fsRoot: fsRoot)
+            plex = try AppFake("plex", apiKey: plexServerToken, fsRoot: fsRoot)
+            // Overseerr reaches Plex (host network) through the host gateway.
             overseerr = try AppFake(
                 "seerr", apiKey: WiringIntegrationTests.overseerrKey, fsRoot: fsRoot,
-                extra: ["--plex-tv", plexTV.url.absoluteString])
+                extra: [
+                    "--plex-tv", plexTV.url.absoluteString, "--resolve",
+                    "host.docker.internal:32400=127.0.0.1:\(plex.port)",
+                ])
         }
 
         var urls: [String] {
             [sonarr, radarr, prowlarr, jellyfin].flatMap { ["--url", "\($0.app)=\($0.url.absoluteString)"] }
                 + ["--url", "jellyseerr=\(jellyseerr.url.absoluteString)"]
-                + ["--url", "overseerr=\(overseerr.url.absoluteString)"]
+                + ["--url", "overseerr=\(overseerr.url.absoluteString)", "--url", "plex=\(plex.url.absoluteString)"]
+        }
+
+        /// A call to Plex with the token it accepts, answered as JSON.
+        func plexCall(_ method: String, _ path: String) async throws -> WiringResponse {
+            try await URLSessionWiringTransport().send(
+                WiringRequest(
+                    method, path, headers: ["X-Plex-Token": plex.apiKey ?? "", "Accept": "application/json"]),
+                to: plex.url, timeout: .seconds(10))
+        }
+
+        /// Plex's libraries, as it lists them.
+        func plexSections() async throws -> [WireJSON] {
+            let response = try await plexCall("GET", "/library/sections")
+            #expect(response.status == 200, "GET /library/sections on the Plex fake answered \(response.status)")
+            return response.json?["MediaContainer"]?["Directory"]?.array ?? []
         }
 
         func wire(_ extra: [String] = []) async throws -> ProcessOutput {
@@ -96,7 +118,7 @@ struct WiringIntegrationTests {
         }
 
         func stop() {
-            for fake in [sonarr, radarr, prowlarr, jellyfin, jellyseerr, overseerr, plexTV] { fake.stop() }
+            for fake in [sonarr, radarr, prowlarr, jellyfin, jellyseerr, overseerr, plexTV, plex] { fake.stop() }
             try? FileManager.default.removeItem(at: root)
         }
     }
@@ -120,18 +142,41 @@ struct WiringIntegrationTests {
         #expect(plan.status == 0, "\(plan.standardError)")
         #expect(plan.standardOutput.contains("sonarr: would create download client \"SABnzbd\""))
         #expect(try await lab.sonarr.list("/api/v3/downloadclient").isEmpty, "a dry run changed Sonarr")
+        // Plex is read with the token of Preferences.xml before it is in .env.
+        #expect(plan.standardOutput.contains("plex: would create library \"TV Shows\""))
+        #expect(try await lab.plexSections().isEmpty, "a dry run changed Plex")
 
         let first = try await lab.wire()
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("every app is wired"))
-        // Plex is claimed: its token went to .env, and Overseerr signed in with it (plex.tv knows the owner) and got
-        // Sonarr and Radarr; choosing the Plex server and libraries is left to a person.
+        #expect(!first.standardError.contains("need you"), "\(first.standardOutput)")
+        // Plex is claimed: its token went to .env, and Plex has a Movies and a TV Shows library on the media folders
+        // it mounts, with its current agents and scanners.
         #expect(lab.envValue("PLEX_TOKEN") == Self.plexToken)
+        let sections = try await lab.plexSections().map { section in
+            [
+                section["title"], section["type"], section["agent"], section["scanner"], section["language"],
+                section["Location"]?.array?.first?["path"],
+            ].map { $0?.string ?? "-" }.joined(separator: " | ")
+        }
+        #expect(
+            sections == [
+                "Movies | movie | tv.plex.agents.movie | Plex Movie | en-US | /data/media/movies",
+                "TV Shows | show | tv.plex.agents.series | Plex TV Series | en-US | /data/media/tv",
+            ])
+        // Overseerr signed in with the token (plex.tv knows the owner), reaches this Plex through the host gateway,
+        // has both libraries enabled, Sonarr and Radarr, and its setup is complete.
         #expect(try await lab.overseerr.call("GET", "/api/v1/settings/main").status == 200)
+        let overseerrPlex = try #require(try await lab.overseerr.call("GET", "/api/v1/settings/plex").json)
+        #expect(overseerrPlex["ip"] == "host.docker.internal")
+        #expect(overseerrPlex["port"]?.int == 32400)
+        let identity = try await lab.plexCall("GET", "/identity").json?["MediaContainer"]?["machineIdentifier"]
+        #expect(identity != nil && overseerrPlex["machineId"] == identity)
+        let overseerrEnabled = (overseerrPlex["libraries"]?.array ?? []).filter { $0["enabled"] == true }
+        #expect(overseerrEnabled.compactMap { $0["name"]?.string }.sorted() == ["Movies", "TV Shows"])
         #expect(try await lab.overseerr.list("/api/v1/settings/sonarr").first?["activeDirectory"] == "/data/media/tv")
         #expect(try await lab.overseerr.list("/api/v1/settings/radarr").count == 1)
-        #expect(first.standardOutput.contains("overseerr: setup \"initialize\": finish the setup at"))
-        #expect(first.standardError.contains("1 step(s) need you"))
+        #expect(try await lab.overseerr.call("GET", "/api/v1/settings/public").json?["initialized"] == true)
 
         // Prowlarr → Sonarr and Radarr, at their addresses on media_net, with their keys.
         let applications = try await lab.prowlarr.list("/api/v1/applications")
@@ -189,6 +234,8 @@ struct WiringIntegrationTests {
 
         // Idempotent: the second run changes nothing and says so; the apps hold the same objects.
         let before = try await lab.sonarr.list("/api/v3/downloadclient")
+        let plexBefore = try await lab.plexSections()
+        let overseerrBefore = try await lab.overseerr.call("GET", "/api/v1/settings/plex").json
         let second = try await lab.wire()
         #expect(second.status == 0, "\(second.standardError)")
         #expect(second.standardError.contains("nothing changed"))
@@ -196,6 +243,10 @@ struct WiringIntegrationTests {
         #expect(try await lab.sonarr.list("/api/v3/downloadclient") == before)
         #expect(try await lab.prowlarr.list("/api/v1/applications").count == 2)
         #expect(try await lab.jellyseerr.list("/api/v1/settings/sonarr").count == 1)
+        #expect(try await lab.plexSections() == plexBefore)
+        #expect(try await lab.overseerr.call("GET", "/api/v1/settings/plex").json == overseerrBefore)
+        #expect(second.standardOutput.contains("plex: library \"Movies\" is as desired"))
+        #expect(second.standardOutput.contains("overseerr: library sync \"Movies, TV Shows\" is as desired"))
 
         // No secret in any output, JSON included.
         let json = try await lab.wire(["--json"])
@@ -283,6 +334,8 @@ struct WiringIntegrationTests {
         #expect(
             run.standardOutput.contains(
                 "tautulli: Plex server \"host.docker.internal:32400\": Plex has no token in .env yet"))
+        #expect(!run.standardOutput.contains("plex: would") && !run.standardOutput.contains("library \"Movies\""))
+        #expect(try await lab.plexSections().isEmpty)
         // Jellyseerr signs in to Jellyfin with the password Jellyfin's wiring stores, which never happened.
         #expect(
             lines.contains {
@@ -295,6 +348,80 @@ struct WiringIntegrationTests {
         #expect(try await lab.radarr.list("/api/v3/downloadclient").count == 1)
         for secret in Self.secrets(lab) + ["0000aaaa0000aaaa0000aaaa0000aaaa"] {
             #expect(!(run.standardOutput + run.standardError).contains(secret))
+        }
+    }
+
+    @Test func plexLibrariesAPersonMadeAreLeftAloneAndOverseerrEnablesTheOnesOnTheMediaFolders() async throws {
+        let lab = try Lab(mediaFolders: ["tv", "movies", "home"], plexClaimed: true)
+        defer { lab.stop() }
+        // The owner already made a TV library of their own on the TV folder, and one for home videos.
+        for query in [
+            "name=Series&type=show&agent=tv.plex.agents.series&scanner=Plex%20TV%20Series&language=de-DE"
+                + "&location=%2Fdata%2Fmedia%2Ftv",
+            "name=Home%20Videos&type=movie&agent=tv.plex.agents.none&scanner=Plex%20Video%20Files%20Scanner"
+                + "&language=xn&location=%2Fdata%2Fmedia%2Fhome",
+        ] {
+            #expect(try await lab.plexCall("POST", "/library/sections?\(query)").status == 200)
+        }
+        let theirs = try await lab.plexSections()
+
+        let first = try await lab.wire()
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("plex: library \"Series\" was made by hand: left alone"))
+        #expect(first.standardOutput.contains("plex: done: create library \"Movies\""))
+        let sections = try await lab.plexSections()
+        #expect(Array(sections.prefix(2)) == theirs, "a library the owner made was changed")
+        #expect(sections.compactMap { $0["title"]?.string } == ["Series", "Home Videos", "Movies"])
+
+        // Overseerr enables the libraries on the media folders, whoever made them, and not the others.
+        let libraries = try #require(try await lab.overseerr.call("GET", "/api/v1/settings/plex").json?["libraries"])
+        let enabled = (libraries.array ?? []).filter { $0["enabled"] == true }.compactMap { $0["name"]?.string }
+        #expect(enabled.sorted() == ["Movies", "Series"])
+        #expect((libraries.array ?? []).contains { $0["name"] == "Home Videos" && $0["enabled"] == false })
+
+        // The owner since enabled Home Videos in Overseerr and turned Movies off: the next run turns Movies on again
+        // and keeps what the owner enabled, which the sync alone would turn off.
+        let chosen = (libraries.array ?? []).filter { $0["name"] != "Movies" }.compactMap { $0["id"]?.string }
+        let choose = "/api/v1/settings/plex/library?enable=\(chosen.joined(separator: ","))"
+        #expect(try await lab.overseerr.call("GET", choose).status == 200)
+        let second = try await lab.wire()
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(second.standardOutput.contains("overseerr: done: create library sync"))
+        let after = try await lab.overseerr.call("GET", "/api/v1/settings/plex").json?["libraries"]?.array ?? []
+        #expect(after.count == 3 && after.allSatisfy { $0["enabled"] == true })
+        let third = try await lab.wire()
+        #expect(third.standardError.contains("nothing changed"), "\(third.standardOutput)")
+        #expect(try await lab.plexSections() == sections)
+    }
+
+    @Test func aTokenPlexRefusesIsOneClearFailureAndNeverPrinted() async throws {
+        // Preferences.xml (and so .env) holds a token this Plex does not accept: claimed by another account since.
+        let otherToken = "anotherOwnersToken-5678"
+        let lab = try Lab(plexClaimed: true, plexServerToken: otherToken)
+        defer { lab.stop() }
+
+        let run = try await lab.wire()
+        #expect(run.status == 1)
+        let lines = run.standardError.split(separator: "\n").map(String.init)
+        let plex = lines.filter { $0.hasPrefix("error: plex:") }
+        #expect(plex.count == 1)
+        #expect(
+            plex.first?.contains(
+                "GET /library/sections failed: HTTP 401: Plex refused PLEX_TOKEN from .env: it is not the token of"
+                    + " this server's owner") == true)
+        #expect(plex.first?.contains("fix: delete the PLEX_TOKEN line from .env and run `mediaserver wire`") == true)
+        // The token step still stored it, so Overseerr signed in; Seerr's own test of the connection then fails.
+        #expect(lab.envValue("PLEX_TOKEN") == Self.plexToken)
+        let overseerr = lines.filter { $0.hasPrefix("error: overseerr:") }
+        #expect(overseerr.count == 1)
+        #expect(
+            overseerr.first?.contains(
+                "POST /api/v1/settings/plex failed: HTTP 500: Unable to connect to Plex.; fix: overseerr could not"
+                    + " reach Plex at http://host.docker.internal:32400") == true)
+        #expect(try await lab.overseerr.call("GET", "/api/v1/settings/public").json?["initialized"] == false)
+        #expect(try await lab.plexSections().isEmpty)
+        for secret in Self.secrets(lab) + [otherToken] {
+            #expect(!(run.standardOutput + run.standardError).contains(secret), "a secret was printed")
         }
     }
 }

@@ -193,7 +193,7 @@ import Testing
         )
         let (apps, failures) = targets.wirings()
         #expect(failures.isEmpty)
-        #expect(apps.map(\.app) == ["prowlarr", "sonarr", "plex", "tautulli"])
+        #expect(apps.map(\.app) == ["prowlarr", "sonarr", "plex", "plex", "tautulli"])
         let prowlarr = try #require(apps.first as? ServarrWiring)
         #expect(prowlarr.desired.map(\.key) == ["Sonarr"])
     }

@@ -37,13 +37,16 @@ public struct SeerrWiring: AppWiring {
     public let jellyfinPort: Int
     public let libraries: [String]
     public let servers: [ArrServer]
+    /// Plex as Overseerr reaches it, for an instance of Plex users; nil leaves the Plex server to a person.
+    public let plex: PlexServer?
 
-    /// After Jellyfin's own wiring: the sign-in needs the admin password and Jellyfin's libraries.
-    public var wave: Int { 1 }
+    /// After Jellyfin's own wiring: the sign-in needs the admin password and Jellyfin's libraries. Overseerr comes
+    /// after Plex's libraries (wave 1), which it enables.
+    public var wave: Int { jellyfinHost == nil ? 2 : 1 }
 
     public init(
         app: ServiceName, base: URL, apiKey: String, keySetting: String, jellyfinHost: String?, jellyfinPort: Int,
-        libraries: [String], servers: [ArrServer]
+        libraries: [String], servers: [ArrServer], plex: PlexServer? = nil
     ) {
         self.app = app
         self.base = base
@@ -53,6 +56,7 @@ public struct SeerrWiring: AppWiring {
         self.jellyfinPort = jellyfinPort
         self.libraries = libraries
         self.servers = servers
+        self.plex = plex
     }
 
     static let signIn = WiringCollection(kind: "media server", path: "/api/v1/auth/jellyfin", matchField: "name")
@@ -117,8 +121,8 @@ public struct SeerrWiring: AppWiring {
     static let plexSignIn = WiringCollection(kind: "media server", path: "/api/v1/auth/plex", matchField: "name")
 
     /// Overseerr: signed in with Plex's token (the server owner's account, which Seerr looks up at plex.tv:
-    /// `POST /api/v1/auth/plex` `{authToken}`, `server/routes/auth.ts`), then Sonarr and Radarr are wired here; the
-    /// Plex server and libraries are left to a person in the web UI. Without a token: the claim comes first.
+    /// `POST /api/v1/auth/plex` `{authToken}`, `server/routes/auth.ts`), then the Plex server and its libraries
+    /// (SeerrWiring+Plex.swift), Sonarr and Radarr, and the setup completed. Without a token: the claim comes first.
     func planForPlex(_ context: WiringContext, signedIn: Bool, initialized: Bool) async throws(WiringFailure)
         -> [WiringAction]
     {
@@ -133,6 +137,7 @@ public struct SeerrWiring: AppWiring {
             }
             // No one has signed in, so nothing can exist yet: everything after the sign-in is created too.
             return [WiringAction(app: app, kind: Self.signIn.kind, key: "Plex", change: .create)]
+                + (try await plexSteps(context, signedIn: false))
                 + servers.map {
                     WiringAction(
                         app: app, kind: Self.collection($0.kind).kind, key: $0.name, change: .create,
@@ -146,17 +151,21 @@ public struct SeerrWiring: AppWiring {
             current[collection] = list.compactMap { CurrentObject($0, matchField: "name") }
         }
         return [WiringAction(app: app, kind: Self.signIn.kind, key: "Plex", change: .unchanged)]
+            + (try await plexSteps(context, signedIn: true))
             + WiringPlanner().plan(app: app, desired: servers.map(desired), current: current, owned: context.ownership)
             + [setupStep(initialized)]
     }
 
-    /// Overseerr's last step, the Plex server and its libraries, is a person's.
+    /// Overseerr's last step; without a Plex server to give it, a person's.
     func setupStep(_ initialized: Bool) -> WiringAction {
         WiringAction(
             app: app, kind: Self.setup.kind, key: "initialize",
             change: initialized
                 ? .unchanged
-                : .needsPerson("finish the setup at \(base.absoluteString): choose the Plex server and its libraries"))
+                : plex == nil
+                    ? .needsPerson(
+                        "finish the setup at \(base.absoluteString): choose the Plex server and its libraries")
+                    : .create)
     }
 
     /// The server as Seerr stores it (`SonarrSettings`/`RadarrSettings` of seerr-api.yml); the quality profile is
@@ -185,6 +194,8 @@ public struct SeerrWiring: AppWiring {
     public func apply(_ action: WiringAction, _ context: WiringContext) async throws(WiringFailure) {
         switch (action.kind, action.change) {
         case (Self.signIn.kind, .create) where jellyfinHost == nil: try await signInToPlex(context)
+        case (Self.plexServer.kind, .create): try await savePlexServer(context)
+        case (Self.librarySync.kind, .create) where jellyfinHost == nil: try await enablePlexLibraries(context)
         case (Self.signIn.kind, .create): try await signInToJellyfin(context)
         case (Self.librarySync.kind, .create): try await enableLibraries(context)
         case (Self.setup.kind, .create):

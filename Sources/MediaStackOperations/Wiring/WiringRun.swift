@@ -26,7 +26,17 @@ public struct WiringRun: Sendable {
             }
             for (index, report) in reports { result[index] = report }
         }
-        let reports = result.compactMap { $0 }
+        // An app wired in two steps of different waves (Plex: its token, then its libraries) is one report.
+        var reports: [AppWiringReport] = []
+        for report in result.compactMap({ $0 }) {
+            guard let index = reports.firstIndex(where: { $0.app == report.app }) else {
+                reports.append(report)
+                continue
+            }
+            let first = reports[index]
+            reports[index] = AppWiringReport(
+                app: first.app, items: first.items + report.items, failure: first.failure ?? report.failure)
+        }
         // A key missing from .env is reported with the app it concerns, beside what could be wired.
         var merged = reports
         for failure in setupFailures {

@@ -113,10 +113,13 @@ public struct WiringTargets: Sendable {
             case .jellyfin:
                 apps.append(JellyfinWiring(base: base, libraries: JellyfinWiring.defaultLibraries))
             case .plex:
+                let token = PlexTokenWiring(
+                    preferences: PlexTokenWiring.preferences(configRoot: stack.settings[.configRoot]))
+                apps.append(token)
+                guard let plex = stack.service(.plex) else { continue }
                 apps.append(
-                    PlexTokenWiring(
-                        preferences: PlexTokenWiring.preferences(
-                            configRoot: stack.settings[.configRoot])))
+                    PlexLibraryWiring(token: token, base: base, libraries: PlexLibraryWiring.libraries(mountedIn: plex))
+                )
             case .jellyseerr:
                 guard stack.isEnabled(.jellyfin), let jellyfin = stack.service(.jellyfin),
                     let jellyfinPort = jellyfin.ports.first?.containerPort
@@ -135,7 +138,7 @@ public struct WiringTargets: Sendable {
                 apps.append(
                     SeerrWiring(
                         app: app, base: base, apiKey: apiKey, keySetting: setting, jellyfinHost: nil, jellyfinPort: 0,
-                        libraries: [], servers: seerrServers()))
+                        libraries: [], servers: seerrServers(), plex: seerrPlex()))
             case .tautulli:
                 guard stack.isEnabled(.plex) else { continue }
                 let setting = apiKeySetting(app)
@@ -165,6 +168,17 @@ public struct WiringTargets: Sendable {
             fileOwner: tautulli.dataOwner(
                 puid: stack.settings.numericID(.puid), pgid: stack.settings.numericID(.pgid)),
             plexBase: plexBase, plexHost: PrometheusRenderer.host(of: plex), plexPort: plexPort.value)
+    }
+
+    /// Plex as Overseerr reaches it: Plex runs on the host network, so through the host gateway that
+    /// `extra_hosts` maps in Overseerr's container (as Homepage's Plex widget does), at the port Plex answers on.
+    func seerrPlex() -> SeerrWiring.PlexServer? {
+        guard stack.isEnabled(.plex), let plex = stack.service(.plex), let base = baseURL(.plex),
+            let port = plex.health?.http?.port
+        else { return nil }
+        return SeerrWiring.PlexServer(
+            hostname: PrometheusRenderer.host(of: plex), port: port.value, base: base,
+            libraries: PlexLibraryWiring.libraries(mountedIn: plex))
     }
 
     /// Sonarr and Radarr as Seerr's servers, each with its root folder and its key.

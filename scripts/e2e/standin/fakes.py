@@ -56,6 +56,7 @@ class Request:
     def __init__(self, method, raw_path, headers, body):
         split = urlsplit(raw_path)
         self.method = method
+        self.raw_path = raw_path
         self.path = split.path.rstrip("/") or "/"
         # ASP.NET Core and Express alike: query keys are matched without case here (forceSave, App, api_key).
         self.query = {k.lower(): v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
@@ -653,6 +654,10 @@ class SeerrFake:
         self.jellyfin = {"name": "", "ip": "", "port": 8096, "useSsl": False, "urlBase": "", "externalHostname": "",
                          "jellyfinForgotPasswordUrl": "", "libraries": [], "serverId": "", "apiKey": ""}
         self.servers = {"sonarr": [], "radarr": []}
+        # Defaults of server/lib/settings/index.ts; user 1's Plex token is kept apart (the User entity's plexToken
+        # column is select: false, so no answer carries it).
+        self.plex = {"name": "", "ip": "", "port": 32400, "useSsl": False, "libraries": []}
+        self.plex_token = None
 
     def public(self):
         return {"initialized": self.initialized, "applicationTitle": "Seerr", "applicationUrl": "",
@@ -714,6 +719,8 @@ class SeerrFake:
                 return 200, copy.deepcopy(self.jellyfin)
             if p == "/api/v1/settings/jellyfin/library" and m == "GET":
                 return self.libraries(req)
+            if p.startswith("/api/v1/settings/plex"):
+                return self.plex_settings(req)
             if p == "/api/v1/settings/initialize" and m == "POST":
                 self.initialized = True
                 return 200, {"initialized": True}
@@ -813,6 +820,7 @@ class SeerrFake:
             admin = {"id": 1, "email": account["email"], "plexUsername": account["username"],
                      "plexId": account["id"], "permissions": 2, "userType": 1}
             self.users = [admin]
+            self.plex_token = account["authToken"]
             self.media_server_type = self.PLEX
             return 200, admin
         if known is not None:
@@ -838,6 +846,84 @@ class SeerrFake:
         for library in self.jellyfin["libraries"]:
             library["enabled"] = library["id"] in enabled
         return 200, copy.deepcopy(self.jellyfin["libraries"])
+
+    # -- Seerr's Plex settings (server/routes/settings/index.ts, server/api/plexapi.ts at v3.1.0) --
+
+    PLEX_READ_ONLY = ("name", "machineId", "libraries")  # seerr-api.yml PlexSettings: readOnly members
+
+    def plex_call(self, path):
+        """GET `path` on the Plex server of the settings, as Seerr's PlexAPI does: user 1's token in X-Plex-Token,
+        JSON asked for (server/api/externalapi.ts sets Accept: application/json). (status, json or None)."""
+        import urllib.error
+        import urllib.request
+        target = f"{self.plex['ip']}:{self.plex['port']}"
+        host = self.resolve.get(target, target)
+        scheme = "https" if self.plex.get("useSsl") else "http"
+        request = urllib.request.Request(f"{scheme}://{host}{path}", headers={
+            "X-Plex-Token": self.plex_token or "", "Accept": "application/json", "X-Plex-Product": "Seerr",
+            "X-Plex-Client-Identifier": "seerr-fake"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, None
+        except (OSError, ValueError):
+            return None, None
+
+    def plex_settings(self, req):
+        p, m = req.path, req.method
+        if p == "/api/v1/settings/plex" and m == "GET":
+            return 200, copy.deepcopy(self.plex)
+        if p == "/api/v1/settings/plex" and m == "POST":
+            body = req.json()
+            # express-openapi-validator 4.13.8 against seerr-api.yml (server/index.ts validateRequests): a readOnly
+            # member or a wrong type is a 400 before the route runs; the error handler answers {message, errors}.
+            if not isinstance(body, dict):
+                raise HTTPError(400, {"message": "request/body must be object",
+                                      "errors": [{"path": "/body", "message": "must be object",
+                                                  "errorCode": "type.openapi.validation"}]})
+            for member in self.PLEX_READ_ONLY:
+                if member in body:
+                    raise HTTPError(400, {"message": f"request/body/{member} is read-only",
+                                          "errors": [{"path": f"/body/{member}", "message": "is read-only",
+                                                      "errorCode": "readOnly.openapi.validation"}]})
+            for member, kind, label in (("ip", str, "string"), ("port", (int, float), "number"),
+                                        ("useSsl", (bool, type(None)), "boolean")):
+                value = body.get(member)
+                if member in body and (not isinstance(value, kind) or (label == "number" and isinstance(value, bool))):
+                    raise HTTPError(400, {"message": f"request/body/{member} must be {label}",
+                                          "errors": [{"path": f"/body/{member}", "message": f"must be {label}",
+                                                      "errorCode": "type.openapi.validation"}]})
+            # The route assigns the body to the settings, then tests the connection (GET / with user 1's token)
+            # and stores the server's machineIdentifier and friendlyName; any failure is a 500.
+            self.plex.update(body)
+            status, answer = self.plex_call("/")
+            container = (answer or {}).get("MediaContainer") or {} if isinstance(answer, dict) else {}
+            if status != 200 or not container.get("machineIdentifier"):
+                raise HTTPError(500, {"message": "Unable to connect to Plex."})
+            self.plex["machineId"] = container["machineIdentifier"]
+            self.plex["name"] = container.get("friendlyName", "")
+            return 200, copy.deepcopy(self.plex)
+        if p == "/api/v1/settings/plex/library" and m == "GET":
+            if req.query.get("sync"):
+                # PlexAPI.syncLibraries: movie and show sections that have an agent; a failed read empties the list.
+                status, answer = self.plex_call("/library/sections")
+                try:
+                    sections = answer["MediaContainer"]["Directory"] if status == 200 else None
+                    found = [x for x in sections if x.get("type") in ("movie", "show")
+                             and x.get("agent") != "com.plexapp.agents.none"]
+                except (TypeError, KeyError):
+                    found = None
+                old = {(x["id"], x["name"]): x for x in self.plex["libraries"]}
+                self.plex["libraries"] = [
+                    {"id": x["key"], "name": x["title"], "type": x["type"],
+                     "enabled": old.get((x["key"], x["title"]), {}).get("enabled", False)} for x in found or []]
+            # Every library not named in ?enable is disabled, also by a plain sync.
+            enabled = [x for x in (req.query.get("enable") or "").split(",") if x]
+            for library in self.plex["libraries"]:
+                library["enabled"] = library["id"] in enabled
+            return 200, copy.deepcopy(self.plex["libraries"])
+        raise HTTPError(404, {"status": 404, "message": "Not found"})
 
 
 # ---- plex.tv ------------------------------------------------------------------------------------------------------
@@ -1024,6 +1110,133 @@ class PlexIdentityFake:
         raise HTTPError(200, xml, "text/xml")
 
 
+# ---- Plex Media Server 1.43.3 -------------------------------------------------------------------------------------
+
+
+class PlexFake:
+    """Plex Media Server's identity and library sections, where `mediaserver wire` and Seerr call it.
+
+    PMS is closed source: the contract is read from the community OpenAPI spec (LukeHagar/plex-api-spec
+    `plex-api-spec.yaml`: `/identity` anonymous, the `token` scheme in the X-Plex-Token header, answers as XML unless
+    the client accepts application/json, `LibrarySection` with `key`, `title`, `type`, `agent`, `scanner`,
+    `language`, `Location[{id, path}]`), and from the clients that call it: pkkid/python-plexapi
+    `plexapi/library.py` (`Library.add`: POST /library/sections?name&type&agent&scanner&language&location, one
+    `location` per folder; `tools/plex-bootstraptest.py` makes `movie` sections with `tv.plex.agents.movie` /
+    `Plex Movie` and `show` sections with `tv.plex.agents.series` / `Plex TV Series`, language `en-US`; issue #1348:
+    language `en` is refused with 400 "'language' is invalid") and seerr-team/seerr v3.1.0 `server/api/plexapi.ts`
+    (GET / for machineIdentifier and friendlyName, GET /library/sections → MediaContainer.Directory).
+
+    Every path but /identity needs the owner's token (header or X-Plex-Token query parameter), else 401 with an
+    HTML body. Section creation validates type, agent and scanner for the type, language, and that each folder
+    exists under --fs-root (the container's view); a bad one is 400 with an HTML body. An empty list has no
+    Directory member, as PMS leaves out empty child arrays.
+    """
+
+    TYPES = {"1": "movie", "2": "show", "8": "artist", "13": "photo"}
+    AGENTS = {
+        "movie": ({"tv.plex.agents.movie", "com.plexapp.agents.imdb", "com.plexapp.agents.themoviedb",
+                   "tv.plex.agents.none", "com.plexapp.agents.none"},
+                  {"Plex Movie", "Plex Movie Scanner", "Plex Video Files Scanner", "Plex Video Files"}),
+        "show": ({"tv.plex.agents.series", "com.plexapp.agents.thetvdb", "com.plexapp.agents.themoviedb",
+                  "tv.plex.agents.none", "com.plexapp.agents.none"},
+                 {"Plex TV Series", "Plex Series Scanner"}),
+        "artist": ({"tv.plex.agents.music", "com.plexapp.agents.lastfm", "tv.plex.agents.none",
+                    "com.plexapp.agents.none"}, {"Plex Music", "Plex Music Scanner"}),
+        "photo": ({"com.plexapp.agents.none"}, {"Plex Photo Scanner"}),
+    }
+    VERSION = "1.43.3.10828-00f62d37d"
+
+    def __init__(self, token, fs_root="/"):
+        self.token = token
+        self.fs_root = fs_root
+        self.lock = threading.Lock()
+        self.machine = uuid.uuid4().hex
+        self.sections = []
+        self.next_key = 1
+        self.next_location = 1
+
+    @staticmethod
+    def html(status, title):
+        return HTTPError(status, f"<html><head><title>{title}</title></head><body><h1>{status} {title}</h1>"
+                                 "</body></html>", "text/html")
+
+    def handle(self, req):
+        with self.lock:
+            status, container = self.route(req)
+        if "application/json" in (req.headers.get("Accept") or ""):
+            return status, {"MediaContainer": container}
+        return status, PlexXML(container)
+
+    def route(self, req):
+        p, m = req.path, req.method
+        if p == "/identity" and m == "GET":
+            return 200, {"size": 0, "claimed": self.token is not None, "machineIdentifier": self.machine,
+                         "version": self.VERSION}
+        given = req.headers.get("X-Plex-Token") or req.query.get("x-plex-token")
+        if not self.token or given != self.token:
+            raise self.html(401, "Unauthorized")
+        if p == "/" and m == "GET":
+            return 200, {"size": 0, "friendlyName": "mediaserver", "machineIdentifier": self.machine,
+                         "version": self.VERSION, "claimed": True, "myPlex": True}
+        if p == "/library/sections" and m == "GET":
+            container = {"size": len(self.sections), "allowSync": False, "title1": "Plex Library"}
+            if self.sections:
+                container["Directory"] = copy.deepcopy(self.sections)
+            return 200, container
+        if p == "/library/sections" and m == "POST":
+            section = self.add_section(req)
+            return 200, {"size": 1, "Directory": [copy.deepcopy(section)]}
+        raise self.html(404, "Not Found")
+
+    def add_section(self, req):
+        # Every value of a repeated parameter (one `location` per folder), names as sent.
+        query = parse_qs(urlsplit(req.raw_path).query, keep_blank_values=True)
+
+        def one(name):
+            return (query.get(name) or [""])[-1]
+
+        kind = self.TYPES.get(one("type"), one("type"))
+        name, agent, scanner, language = one("name"), one("agent"), one("scanner"), one("language")
+        locations = query.get("location") or []
+        agents, scanners = self.AGENTS.get(kind, (set(), set()))
+        bad = (not name.strip() or kind not in self.AGENTS or agent not in agents or scanner not in scanners
+               or not (language == "xn" or (len(language) == 5 and language[2] == "-")) or not locations
+               or not all(os.path.isdir(os.path.join(self.fs_root, x.lstrip("/"))) for x in locations))
+        if bad:
+            raise self.html(400, "Bad Request")
+        now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+        section = {"allowSync": True, "art": f"/:/resources/{kind}-fanart.jpg", "filters": True,
+                   "refreshing": False, "thumb": f"/:/resources/{kind}.png", "key": str(self.next_key),
+                   "type": kind, "title": name, "agent": agent, "scanner": scanner, "language": language,
+                   "uuid": str(uuid.uuid4()), "updatedAt": now, "createdAt": now, "scannedAt": now, "content": True,
+                   "directory": True, "contentChangedAt": 0, "hidden": 0, "Location": []}
+        self.next_key += 1
+        for path in locations:
+            section["Location"].append({"id": self.next_location, "path": path})
+            self.next_location += 1
+        self.sections.append(section)
+        return section
+
+
+class PlexXML(str):
+    """A MediaContainer as PMS writes it without `Accept: application/json`: members as attributes, lists of objects
+    as child elements named by the member (Directory, Location)."""
+
+    content_type = "text/xml"
+
+    def __new__(cls, container):
+        from xml.sax.saxutils import quoteattr
+
+        def element(tag, value):
+            attributes = "".join(f" {k}={quoteattr(str(int(v) if isinstance(v, bool) else v))}"
+                                 for k, v in value.items() if not isinstance(v, list))
+            children = "".join(element(k, item) for k, items in value.items() if isinstance(items, list)
+                               for item in items)
+            return f"<{tag}{attributes}>{children}</{tag}>" if children else f"<{tag}{attributes}/>"
+
+        return super().__new__(cls, '<?xml version="1.0" encoding="UTF-8"?>\n' + element("MediaContainer", container))
+
+
 # ---- server ---------------------------------------------------------------------------------------------------------
 
 
@@ -1040,6 +1253,8 @@ def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://ple
         return TautulliFake(config or os.path.join(fs_root, "config.ini"))
     if app == "plex-identity":
         return PlexIdentityFake(api_key or uuid.uuid4().hex)
+    if app == "plex":
+        return PlexFake(api_key, fs_root)
     return None
 
 
@@ -1055,6 +1270,7 @@ def make_handler(fake, quiet=True):
             content_type = "application/json"
             try:
                 status, payload = fake.handle(req)
+                content_type = getattr(payload, "content_type", content_type)
             except HTTPError as error:
                 status, payload, content_type = error.status, error.body, error.content_type
             if payload is None:
@@ -1085,7 +1301,7 @@ def make_handler(fake, quiet=True):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr", "plextv",
-                                                                "tautulli", "plex-identity"])
+                                                                "tautulli", "plex-identity", "plex"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--api-key", default=os.environ.get("FAKE_API_KEY"))
