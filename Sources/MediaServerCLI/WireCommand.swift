@@ -14,7 +14,9 @@ struct WireCommand: AsyncParsableCommand {
             with a generated admin password, an API key is created, and the libraries Movies and Shows are added. \
             Once PLEX_TOKEN is in .env, Tautulli is connected to Plex and its first-run wizard marked done: its \
             container is stopped, config.ini gets the server, and the container is started again (Tautulli's API \
-            cannot set it). Keys and passwords it obtains are stored in .env (mode 600) and never printed.
+            cannot set it); Plex gets the libraries Movies and TV Shows on the same folders, and Overseerr gets the \
+            Plex server with those libraries enabled and its setup completed. Keys and passwords it obtains are \
+            stored in .env (mode 600) and never printed.
 
             Objects are matched by name: what is missing is created, what this command created and that drifted \
             is updated, and anything made by hand is left alone. Nothing is ever deleted. A second run changes \
