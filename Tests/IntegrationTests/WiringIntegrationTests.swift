@@ -351,6 +351,28 @@ struct WiringIntegrationTests {
         }
     }
 
+    @Test func jellyseerrKeepsALibraryAPersonEnabledWhenItEnablesItsOwn() async throws {
+        let lab = try Lab(mediaFolders: ["tv", "movies", "docs"])
+        defer { lab.stop() }
+        #expect(try await lab.wire().status == 0)
+        // The owner adds a Jellyfin library, enables it in Jellyseerr and turns Shows off there.
+        let key = try #require(lab.envValue("JELLYFIN_API_KEY"))
+        let add = "/Library/VirtualFolders?name=Docs&collectionType=movies&paths=%2Fdata%2Fmedia%2Fdocs"
+        #expect(try await lab.jellyfin.call("POST", add, body: ["LibraryOptions": [:]], token: key).status == 204)
+        let synced = try await lab.jellyseerr.list("/api/v1/settings/jellyfin/library?sync=true")
+        let chosen = synced.filter { $0["name"] != "Shows" }.compactMap { $0["id"]?.string }
+        #expect(chosen.count == 2)
+        let choose = "/api/v1/settings/jellyfin/library?enable=\(chosen.joined(separator: ","))"
+        #expect(try await lab.jellyseerr.call("GET", choose).status == 200)
+
+        // The next run enables Shows again and keeps Docs, which the sync alone would turn off.
+        let run = try await lab.wire()
+        #expect(run.status == 0, "\(run.standardError)")
+        let libraries = try await lab.jellyseerr.call("GET", "/api/v1/settings/jellyfin").json?["libraries"]
+        let enabled = (libraries?.array ?? []).filter { $0["enabled"] == true }.compactMap { $0["name"]?.string }
+        #expect(enabled.sorted() == ["Docs", "Movies", "Shows"])
+    }
+
     @Test func plexLibrariesAPersonMadeAreLeftAloneAndOverseerrEnablesTheOnesOnTheMediaFolders() async throws {
         let lab = try Lab(mediaFolders: ["tv", "movies", "home"], plexClaimed: true)
         defer { lab.stop() }

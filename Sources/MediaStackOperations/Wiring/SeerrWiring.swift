@@ -235,9 +235,9 @@ public struct SeerrWiring: AppWiring {
     }
 
     func enableLibraries(_ context: WiringContext) async throws(WiringFailure) {
-        let synced = try await get(context, "\(Self.librarySync.path)?sync=true").json?.array ?? []
+        // Keep what a person enabled (read first: a sync disables every library it is not told to enable); add ours.
         let current = try await get(context, "/api/v1/settings/jellyfin").json?["libraries"]?.array ?? []
-        // Keep what a person enabled; add ours.
+        let synced = try await get(context, "\(Self.librarySync.path)?sync=true").json?.array ?? []
         let wanted = synced.filter { library in
             let name = library["name"]?.string ?? ""
             let wasEnabled = current.contains { $0["name"]?.string == name && $0["enabled"]?.bool == true }
