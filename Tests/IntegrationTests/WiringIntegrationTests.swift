@@ -144,7 +144,10 @@ struct WiringIntegrationTests {
         #expect(try await lab.sonarr.list("/api/v3/downloadclient").isEmpty, "a dry run changed Sonarr")
         // Plex is read with the token of Preferences.xml before it is in .env.
         #expect(plan.standardOutput.contains("plex: would create library \"TV Shows\""))
+        #expect(plan.standardOutput.contains("overseerr: would create Plex server \"host.docker.internal:32400\""))
+        #expect(!plan.standardError.contains("need you"), "\(plan.standardOutput)")
         #expect(try await lab.plexSections().isEmpty, "a dry run changed Plex")
+        #expect(lab.envValue("PLEX_TOKEN") == nil, "a dry run stored the token")
 
         let first = try await lab.wire()
         #expect(first.status == 0, "\(first.standardError)")

@@ -23,13 +23,25 @@ extension SeerrWiring {
         public let base: URL
         /// The libraries Plex's wiring makes; Overseerr enables the ones on these folders.
         public let libraries: [PlexLibraryWiring.Library]
+        /// Plex's Preferences.xml, whose token a dry run plans with before Plex's wiring stores it in `.env`.
+        public let preferences: URL?
 
-        public init(hostname: String, port: Int, base: URL, libraries: [PlexLibraryWiring.Library]) {
+        public init(
+            hostname: String, port: Int, base: URL, libraries: [PlexLibraryWiring.Library], preferences: URL? = nil
+        ) {
             self.hostname = hostname
             self.port = port
             self.base = base
             self.libraries = libraries
+            self.preferences = preferences
         }
+    }
+
+    /// The server owner's token: `.env`'s, else (before Plex's wiring stored it, in a dry run) Preferences.xml's.
+    func plexToken(_ context: WiringContext) -> String? {
+        if let stored = context.secrets[PlexTokenWiring.tokenSetting] { return stored }
+        guard let preferences = plex?.preferences else { return nil }
+        return (try? PlexTokenWiring(preferences: preferences).readToken()) ?? nil
     }
 
     static let plexServer = WiringCollection(kind: "Plex server", path: "/api/v1/settings/plex", matchField: "ip")
@@ -49,7 +61,7 @@ extension SeerrWiring {
         }
         let serverKey = "\(plex.hostname):\(plex.port)"
         let librariesKey = plex.libraries.map(\.name).joined(separator: ", ")
-        guard signedIn, let token = context.secrets[PlexTokenWiring.tokenSetting] else {
+        guard signedIn, let token = plexToken(context) else {
             return [
                 WiringAction(app: app, kind: Self.plexServer.kind, key: serverKey, change: .create),
                 WiringAction(app: app, kind: Self.plexLibraries.kind, key: librariesKey, change: .create),

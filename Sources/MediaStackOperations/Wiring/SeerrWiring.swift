@@ -127,7 +127,7 @@ public struct SeerrWiring: AppWiring {
         -> [WiringAction]
     {
         guard signedIn else {
-            guard context.secrets[PlexTokenWiring.tokenSetting] != nil else {
+            guard plexToken(context) != nil else {
                 return [
                     WiringAction(
                         app: app, kind: Self.signIn.kind, key: "Plex",

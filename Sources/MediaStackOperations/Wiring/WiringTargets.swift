@@ -178,7 +178,8 @@ public struct WiringTargets: Sendable {
         else { return nil }
         return SeerrWiring.PlexServer(
             hostname: PrometheusRenderer.host(of: plex), port: port.value, base: base,
-            libraries: PlexLibraryWiring.libraries(mountedIn: plex))
+            libraries: PlexLibraryWiring.libraries(mountedIn: plex),
+            preferences: PlexTokenWiring.preferences(configRoot: stack.settings[.configRoot]))
     }
 
     /// Sonarr and Radarr as Seerr's servers, each with its root folder and its key.
