@@ -419,6 +419,24 @@ struct WiringIntegrationTests {
         #expect(try await lab.plexSections() == sections)
     }
 
+    @Test func anOverseerrSignedInByHandWaitsForTheClaimToo() async throws {
+        // The owner signed in to Overseerr in its web UI, but Plex's token is neither in .env nor in Preferences.xml.
+        let lab = try Lab()
+        defer { lab.stop() }
+        let signIn = try await lab.overseerr.call(
+            "POST", "/api/v1/auth/plex", body: ["authToken": .string(Self.plexToken)])
+        #expect(signIn.status == 200)
+
+        let run = try await lab.wire()
+        #expect(run.standardOutput.contains("overseerr: media server \"Plex\" is as desired"))
+        #expect(
+            run.standardOutput.contains(
+                "overseerr: Plex server \"host.docker.internal:32400\": Plex has no token in .env yet: claim Plex"))
+        #expect(run.standardOutput.contains("overseerr: setup \"initialize\": finish the setup at"))
+        #expect(try await lab.overseerr.call("GET", "/api/v1/settings/public").json?["initialized"] == false)
+        #expect(try await lab.overseerr.call("GET", "/api/v1/settings/plex").json?["ip"] == "")
+    }
+
     @Test func aTokenPlexRefusesIsOneClearFailureAndNeverPrinted() async throws {
         // Preferences.xml (and so .env) holds a token this Plex does not accept: claimed by another account since.
         let otherToken = "anotherOwnersToken-5678"

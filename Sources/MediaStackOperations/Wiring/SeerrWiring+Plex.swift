@@ -61,10 +61,19 @@ extension SeerrWiring {
         }
         let serverKey = "\(plex.hostname):\(plex.port)"
         let librariesKey = plex.libraries.map(\.name).joined(separator: ", ")
-        guard signedIn, let token = plexToken(context) else {
+        guard signedIn else {
             return [
                 WiringAction(app: app, kind: Self.plexServer.kind, key: serverKey, change: .create),
                 WiringAction(app: app, kind: Self.plexLibraries.kind, key: librariesKey, change: .create),
+            ]
+        }
+        // Signed in by hand while Plex's token is unknown here: its libraries cannot be read.
+        guard let token = plexToken(context) else {
+            return [
+                WiringAction(
+                    app: app, kind: Self.plexServer.kind, key: serverKey,
+                    change: .needsPerson(
+                        "Plex has no token in .env yet: claim Plex (see plex), then run `mediaserver wire`"))
             ]
         }
         let settings = try await get(context, Self.plexServer.path).json

@@ -136,13 +136,13 @@ public struct SeerrWiring: AppWiring {
                 ]
             }
             // No one has signed in, so nothing can exist yet: everything after the sign-in is created too.
-            return [WiringAction(app: app, kind: Self.signIn.kind, key: "Plex", change: .create)]
-                + (try await plexSteps(context, signedIn: false))
+            let plexSteps = try await plexSteps(context, signedIn: false)
+            return [WiringAction(app: app, kind: Self.signIn.kind, key: "Plex", change: .create)] + plexSteps
                 + servers.map {
                     WiringAction(
                         app: app, kind: Self.collection($0.kind).kind, key: $0.name, change: .create,
                         desired: desired($0))
-                } + [setupStep(initialized)]
+                } + [setupStep(initialized, after: plexSteps)]
         }
         var current: [WiringCollection: [CurrentObject]] = [:]
         for server in servers {
@@ -150,19 +150,23 @@ public struct SeerrWiring: AppWiring {
             let list = try await get(context, collection.path).json?.array ?? []
             current[collection] = list.compactMap { CurrentObject($0, matchField: "name") }
         }
-        return [WiringAction(app: app, kind: Self.signIn.kind, key: "Plex", change: .unchanged)]
-            + (try await plexSteps(context, signedIn: true))
+        let plexSteps = try await plexSteps(context, signedIn: true)
+        return [WiringAction(app: app, kind: Self.signIn.kind, key: "Plex", change: .unchanged)] + plexSteps
             + WiringPlanner().plan(app: app, desired: servers.map(desired), current: current, owned: context.ownership)
-            + [setupStep(initialized)]
+            + [setupStep(initialized, after: plexSteps)]
     }
 
-    /// Overseerr's last step; without a Plex server to give it, a person's.
-    func setupStep(_ initialized: Bool) -> WiringAction {
-        WiringAction(
+    /// Overseerr's last step; a person's while the Plex server is (`plexSteps` says so).
+    func setupStep(_ initialized: Bool, after plexSteps: [WiringAction]) -> WiringAction {
+        let forPerson = plexSteps.contains {
+            if case .needsPerson = $0.change { return true }
+            return false
+        }
+        return WiringAction(
             app: app, kind: Self.setup.kind, key: "initialize",
             change: initialized
                 ? .unchanged
-                : plex == nil
+                : forPerson
                     ? .needsPerson(
                         "finish the setup at \(base.absoluteString): choose the Plex server and its libraries")
                     : .create)
