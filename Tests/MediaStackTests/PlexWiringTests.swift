@@ -106,4 +106,82 @@ import Testing
         #expect(reports.map(\.app) == ["plex", "sonarr"])
         #expect(reports.first?.items.map(\.name) == ["token", "libraries"])
     }
+
+    /// Fixed answers of Overseerr and Plex for one plan: Overseerr's Plex settings, Plex's id and its two libraries.
+    struct Answers: WiringTransport {
+        let settings: WireJSON
+        let machine: String
+        func send(_ request: WiringRequest, to base: URL, timeout: Duration) async throws(WiringTransportError)
+            -> WiringResponse
+        {
+            let sections: WireJSON = [
+                "MediaContainer": [
+                    "Directory": [
+                        ["key": "1", "title": "Movies", "type": "movie", "Location": [["path": "/data/media/movies"]]],
+                        ["key": "2", "title": "TV Shows", "type": "show", "Location": [["path": "/data/media/tv"]]],
+                    ]
+                ]
+            ]
+            let body: WireJSON? =
+                switch request.path {
+                case "/api/v1/settings/plex": settings
+                case "/identity": ["MediaContainer": ["machineIdentifier": .string(machine)]]
+                case "/library/sections": sections
+                default: nil
+                }
+            return WiringResponse(status: body == nil ? 404 : 200, body: body?.encoded() ?? Data())
+        }
+    }
+
+    func overseerrPlexSteps(ip: String, machineId: String, enabled: [String], plexMachine: String) async throws
+        -> [WiringChange]
+    {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "PLEX_TOKEN=owner-token\n".write(
+            to: folder.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let settings: WireJSON = [
+            "ip": .string(ip), "port": 32400, "machineId": .string(machineId),
+            "libraries": .array(["1", "2"].map { ["id": .string($0), "enabled": .bool(enabled.contains($0))] }),
+        ]
+        let context = WiringContext(
+            transport: Answers(settings: settings, machine: plexMachine), timeout: .seconds(1),
+            secrets: EnvSecretStore(url: folder.appendingPathComponent(".env")), ownership: WiringOwnership())
+        let plex = SeerrWiring.PlexServer(
+            hostname: "host.docker.internal", port: 32400, base: URL(string: "http://127.0.0.1:32400")!,
+            libraries: PlexLibraryWiring.defaultLibraries)
+        let wiring = SeerrWiring(
+            app: "overseerr", base: URL(string: "http://127.0.0.1:5155")!, apiKey: "k", keySetting: "OVERSEERR_API_KEY",
+            jellyfinHost: nil, jellyfinPort: 0, libraries: [], servers: [], plex: plex)
+        return try await wiring.plexSteps(context, signedIn: true).map(\.change)
+    }
+
+    @Test func overseerrsPlexServerIsComparedByAddressAndMachine() async throws {
+        let ours = "host.docker.internal"
+        #expect(
+            try await overseerrPlexSteps(ip: ours, machineId: "m1", enabled: ["1", "2"], plexMachine: "m1") == [
+                .unchanged, .unchanged,
+            ])
+        // A library turned off since is enabled again.
+        #expect(
+            try await overseerrPlexSteps(ip: ours, machineId: "m1", enabled: ["1"], plexMachine: "m1") == [
+                .unchanged, .create,
+            ])
+        // Plex set up anew behind our address: the settings are saved again (Seerr reads the new id), then synced.
+        #expect(
+            try await overseerrPlexSteps(ip: ours, machineId: "old", enabled: ["1", "2"], plexMachine: "m2") == [
+                .update(drifted: ["machineId"]), .create,
+            ])
+        // A person's choice: another server is left alone; this Plex at another address gets its libraries enabled.
+        #expect(
+            try await overseerrPlexSteps(ip: "192.168.1.5", machineId: "other", enabled: [], plexMachine: "m1") == [
+                .userMade, .userMade,
+            ])
+        #expect(
+            try await overseerrPlexSteps(ip: "192.168.1.5", machineId: "m1", enabled: [], plexMachine: "m1") == [
+                .userMade, .create,
+            ])
+        #expect(
+            try await overseerrPlexSteps(ip: "", machineId: "", enabled: [], plexMachine: "m1") == [.create, .create])
+    }
 }

@@ -78,25 +78,30 @@ extension SeerrWiring {
         }
         let settings = try await get(context, Self.plexServer.path).json
         let configured = !(settings?["machineId"]?.string ?? "").isEmpty && !(settings?["ip"]?.string ?? "").isEmpty
-        let ours = settings?["ip"]?.string == plex.hostname && settings?["port"]?.int == plex.port
-        let serverChange: WiringChange = !configured ? .create : ours ? .unchanged : .userMade
-        var libraryChange: WiringChange = .create
-        if configured {
-            let sameServer =
-                try await askPlex { () async throws(WiringFailure) in
-                    try await machineIdentifier(plex, context)
-                } == settings?["machineId"]?.string
-            let enabled = Set(
-                (settings?["libraries"]?.array ?? []).filter { $0["enabled"]?.bool == true }.compactMap {
-                    $0["id"]?.string
-                })
-            let wanted = try await askPlex { () async throws(WiringFailure) in
-                try await plexKeys(plex, token: token, context)
-            }
-            libraryChange =
-                !sameServer
-                ? .userMade : wanted.allSatisfy { $0.key.map(enabled.contains) ?? false } ? .unchanged : .create
+        guard configured else {
+            return [
+                WiringAction(app: app, kind: Self.plexServer.kind, key: serverKey, change: .create),
+                WiringAction(app: app, kind: Self.plexLibraries.kind, key: librariesKey, change: .create),
+            ]
         }
+        let ours = settings?["ip"]?.string == plex.hostname && settings?["port"]?.int == plex.port
+        let sameServer =
+            try await askPlex { () async throws(WiringFailure) in
+                try await machineIdentifier(plex, context)
+            } == settings?["machineId"]?.string
+        let enabled = Set(
+            (settings?["libraries"]?.array ?? []).filter { $0["enabled"]?.bool == true }.compactMap {
+                $0["id"]?.string
+            })
+        let wanted = try await askPlex { () async throws(WiringFailure) in
+            try await plexKeys(plex, token: token, context)
+        }
+        let allEnabled = wanted.allSatisfy { $0.key.map(enabled.contains) ?? false }
+        // Ours but another machine behind the address (Plex set up anew): saving the settings again reads its id.
+        let serverChange: WiringChange =
+            !ours ? .userMade : sameServer ? .unchanged : .update(drifted: ["machineId"])
+        let libraryChange: WiringChange =
+            !ours && !sameServer ? .userMade : sameServer && allEnabled ? .unchanged : .create
         return [
             WiringAction(app: app, kind: Self.plexServer.kind, key: serverKey, change: serverChange),
             WiringAction(app: app, kind: Self.plexLibraries.kind, key: librariesKey, change: libraryChange),

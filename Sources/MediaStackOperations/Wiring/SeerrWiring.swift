@@ -198,7 +198,7 @@ public struct SeerrWiring: AppWiring {
     public func apply(_ action: WiringAction, _ context: WiringContext) async throws(WiringFailure) {
         switch (action.kind, action.change) {
         case (Self.signIn.kind, .create) where jellyfinHost == nil: try await signInToPlex(context)
-        case (Self.plexServer.kind, .create): try await savePlexServer(context)
+        case (Self.plexServer.kind, .create), (Self.plexServer.kind, .update): try await savePlexServer(context)
         case (Self.librarySync.kind, .create) where jellyfinHost == nil: try await enablePlexLibraries(context)
         case (Self.signIn.kind, .create): try await signInToJellyfin(context)
         case (Self.librarySync.kind, .create): try await enableLibraries(context)
