@@ -78,8 +78,14 @@ struct TautulliWiringTests {
                     """)
             try FileManager.default.setAttributes(
                 [.posixPermissions: 0o600], ofItemAtPath: root.appendingPathComponent(".env").path)
-            // The fake answers /identity with the machine identifier it is given.
-            plex = try AppFake("plex-identity", apiKey: TautulliWiringTests.machineID, fsRoot: scratch)
+            // Plex's fake answers /identity with the machine identifier it is given, and accepts the token, with which
+            // Plex's own wiring adds its libraries on the media folders.
+            for folder in ["tv", "movies"] {
+                try FileManager.default.createDirectory(
+                    at: scratch.appendingPathComponent("data/media/\(folder)"), withIntermediateDirectories: true)
+            }
+            plex = try AppFake(
+                "plex", apiKey: token, fsRoot: scratch, extra: ["--machine-id", TautulliWiringTests.machineID])
             containers = try FakeContainers(config: config, fsRoot: scratch)
         }
 

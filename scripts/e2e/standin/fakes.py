@@ -1146,11 +1146,11 @@ class PlexFake:
     }
     VERSION = "1.43.3.10828-00f62d37d"
 
-    def __init__(self, token, fs_root="/"):
+    def __init__(self, token, fs_root="/", machine=None):
         self.token = token
         self.fs_root = fs_root
         self.lock = threading.Lock()
-        self.machine = uuid.uuid4().hex
+        self.machine = machine or uuid.uuid4().hex
         self.sections = []
         self.next_key = 1
         self.next_location = 1
@@ -1240,7 +1240,7 @@ class PlexXML(str):
 # ---- server ---------------------------------------------------------------------------------------------------------
 
 
-def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv", config=None):
+def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv", config=None, machine=None):
     if app in ("sonarr", "radarr", "prowlarr"):
         return ServarrFake(app, api_key, fs_root)
     if app == "jellyfin":
@@ -1254,7 +1254,7 @@ def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://ple
     if app == "plex-identity":
         return PlexIdentityFake(api_key or uuid.uuid4().hex)
     if app == "plex":
-        return PlexFake(api_key, fs_root)
+        return PlexFake(api_key, fs_root, machine)
     return None
 
 
@@ -1310,11 +1310,12 @@ def main():
                         help="reach HOST:PORT at ADDR:PORT (the test suite has no media_net names)")
     parser.add_argument("--plex-tv", default="https://plex.tv", help="where Seerr's fake asks plex.tv")
     parser.add_argument("--config", help="Tautulli's config.ini (default: FS_ROOT/config.ini)")
+    parser.add_argument("--machine-id", help="Plex's machineIdentifier (default: a random one)")
     parser.add_argument("--exit-on-eof", action="store_true",
                         help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
     args = parser.parse_args()
     resolve = dict(item.split("=", 1) for item in args.resolve)
-    fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv, args.config)
+    fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv, args.config, args.machine_id)
     # An app that saves its state when it stops (Tautulli) does so on SIGTERM and when stdin closes.
     def stop(*_):
         if hasattr(fake, "shutdown"):
