@@ -2,6 +2,7 @@ import Foundation
 import MediaStack
 import MediaStackOperations
 import MediaStackRendering
+import TestKit
 import Testing
 import Yams
 
@@ -27,7 +28,8 @@ struct AutheliaUsersTests {
                     arguments: arguments, status: status, standardOutput: "Random Password: leaked\n",
                     standardError: "Unable to find image 'authelia/authelia:4.39.20' locally")
             }
-            return try await IntegrationSupport.run(python, [Self.script, "generate", length], timeout: 60)
+            return try await IntegrationSupport.run(
+                python, [Self.script, "generate", length], timeout: TestTime.process)
         }
 
         static let script = IntegrationSupport.repositoryRoot.appendingPathComponent(

@@ -1,5 +1,6 @@
 import Foundation
 import MediaStackOperations
+import TestKit
 import Testing
 
 /// The backup commands under faults, with the real borg and borgmatic in direct mode: each fault is named in the
@@ -18,13 +19,13 @@ struct BackupFaultTests {
             let direct = arguments.first == "render" ? [] : ["--direct"]
             return try await SubprocessRunner().run(
                 try IntegrationSupport.executable(), arguments + direct + ["--root", checkout.path],
-                environment: environment.merging(extra) { $1 }, workingDirectory: nil, timeout: 600)
+                environment: environment.merging(extra) { $1 }, workingDirectory: nil, timeout: TestTime.longProcess)
         }
 
         func borg(_ arguments: [String]) async throws -> ProcessOutput {
             try await SubprocessRunner().run(
                 "borg", arguments, environment: environment.merging(["BORG_PASSPHRASE": "fault lab"]) { $1 },
-                workingDirectory: nil, timeout: 300)
+                workingDirectory: nil, timeout: TestTime.longProcess)
         }
     }
 
@@ -33,8 +34,7 @@ struct BackupFaultTests {
         for tool in ["borg", "borgmatic", "python3", "sqlite3"] where IntegrationSupport.tool(tool) == nil {
             return nil
         }
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mediaserver-faults-\(UUID().uuidString.prefix(8))")
+        let base = try Scratch.folder("mediaserver-faults")
         let checkout = base.appendingPathComponent("checkout")
         let sources = base.appendingPathComponent("config")
         let repository = base.appendingPathComponent("repo")
@@ -54,7 +54,7 @@ struct BackupFaultTests {
         let data = try await SubprocessRunner().run(
             "python3",
             [IntegrationSupport.fixtures.appendingPathComponent("backup/make_data.py").path, sources.path, "1"],
-            environment: environment, workingDirectory: nil, timeout: 300)
+            environment: environment, workingDirectory: nil, timeout: TestTime.longProcess)
         try #require(data.succeeded, "make_data.py: \(data.standardError)")
         let render = try await lab.mediaserver(["render"])
         try #require(render.succeeded, "render: \(render.standardError)")
@@ -187,7 +187,7 @@ struct BackupFaultTests {
         // Borg holds the repository lock while it creates the archive.
         let lock = lab.repository.appendingPathComponent("lock.exclusive").path
         var locked = false
-        for _ in 0..<1200 where !locked {
+        for _ in 0..<TestTime.polls(every: .milliseconds(100), within: TestTime.duration(.seconds(120))) where !locked {
             locked = FileManager.default.fileExists(atPath: lock)
             if !locked { try await Task.sleep(for: .milliseconds(100)) }
         }
@@ -218,7 +218,7 @@ struct BackupFaultTests {
         environment["DOCKER_HOST"] = "unix:///nonexistent/docker.sock"
         let output = try await SubprocessRunner().run(
             try IntegrationSupport.executable(), ["backup", "list", "--root", root.path], environment: environment,
-            workingDirectory: nil, timeout: 120)
+            workingDirectory: nil, timeout: TestTime.process)
         #expect(output.status == 1)
         #expect(output.standardError.contains("locked by borg process 4242 of 3f9a2c"), "\(output.standardError)")
         #expect(output.standardError.contains("borg break-lock /mnt/borg-repository"))

@@ -2,11 +2,12 @@ import Foundation
 import MediaStack
 import MediaStackOperations
 import MediaStackRendering
+import TestKit
 import Testing
 
 /// One scratch deployment for the backup tests, shared by them: a checkout rendered from a test `.env`, a config
 /// root of generated app data, a Borg repository created by `mediaserver backup init`, a Borg home and an rclone
-/// remote folder. Built once (borg and the data take a few seconds), then reused.
+/// remote folder. Built once (borg and the data take a few seconds), then reused; removed with the test run (`Scratch`).
 struct BackupLab: Sendable {
     let base: URL
     let checkout: URL
@@ -40,8 +41,8 @@ struct BackupLab: Sendable {
     }
 
     private static func make() async throws -> BackupLab {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mediaserver-backup-it-\(UUID().uuidString.prefix(8))")
+        // In the test process's run folder: removed when the process exits, or by the next run if it was killed.
+        let base = try Scratch.folder("mediaserver-backup-it")
         let checkout = base.appendingPathComponent("checkout")
         let sources = base.appendingPathComponent("config")
         let repository = base.appendingPathComponent("repo")
@@ -84,11 +85,12 @@ struct BackupLab: Sendable {
         let direct = arguments.first == "render" ? [] : ["--direct"]
         return try await SubprocessRunner().run(
             try IntegrationSupport.executable(), arguments + direct + ["--root", checkout.path],
-            environment: environment.merging(extra) { $1 }, workingDirectory: nil, timeout: 600)
+            environment: environment.merging(extra) { $1 }, workingDirectory: nil, timeout: TestTime.longProcess)
     }
 
     /// Runs a tool with the lab's environment plus `extra`.
-    func run(_ tool: String, _ arguments: [String], extra: [String: String] = [:], timeout: Int = 300) async throws
+    func run(_ tool: String, _ arguments: [String], extra: [String: String] = [:], timeout: Int = TestTime.longProcess)
+        async throws
         -> ProcessOutput
     {
         try await SubprocessRunner().run(
@@ -144,10 +146,10 @@ final class BackgroundProcess: @unchecked Sendable {
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// Waits until the log contains `text`, for at most `seconds`.
-    func waitFor(_ text: String, seconds: Double = 20) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+    /// Waits until the log contains `text`, for at most `within` (a server's start by default).
+    func waitFor(_ text: String, within: Duration = TestTime.startup) async throws -> Bool {
+        let deadline = ContinuousClock.now + within
+        while ContinuousClock.now < deadline {
             if output.contains(text) { return true }
             if !process.isRunning { return output.contains(text) }
             try await Task.sleep(for: .milliseconds(50))

@@ -2,6 +2,7 @@ import Foundation
 import MediaStack
 import MediaStackOperations
 import MediaStackRendering
+import TestKit
 import Testing
 import Yams
 
@@ -29,10 +30,7 @@ struct BackupScriptsIntegrationTests {
     }
 
     static func scratch(_ name: String) throws -> URL {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mediaserver-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        return base
+        try Scratch.folder("mediaserver-\(name)")
     }
 
     @Test("pre-backup copies exactly the databases borg create would archive")

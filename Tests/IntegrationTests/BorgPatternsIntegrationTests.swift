@@ -1,5 +1,6 @@
 import Foundation
 import MediaStackOperations
+import TestKit
 import Testing
 
 /// The restore drill's pattern matcher judged by real borg: on a tree holding every path the rendered excludes name,
@@ -9,8 +10,7 @@ import Testing
 struct BorgPatternsIntegrationTests {
     @Test func theMatcherExcludesWhatBorgExcludes() async throws {
         guard IntegrationSupport.tool("borg") != nil else { return }
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mediaserver-patterns-\(UUID().uuidString.prefix(8))")
+        let base = try Scratch.folder("mediaserver-patterns")
         defer { try? FileManager.default.removeItem(at: base) }
         let root = base.appendingPathComponent("cfg").path
         let excludes = try String(

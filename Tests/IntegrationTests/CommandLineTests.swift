@@ -1,5 +1,6 @@
 import Foundation
 import MediaStackOperations
+import TestKit
 import Testing
 
 /// The `mediaserver` executable's contract: exit codes, messages, and never a half-written checkout.
@@ -45,7 +46,10 @@ struct CommandLineTests {
         // keeps the probes off whatever else this machine runs on 127.0.0.1.
         let root = try IntegrationSupport.scratchCheckout(
             env: try IntegrationSupport.exampleSettings(overriding: ["LAN_IP": "127.0.0.2"]))
-        let arguments = ["health", "--root", root.path, "--timeout", "2", "--service", "sonarr", "--service", "radarr"]
+        let arguments = [
+            "health", "--root", root.path, "--timeout", String(TestTime.wholeSeconds(TestTime.request)), "--service",
+            "sonarr", "--service", "radarr",
+        ]
         let noEngine = ["DOCKER_HOST": "unix:///nonexistent/mediaserver-test.sock"]
         let output = try await IntegrationSupport.mediaserver(arguments, environment: noEngine)
         #expect(output.status == 1)

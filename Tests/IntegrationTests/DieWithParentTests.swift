@@ -1,4 +1,6 @@
 import Foundation
+import MediaStackOperations
+import TestKit
 import Testing
 
 /// scripts/fixtures/die-with-parent, through which the tests start every server: whatever way the test run ends, the
@@ -7,7 +9,7 @@ import Testing
 struct DieWithParentTests {
     static let script = IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/die-with-parent")
     /// A command that prints its pid and then waits for a long time, as a server does.
-    static let server = ["sh", "-c", "echo $$; exec sleep 300"]
+    static let server = ["sh", "-c", "echo $$; exec sleep 3600"]
 
     /// Gone: no such process, or a zombie nobody reaped (this machine's pid 1 may not reap orphans).
     static func gone(_ pid: Int32) -> Bool {
@@ -16,10 +18,10 @@ struct DieWithParentTests {
         return state == "Z"
     }
 
-    /// Waits until `pid` is gone. The watcher looks once a second; 20 s leaves a loaded machine room, and a
-    /// command that outlives its parent stays for its full 300 s.
+    /// Waits until `pid` is gone. The watcher looks once a second; `TestTime.startup` leaves a loaded machine room,
+    /// and a command that outlives its parent stays for its full hour.
     static func waitUntilGone(_ pid: Int32) async throws -> Bool {
-        for _ in 0..<200 {
+        for _ in 0..<TestTime.polls(every: .milliseconds(100)) {
             if gone(pid) { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -82,11 +84,82 @@ struct DieWithParentTests {
         defer { kill(run.processIdentifier, SIGKILL) }
         #expect(try await Self.waitUntilGone(command))
         var left = Self.processes(holding: marker)
-        for _ in 0..<100 where !left.isEmpty {
+        for _ in 0..<TestTime.polls(every: .milliseconds(100)) where !left.isEmpty {
             try await Task.sleep(for: .milliseconds(100))
             left = Self.processes(holding: marker)
         }
         #expect(left.isEmpty, "processes of the script stayed behind: \(left)")
+    }
+
+    /// Runs the script from a process that blocks and ignores SIGTERM and holds a descriptor 7 open without
+    /// close-on-exec, as a test process can: `python3 -c` sets that up, then execs the script (same pid).
+    static let polluted = [
+        "-c",
+        """
+        import os, signal, sys
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        os.dup2(os.open("/dev/null", os.O_RDONLY), 7)
+        os.execv(sys.argv[1], sys.argv[1:])
+        """,
+        script.path,
+    ]
+
+    /// The bits of a `Sig…` mask line of /proc/PID/status, as signal numbers.
+    static func signals(_ status: String, _ field: String) -> Set<Int32> {
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
+        let mask = UInt64(line.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) ?? ~0
+        return Set((1...64).filter { mask & (1 << UInt64($0 - 1)) != 0 }.map { Int32($0) })
+    }
+
+    @Test func theCommandStartsWithNoSignalBlockedAndOnlyItsStandardDescriptors() async throws {
+        guard IntegrationSupport.tool("setpriv") != nil, let python = IntegrationSupport.tool("python3") else { return }
+        // The command prints the signal lines of its own status, then its open descriptors (probed with fstat, which
+        // opens none itself).
+        let report = """
+            import os
+            print("".join(l for l in open("/proc/self/status") if l.startswith("Sig")), end="")
+            def is_open(fd):
+                try:
+                    os.fstat(fd)
+                    return True
+                except OSError:
+                    return False
+            print("descriptors", *[fd for fd in range(1024) if is_open(fd)])
+            """
+        let output = try await SubprocessRunner().run(
+            python, Self.polluted + [python, "-c", report], environment: IntegrationSupport.cleanEnvironment,
+            workingDirectory: nil, timeout: TestTime.process)
+        #expect(output.succeeded, "\(output.standardError)")
+        let blocked = Self.signals(output.standardOutput, "SigBlk")
+        let ignored = Self.signals(output.standardOutput, "SigIgn")
+        #expect(blocked.isEmpty, "the command started with signals blocked: \(blocked.sorted())")
+        #expect(!ignored.contains(SIGTERM) && !ignored.contains(SIGINT), "ignored: \(ignored.sorted())")
+        let descriptors = output.standardOutput.split(separator: "\n").first { $0.hasPrefix("descriptors ") }
+        #expect(descriptors == "descriptors 0 1 2", "\(descriptors ?? "no report")")
+    }
+
+    @Test func sigtermStopsTheCommandWhenTheTestProcessBlocksIt() async throws {
+        guard IntegrationSupport.tool("setpriv") != nil, let python = IntegrationSupport.tool("python3") else { return }
+        let (wrapper, _, server) = try Self.start(python, Self.polluted + Self.server)
+        defer { if !Self.gone(server) { kill(server, SIGKILL) } }
+        // The script passes SIGTERM on once its trap is set (SigCgt holds SIGTERM): sent before, it would end the
+        // script by default action, and the command with it, which proves nothing.
+        let status = "/proc/\(wrapper.processIdentifier)/status"
+        for _ in 0..<TestTime.polls(every: .milliseconds(50)) {
+            let text = (try? String(contentsOfFile: status, encoding: .utf8)) ?? ""
+            if Self.signals(text, "SigCgt").contains(SIGTERM) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(wrapper.processIdentifier, SIGTERM)
+        let stopped = try await Self.waitUntilGone(server)
+        #expect(stopped, "SIGTERM to the script left its command running")
+        guard stopped else {
+            kill(wrapper.processIdentifier, SIGKILL)
+            return
+        }
+        wrapper.waitUntilExit()
+        #expect(wrapper.terminationStatus == 128 + SIGTERM, "the script exits with its command's status")
     }
 
     @Test func theCommandsInputAndExitStatusPassThrough() async throws {

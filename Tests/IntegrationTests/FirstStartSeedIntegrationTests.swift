@@ -1,6 +1,7 @@
 import Foundation
 import MediaStack
 import MediaStackOperations
+import TestKit
 import Testing
 
 /// The seeded files read by the libraries the apps read them with: configobj 5.0.9 (SABnzbd, Tautulli) and Dynaconf
@@ -16,9 +17,7 @@ import Testing
     ]
 
     static func stack() throws -> (Stack, URL) {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mediaserver-seed-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let root = try Scratch.folder("mediaserver-seed")
         var values = keys
         values["CONFIG_ROOT"] = root.path
         let text = try IntegrationSupport.exampleSettings(overriding: values)

@@ -1,6 +1,7 @@
 import Foundation
 import MediaStack
 import MediaStackOperations
+import TestKit
 import Testing
 
 /// `mediaserver up` as a new user runs it: in a fresh copy of the repository, with no `.env` and no `deploy/`, the
@@ -66,7 +67,7 @@ struct FreshCloneUpTests {
         // From inside the clone, with no --root: as the README says to run it.
         let output = try await SubprocessRunner().run(
             try IntegrationSupport.executable(), ["up", "--no-wire", "--timeout", "5"], environment: environment,
-            workingDirectory: clone.path, timeout: 300)
+            workingDirectory: clone.path, timeout: TestTime.longProcess)
         let stderr = output.standardError
 
         // The engine call is where it stops, with Compose's own error and no start.

@@ -3,6 +3,7 @@ import MediaStack
 import MediaStackChecks
 import MediaStackOperations
 import MediaStackRendering
+import TestKit
 import Testing
 
 /// The rendered Caddyfile judged and run by Debian's real Caddy (2.6): `caddy validate` on every variant, and a live
@@ -41,12 +42,12 @@ struct FrontDoorIntegrationTests {
         let path = folder.appendingPathComponent("Caddyfile")
         try file.contents.write(to: path, atomically: true, encoding: .utf8)
         let output = try await IntegrationSupport.run(
-            caddy, ["validate", "--adapter", "caddyfile", "--config", path.path], in: folder, timeout: 60)
+            caddy, ["validate", "--adapter", "caddyfile", "--config", path.path], in: folder, timeout: TestTime.process)
         #expect(output.status == 0, "variant \(Self.variants[index]):\n\(output.standardError.suffix(2000))")
         #expect(output.standardError.contains("Valid configuration") || output.standardOutput.contains("Valid"))
         // The adapted JSON holds a route for every site and, with Authelia, the forward-auth request.
         let adapted = try await IntegrationSupport.run(
-            caddy, ["adapt", "--adapter", "caddyfile", "--config", path.path], in: folder, timeout: 60)
+            caddy, ["adapt", "--adapter", "caddyfile", "--config", path.path], in: folder, timeout: TestTime.process)
         #expect(adapted.status == 0)
         for site in CaddyfileRenderer.sites(stack) {
             #expect(adapted.standardOutput.contains("\"\(site.host)\""), "no route for \(site.host)")
@@ -63,7 +64,7 @@ struct FrontDoorIntegrationTests {
         try file.contents.replacingOccurrences(of: "\tforward_auth ", with: "\tforward_authx ").write(
             to: path, atomically: true, encoding: .utf8)
         let output = try await IntegrationSupport.run(
-            caddy, ["validate", "--adapter", "caddyfile", "--config", path.path], in: folder, timeout: 60)
+            caddy, ["validate", "--adapter", "caddyfile", "--config", path.path], in: folder, timeout: TestTime.process)
         #expect(output.status != 0)
         #expect(output.standardError.contains("forward_authx"))
     }
@@ -180,9 +181,10 @@ struct FrontDoorIntegrationTests {
             let output = try await IntegrationSupport.run(
                 curl,
                 [
-                    "-s", "--max-time", "10", "--cacert", root.path, "--resolve", "\(host):\(httpsPort):127.0.0.1",
+                    "-s", "--max-time", String(TestTime.wholeSeconds(TestTime.request)), "--cacert", root.path,
+                    "--resolve", "\(host):\(httpsPort):127.0.0.1",
                     "-w", "\n%{http_code} %{redirect_url}", "https://\(host):\(httpsPort)\(path)",
-                ] + extra, timeout: 20)
+                ] + extra, timeout: TestTime.process)
             let lines = output.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
             let last = lines.last.map(String.init) ?? ""
             let status = Int(last.split(separator: " ").first ?? "") ?? 0
@@ -193,7 +195,7 @@ struct FrontDoorIntegrationTests {
         }
         // Caddy issues the internal certificates at start; wait for the root and the first answer.
         var up = false
-        for _ in 0..<100 {
+        for _ in 0..<TestTime.polls(every: .milliseconds(200)) {
             if FileManager.default.fileExists(atPath: root.path), try await request("jellyfin").status == 200 {
                 up = true
                 break
@@ -269,9 +271,10 @@ struct FrontDoorIntegrationTests {
         let plain = try await IntegrationSupport.run(
             curl,
             [
-                "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "10", "-H",
+                "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time",
+                String(TestTime.wholeSeconds(TestTime.request)), "-H",
                 "Host: sonarr.\(Self.domain)", "http://127.0.0.1:\(httpPort)/",
-            ], timeout: 20)
+            ], timeout: TestTime.process)
         #expect(plain.standardOutput.hasPrefix("308 https://sonarr.\(Self.domain)"), "\(plain.standardOutput)")
     }
 }
@@ -296,7 +299,7 @@ struct FrontDoorDoctorTests {
         let output = try await IntegrationSupport.run(
             wrapper,
             [hostsFile.path, try IntegrationSupport.executable(), "doctor", "--root", root.path, "--json"],
-            timeout: 120)
+            timeout: TestTime.process)
         let report = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
         return try #require(report?["findings"] as? [[String: Any]], "\(output.standardOutput)\(output.standardError)")
     }

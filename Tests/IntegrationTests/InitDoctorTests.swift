@@ -2,6 +2,7 @@ import Foundation
 import MediaStack
 import MediaStackChecks
 import MediaStackOperations
+import TestKit
 import Testing
 
 @Suite("init and doctor")
@@ -198,7 +199,7 @@ struct InitDoctorTests {
         environment["DOCKER_HOST"] = "unix:///nonexistent/docker.sock"
         let output = try await SubprocessRunner().run(
             try IntegrationSupport.executable(), ["up", "--root", root.path, "--env-file", ".env.example"],
-            environment: environment, workingDirectory: nil, timeout: 60)
+            environment: environment, workingDirectory: nil, timeout: TestTime.process)
         #expect(output.status == 1)
         let lines = output.standardError.split(separator: "\n")
         #expect(lines.count == 1, "\(output.standardError)")

@@ -1,6 +1,7 @@
 import Foundation
 import MediaStack
 import MediaStackOperations
+import TestKit
 import Testing
 
 /// `init --force` keeps what the user has; interactive `init` checks each answer; `init` refuses what render would.
@@ -76,7 +77,7 @@ struct InitForceTests {
         environment["BORG_PASSPHRASE"] = passphrase
         let made = try await SubprocessRunner().run(
             borg, ["init", "--encryption", "repokey-blake2", repository.path], environment: environment,
-            workingDirectory: nil, timeout: 120)
+            workingDirectory: nil, timeout: TestTime.process)
         #expect(made.succeeded, "\(made.standardError)")
         let before = try Self.env(root)
 

@@ -1,5 +1,6 @@
 import Foundation
 import MediaStackOperations
+import TestKit
 import Testing
 
 enum IntegrationSupport {
@@ -37,7 +38,7 @@ enum IntegrationSupport {
 
     /// Runs an installed tool in a clean environment.
     static func run(
-        _ tool: String, _ arguments: [String], in directory: URL? = nil, timeout: Int = 120
+        _ tool: String, _ arguments: [String], in directory: URL? = nil, timeout: Int = TestTime.process
     ) async throws -> ProcessOutput {
         try await SubprocessRunner().run(
             tool, arguments, environment: cleanEnvironment, workingDirectory: directory?.path, timeout: timeout)
@@ -82,13 +83,12 @@ enum IntegrationSupport {
     static func mediaserver(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessOutput {
         try await SubprocessRunner().run(
             try executable(), arguments, environment: cleanEnvironment.merging(environment) { $1 },
-            workingDirectory: nil, timeout: 300)
+            workingDirectory: nil, timeout: TestTime.longProcess)
     }
 
-    /// A temporary checkout holding `.env` (when given) and nothing else.
+    /// A temporary checkout holding `.env` (when given) and nothing else, removed with the test run (`Scratch`).
     static func scratchCheckout(env: String? = nil) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mediaserver-it-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let url = try Scratch.folder("mediaserver-it")
         if let env { try env.write(to: url.appendingPathComponent(".env"), atomically: true, encoding: .utf8) }
         return url
     }

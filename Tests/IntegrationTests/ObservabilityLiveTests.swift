@@ -2,6 +2,7 @@ import Foundation
 import MediaStack
 import MediaStackOperations
 import MediaStackRendering
+import TestKit
 import Testing
 
 /// The rendered configuration run for real: Debian's Prometheus, Node Exporter, Blackbox Exporter and
@@ -52,12 +53,11 @@ struct ObservabilityLiveTests {
 
     /// `curl` a Prometheus API path and return its `data`.
     static func api(_ base: String, _ path: String, query: String? = nil) async throws -> Any? {
-        var arguments = ["-sf", "--max-time", "5", "-G", "\(base)\(path)"]
+        var arguments = ["-sf", "--max-time", String(TestTime.wholeSeconds(TestTime.request)), "-G", "\(base)\(path)"]
         if let query { arguments += ["--data-urlencode", "query=\(query)"] }
-        // curl bounds the request itself (--max-time 5); the process guard only stops a curl that hangs, and is
-        // generous because on a loaded machine (two test runs and builds on two cores) starting curl alone can take
-        // seconds. A slow answer is polled again; only the poll's own deadline fails the test.
-        let output = try await IntegrationSupport.run("curl", arguments, timeout: 60)
+        // curl bounds the request itself (--max-time, TestTime.request); the process guard only stops a curl that
+        // hangs. A slow answer is polled again; only the poll's own deadline fails the test.
+        let output = try await IntegrationSupport.run("curl", arguments, timeout: TestTime.process)
         guard output.succeeded else { return nil }
         let document = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
         return document?["data"]
@@ -73,11 +73,12 @@ struct ObservabilityLiveTests {
         }
     }
 
-    /// Polls `check` every 2 s until it holds or `seconds` pass; returns the last state for the failure message.
+    /// Polls `check` every 2 s until it holds or `seconds` (on an idle machine, scaled by `TestTime`) pass; returns the
+    /// last state for the failure message.
     static func poll(
         _ seconds: Int, _ check: () async throws -> (Bool, String)
     ) async throws -> (ok: Bool, state: String) {
-        let deadline = ContinuousClock.now + .seconds(seconds)
+        let deadline = ContinuousClock.now + TestTime.duration(.seconds(seconds))
         var state = "not polled"
         while ContinuousClock.now < deadline {
             let (ok, detail) = try await check()

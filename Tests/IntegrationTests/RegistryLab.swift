@@ -1,5 +1,6 @@
 import Foundation
 import MediaStackOperations
+import TestKit
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -15,7 +16,7 @@ final class RegistryLab: @unchecked Sendable {
     private(set) var registryPort = 0
     private(set) var tokenPort = 0
     let service = "mediaserver-test-registry"
-    private var processes: [(Process, Pipe?)] = []
+    private var servers: [FixtureServer] = []
 
     /// The registry's API base URL.
     var endpoint: URL { URL(string: "http://127.0.0.1:\(registryPort)")! }
@@ -27,17 +28,16 @@ final class RegistryLab: @unchecked Sendable {
     static func start() throws -> RegistryLab? {
         guard let registry = IntegrationSupport.tool("docker-registry"), IntegrationSupport.tool("openssl") != nil
         else { return nil }
-        let lab = RegistryLab()
+        let lab = try RegistryLab()
         try lab.launch(registry: registry)
         return lab
     }
 
-    private init() {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediaserver-registry-\(UUID())")
+    private init() throws {
+        folder = try Scratch.folder("mediaserver-registry")
     }
 
     private func launch(registry: String) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let key = folder.appendingPathComponent("token.key").path
         let cert = folder.appendingPathComponent("token.crt").path
         let openssl = Process()
@@ -50,26 +50,10 @@ final class RegistryLab: @unchecked Sendable {
         try openssl.run()
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else { throw LabError("openssl could not make the token certificate") }
-        let token = Process()
-        token.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        token.arguments = [
-            "python3",
-            IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/registry_token_server.py").path,
-            "0", key, cert, "mediaserver-test-token",
-        ]
-        let input = Pipe()
-        let output = Pipe()
-        token.standardInput = input
-        token.standardOutput = output
-        IntegrationSupport.diesWithTestRun(token)
-        try token.run()
-        processes.append((token, input))
-        // "ready PORT"
-        let ready = IntegrationSupport.firstLine(of: output)
-        guard ready.hasPrefix("ready "),
-            let port = Int(ready.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw LabError("the token server did not start: \(ready)") }
-        tokenPort = port
+        let token = try FixtureServer.python(
+            "token server", "scripts/fixtures/registry_token_server.py", ["0", key, cert, "mediaserver-test-token"])
+        servers.append(token)
+        tokenPort = token.port
         // docker-registry reads its address from the config: a port free now.
         registryPort = try ReservedPort.free()
 
@@ -97,16 +81,12 @@ final class RegistryLab: @unchecked Sendable {
         let configPath = folder.appendingPathComponent("registry.yml")
         try config.write(to: configPath, atomically: true, encoding: .utf8)
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: registry)
-        server.arguments = ["serve", configPath.path]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        IntegrationSupport.diesWithTestRun(server)
-        try server.run()
-        processes.append((server, nil))
+        servers.append(
+            try FixtureServer(
+                "docker-registry", registry, ["serve", configPath.path], readyPorts: 0, stopsOnEOF: false,
+                log: FileHandle.nullDevice))
         // Ready when /v2/ answers (401 with the challenge).
-        for _ in 0..<100 {
+        for _ in 0..<TestTime.polls(every: .milliseconds(100)) {
             if let status = try? send(URLRequest(url: endpoint.appendingPathComponent("v2/"))).1, status == 401 {
                 return
             }
@@ -212,12 +192,8 @@ final class RegistryLab: @unchecked Sendable {
     }
 
     func stop() {
-        for (process, input) in processes.reversed() where process.isRunning {
-            if let input { try? input.fileHandleForWriting.close() } else { process.terminate() }
-            for _ in 0..<60 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        processes = []
+        for server in servers.reversed() { server.stop() }
+        servers = []
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -226,42 +202,23 @@ final class RegistryLab: @unchecked Sendable {
 
 /// The paginating, rate-limiting tag endpoint of scripts/fixtures/oci_tags_stand_in.py.
 final class TagListStandIn: @unchecked Sendable {
-    let process = Process()
-    let input = Pipe()
-    private(set) var port = 0
+    let server: FixtureServer
+    var port: Int { server.port }
     let folder: URL
 
     var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Starts the stand-in on a free loopback port.
     init(pageSize: Int, repositories: [String: [String]]) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediaserver-tags-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try Scratch.folder("mediaserver-tags")
         let file = folder.appendingPathComponent("tags.json")
         try JSONEncoder().encode(repositories).write(to: file)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3",
-            IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/oci_tags_stand_in.py").path,
-            "0", String(pageSize), file.path,
-        ]
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        IntegrationSupport.diesWithTestRun(process)
-        try process.run()
-        // "ready PORT"
-        let ready = IntegrationSupport.firstLine(of: output)
-        guard ready.hasPrefix("ready "),
-            let port = Int(ready.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw LabError("the tag-list stand-in did not start: \(ready)") }
-        self.port = port
+        server = try FixtureServer.python(
+            "tag-list stand-in", "scripts/fixtures/oci_tags_stand_in.py", ["0", String(pageSize), file.path])
     }
 
     deinit {
-        try? input.fileHandleForWriting.close()
-        for _ in 0..<60 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        server.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MediaStackRendering
+import TestKit
 
 @testable import MediaStack
 
@@ -58,11 +59,8 @@ enum TestSupport {
         files.first { $0.path == path }?.contents ?? ""
     }
 
-    /// A fresh empty temporary folder.
+    /// A fresh empty temporary folder, removed with the test run (`Scratch`).
     static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mediaserver-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try Scratch.folder("mediaserver-tests")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MediaStack
+import TestKit
 import Testing
 
 @testable import MediaStackOperations
@@ -106,8 +107,7 @@ import Testing
 
 @Suite struct WiringTargetsTests {
     func targets(_ env: String, overrides: [ServiceName: URL] = [:]) throws -> (WiringTargets, URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wiring-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Scratch.folder("wiring")
         let url = folder.appendingPathComponent(".env")
         try env.write(to: url, atomically: true, encoding: .utf8)
         let settings = try Settings.parse(env, path: ".env")
@@ -224,8 +224,7 @@ import Testing
     }
 
     @Test func aSecretIsStoredInItsOwnLineWithMode600() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wiring-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Scratch.folder("wiring")
         let url = folder.appendingPathComponent(".env")
         try "# mine\nTZ=Europe/Berlin\nJELLYFIN_API_KEY=\nPUID=1000 # me\n".write(
             to: url, atomically: true, encoding: .utf8)
@@ -244,8 +243,7 @@ import Testing
 
 @Suite struct PlexTokenWiringTests {
     func context(_ env: String) throws -> (WiringContext, URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plex-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Scratch.folder("plex")
         try env.write(to: folder.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
         let context = WiringContext(
             transport: URLSessionWiringTransport(), timeout: .seconds(1),

@@ -265,12 +265,14 @@ build_standins() {
   # Authelia's contract fakes, the same files the Swift front-door tests run.
   install -m 644 "$E2E_DIR/../fixtures/front_door_lab.py" "$ctx/front_door_lab.py"
   install -m 644 "$E2E_DIR/../fixtures/authelia_hash.py" "$ctx/authelia_hash.py"
+  # How every fixture server starts and stops (standin.py, fakes.py and front_door_lab.py import it).
+  install -m 644 "$E2E_DIR/../fixtures/fixture_server.py" "$ctx/fixture_server.py"
   install -m 755 "$E2E_DIR/standin/stub.sh" "$ctx/stub"
   cat >"$ctx/Dockerfile" <<'EOF'
 FROM local/debian:bookworm
 COPY standin.py /opt/standin/standin.py
 COPY fakes.py /opt/standin/fakes.py
-COPY front_door_lab.py authelia_hash.py /opt/standin/
+COPY front_door_lab.py authelia_hash.py fixture_server.py /opt/standin/
 COPY stub /opt/standin/stub
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 STANDIN_BIND=0.0.0.0
 LABEL ms.e2e.kind=standin-base

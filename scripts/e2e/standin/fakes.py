@@ -1325,7 +1325,8 @@ def main():
     ThreadingHTTPServer.allow_reuse_address = True
     ThreadingHTTPServer.daemon_threads = True
     httpd = ThreadingHTTPServer((args.bind, args.port), make_handler(fake))
-    print(f"listening on {args.bind}:{httpd.server_address[1]}", flush=True)
+    # The ready line of every fixture server (scripts/fixtures/fixture_server.py).
+    print("ready", httpd.server_address[1], flush=True)
     if args.exit_on_eof:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         sys.stdin.read()

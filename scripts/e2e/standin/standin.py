@@ -19,10 +19,10 @@ The other stand-ins echo the Remote-User header they received, so a test sees wh
 """
 import json
 import os
-import signal
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+import fixture_server  # scripts/fixtures/fixture_server.py, beside this file in the image
 
 IMAGE = os.environ.get("STANDIN_IMAGE", "standin")
 PORT = os.environ.get("STANDIN_PORT", "").strip()
@@ -104,14 +104,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     # PID 1 ignores signals without a handler: install one so `docker stop` is immediate.
-    stop = threading.Event()
-
-    def on_signal(signum, _frame):
-        log(f"signal {signum}, exiting")
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = fixture_server.stop_event(lambda signum: log(f"signal {signum}, exiting"))
 
     import subprocess  # only needed for daemons and commands
 
@@ -129,8 +122,6 @@ def main():
         stop.wait()
         return 0
 
-    ThreadingHTTPServer.allow_reuse_address = True
-    ThreadingHTTPServer.daemon_threads = True
     handler = Handler
     if app == "authelia":
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -146,11 +137,9 @@ def main():
         key = os.environ.get("API_KEY" if app == "seerr" else f"{app.upper()}__AUTH__APIKEY")
         handler = fakes.make_handler(fakes.make_fake(app, key), QUIET)
         log(f"serving the contract fake of {app}")
-    httpd = ThreadingHTTPServer((BIND, int(PORT)), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    httpd = fixture_server.bind(BIND, int(PORT), handler)
     log(f"listening on {BIND}:{PORT}, health path {HEALTH}")
-    stop.wait()
-    httpd.shutdown()
+    fixture_server.serve_until(stop, [httpd])
     return 0
 
 
