@@ -8,7 +8,8 @@
 #     (receiving Authelia's Remote-User, never a forged one);
 #   - Jellyfin and the Seerr portals answer without a session;
 #   - an *arr /api call with the key passes (a wrong key is refused by the app itself);
-#   - no app answers on its own port at LAN_IP: only Caddy's ports are published there.
+#   - no app answers on its own port at LAN_IP (Node Exporter's included): only Caddy's ports are published there;
+#   - Prometheus and Blackbox still reach Node Exporter, at the front door network's gateway.
 # Plex is the one site left out: its stand-in listens on the host's loopback (host network), which Caddy's
 # host-gateway route cannot reach (the Swift front-door test covers its route).
 # Uses run.sh's MS, CHECKOUT, WORK, HERE, pass, fail and envval. Runs under run.sh's `set -euo pipefail`: a look-up
@@ -167,6 +168,10 @@ frontdoor_e2e() {
   # No app answers on its own port at LAN_IP; every published port but Caddy's is on loopback.
   local ports port open="" published
   ports=$(jq -r '.[] | select(.network != "host" and .name != "caddy") | .ports[] | select(endswith("/tcp")) | split("->")[0]' "$WORK/fd-services.json" | sort -un || true)
+  # Node Exporter (host network, no login) too: behind the front door it listens on loopback and the front door
+  # network's gateway only.
+  port=$(jq -r '.[] | select(.name == "node_exporter") | .healthPort // empty' "$WORK/fd-services.json" || true)
+  if [[ -n $port ]]; then ports=$(printf '%s\n%s\n' "$ports" "$port" | sort -un); else fail "front door: no Node Exporter port in the services"; fi
   for port in $ports; do
     if curl -s -o /dev/null --max-time 3 "http://$lan:$port/"; then open+=" $port"; fi
   done
@@ -187,6 +192,23 @@ frontdoor_e2e() {
     pass "Caddy is on media_frontdoor alone at $whitelist: Grafana's auth.proxy whitelist and Jellyfin's KnownProxies"
   else
     fail "proxy address: caddy on '$caddy_nets', Grafana's whitelist '$whitelist', Jellyfin's KnownProxies '$proxies'"
+  fi
+
+  # Prometheus and Blackbox still reach Node Exporter, now at the front door network's gateway (host.docker.internal
+  # in their extra_hosts); Node Exporter's own healthcheck uses loopback.
+  local gateway node_up="" node_probe=""
+  gateway=$(docker network inspect media_frontdoor --format '{{range .IPAM.Config}}{{.Gateway}}{{end}}' 2>/dev/null || true)
+  for _ in $(seq 1 40); do
+    node_up=$(curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=up%7Bjob%3D%22node%22%7D' | jq -r '.data.result[0].value[1] // empty' || true)
+    node_probe=$(curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=probe_success%7Bservice%3D%22node_exporter%22%7D' | jq -r '.data.result[0].value[1] // empty' || true)
+    [[ $node_up == 1 && $node_probe == 1 ]] && break
+    sleep 3
+  done
+  if [[ -n $gateway && $node_up == 1 && $node_probe == 1 ]] &&
+    [[ $(docker inspect prometheus blackbox_exporter --format '{{join .HostConfig.ExtraHosts " "}}' | sort -u | xargs) == "host.docker.internal:$gateway" ]]; then
+    pass "Prometheus scrapes and Blackbox probes Node Exporter at the front door network's gateway ($gateway)"
+  else
+    fail "Node Exporter behind the front door: gateway '$gateway', up{job=node}='$node_up', probe_success='$node_probe'"
   fi
 
   # Homepage's links follow the front door.
