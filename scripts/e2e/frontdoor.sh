@@ -9,7 +9,8 @@
 #   - Jellyfin and the Seerr portals answer without a session;
 #   - an *arr /api call with the key passes (a wrong key is refused by the app itself);
 #   - no app answers on its own port at LAN_IP (Node Exporter's included): only Caddy's ports are published there;
-#   - Prometheus and Blackbox still reach Node Exporter, at the front door network's gateway.
+#   - Prometheus and Blackbox still reach Node Exporter, at the front door network's gateway;
+#   - Jellyseerr trusts Caddy's X-Forwarded-For, restarted by `up` so that it applies.
 # Plex is the one site left out: its stand-in listens on the host's loopback (host network), which Caddy's
 # host-gateway route cannot reach (the Swift front-door test covers its route).
 # Uses run.sh's MS, CHECKOUT, WORK, HERE, pass, fail and envval. Runs under run.sh's `set -euo pipefail`: a look-up
@@ -209,6 +210,18 @@ frontdoor_e2e() {
     pass "Prometheus scrapes and Blackbox probes Node Exporter at the front door network's gateway ($gateway)"
   else
     fail "Node Exporter behind the front door: gateway '$gateway', up{job=node}='$node_up', probe_success='$node_probe'"
+  fi
+
+  # Jellyseerr trusts Caddy's X-Forwarded-For: the wiring turned trustProxy on and `up` restarted it, so it runs with
+  # it (no restart pending). Overseerr has no user while Plex is unclaimed, so its trust waits (said in the output).
+  local key network status
+  key=$(envval JELLYSEERR_API_KEY)
+  network=$(curl -fsS -H "X-Api-Key: $key" http://127.0.0.1:5055/api/v1/settings/network | jq -r .trustProxy || true)
+  status=$(curl -fsS http://127.0.0.1:5055/api/v1/status | jq -r .restartRequired || true)
+  if [[ $network == true && $status == false ]] && grep -q 'restarting jellyseerr' "$WORK/fd-up.log"; then
+    pass "Jellyseerr trusts Caddy's X-Forwarded-For (trustProxy on, restarted by up, no restart pending)"
+  else
+    fail "Jellyseerr's proxy trust: trustProxy '$network', restartRequired '$status'; up: $(grep -c restarting "$WORK/fd-up.log" || true) restarts"
   fi
 
   # Homepage's links follow the front door.
