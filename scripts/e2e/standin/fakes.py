@@ -706,8 +706,8 @@ class SeerrFake:
                 continue
             if isinstance(kind, dict):
                 errors += cls.invalid(body[key], kind, f"{path}.{key}")
-            elif not isinstance(body[key], kind) or (kind != bool and isinstance(body[key], bool)):
-                name = "boolean" if kind == bool else "string" if kind == str else "number"
+            elif not isinstance(body[key], kind) or (kind is not bool and isinstance(body[key], bool)):
+                name = "boolean" if kind is bool else "string" if kind is str else "number"
                 errors.append({"path": f"{path}.{key}", "message": f"should be {name}",
                                "errorCode": "type.openapi.validation"})
         return errors
