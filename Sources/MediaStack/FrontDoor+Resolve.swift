@@ -26,12 +26,11 @@ extension FrontDoor {
             // The [auth.proxy] keys enabled, header_name, header_property, auto_sign_up and whitelist, and their
             // defaults (header_name X-WEBAUTH-USER, header_property username, auto_sign_up true, whitelist empty =
             // any address; IPs or CIDRs, comma-separated): grafana.com/docs/grafana/v13.0/setup-grafana/
-            // configure-access/configure-authentication/auth-proxy, the newest versioned page of the 13 line read;
-            // the pinned 13.2.0's own source was not readable (grafana/grafana is too large to mirror, and the
-            // stored pkg/setting/setting.go and pkg/services/authn/clients/proxy.go are of older commits). In
-            // those, proxy.go parseAcceptList and isAllowedIP match the connection's own address (RemoteAddr, not
-            // X-Forwarded-For) and refuse others with 401 auth-proxy.invalid-ip. GF_<SECTION>_<KEY> overrides:
-            // docs setup-grafana/configure-grafana.
+            // configure-access/configure-authentication/auth-proxy, the newest versioned page of the 13 line.
+            // The 13.2.0 tag's source is not verified: the stored grafana/grafana pkg/setting/setting.go and
+            // pkg/services/authn/clients/proxy.go are of older commits, whose parseAcceptList and isAllowedIP match
+            // the connection's own address (RemoteAddr, not X-Forwarded-For) and refuse others with 401
+            // auth-proxy.invalid-ip. GF_<SECTION>_<KEY> overrides: docs setup-grafana/configure-grafana.
             service.environment += [
                 EnvironmentVariable("GF_AUTH_PROXY_ENABLED", "true"),
                 EnvironmentVariable("GF_AUTH_PROXY_HEADER_NAME", "Remote-User"),

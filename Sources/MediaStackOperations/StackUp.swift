@@ -145,8 +145,8 @@ public struct StackUp: Sendable {
             app.items.contains { $0.kind == SeerrProxyTrustWiring.kind && $0.done }
         }.compactMap { ServiceName($0.app) }
         for stack in deployment.stacks {
-            let restarting = trusting.filter { name in deployment.stack.services(in: stack).contains { $0.name == name }
-            }
+            let here = Set(deployment.stack.services(in: stack).map(\.name))
+            let restarting = trusting.filter(here.contains)
             guard !restarting.isEmpty else { continue }
             progress(
                 "restarting \(restarting.map(\.rawValue).joined(separator: ", ")) to trust Caddy's X-Forwarded-For …")
