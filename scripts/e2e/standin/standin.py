@@ -144,9 +144,7 @@ def main():
 
         # Servarr reads <APP>__AUTH__APIKEY; Seerr reads API_KEY (server/lib/settings/index.ts).
         key = os.environ.get("API_KEY" if app == "seerr" else f"{app.upper()}__AUTH__APIKEY")
-        # Seerr keeps its settings and users in its config folder across restarts (`mediaserver up` restarts it).
-        state = "/app/config/standin-seerr.json" if app == "seerr" and os.access("/app/config", os.W_OK) else None
-        handler = fakes.make_handler(fakes.make_fake(app, key, state_path=state), QUIET)
+        handler = fakes.make_handler(fakes.make_fake(app, key), QUIET)
         log(f"serving the contract fake of {app}")
     httpd = ThreadingHTTPServer((BIND, int(PORT)), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
