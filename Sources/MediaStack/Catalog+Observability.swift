@@ -149,7 +149,8 @@ extension Catalog {
             // In its own namespace it would report its container's interface, not the host's NICs; upstream runs it
             // with --net=host --pid=host (prometheus/node_exporter v1.12.1 README.md "Docker"). Prometheus on the
             // bridge reaches it through host.docker.internal (host-gateway), which is not loopback: it listens on
-            // the host's interfaces at 9100 (docs/observability.md, docs/security.md).
+            // the host's interfaces at 9100 (docs/observability.md, docs/security.md). With the front door on it
+            // listens on loopback and the front door network's gateway only (`FrontDoor.resolve`).
             network: .host(reason: "network, netstat and process metrics must describe the host's namespaces"),
             port: 9100,
             mounts: [

@@ -52,6 +52,11 @@ extension FrontDoor {
 
         /// Caddy's address: the last usable one (the broadcast address minus one).
         public var proxyAddress: String { Self.dotted((base | ~Self.mask(prefixLength)) - 1) }
+
+        /// The gateway: the first usable address, which Docker gives the host on the network's bridge while the
+        /// network exists. Rendered as the network's `gateway`, so it is fixed by `PROXY_SUBNET` alone; Node
+        /// Exporter (host network) listens there, where Prometheus reaches it, instead of on every interface.
+        public var gatewayAddress: String { Self.dotted(base + 1) }
     }
 
     /// The subnet of these settings (`PROXY_SUBNET`, validated when the settings are read), else the default.
@@ -62,6 +67,12 @@ extension FrontDoor {
     /// Caddy's fixed address on the front door network while the front door is on, else nil.
     public static func proxyAddress(_ settings: Settings) -> String? {
         isEnabled(settings) ? subnet(settings).proxyAddress : nil
+    }
+
+    /// Whether the core stack creates the front door network for these settings: the front door is on and Caddy
+    /// is not disabled.
+    public static func hasNetwork(_ settings: Settings) -> Bool {
+        isEnabled(settings) && !settings.disabledServices.contains(proxy)
     }
 
     /// Whether `service` joins the front door network: the sites Caddy proxies (but host-network Plex, which Caddy

@@ -1,4 +1,9 @@
 extension FrontDoor {
+    /// Node Exporter's listen-address flag.
+    static let nodeExporterListenFlag = "--web.listen-address="
+    /// The name containers reach the host by (`extra_hosts`).
+    static let hostGatewayName = "host.docker.internal"
+
     /// What changes in a service while the front door is on, beyond its ports (which `Stack` binds to loopback).
     static func resolve(_ service: inout Service, _ settings: Settings) {
         let domain = settings[domainKey]
@@ -18,11 +23,13 @@ extension FrontDoor {
             // Grafana's auth.proxy signs in the user Authelia names in Remote-User (Caddy's forward_auth copies
             // it). The whitelist is Caddy's fixed address alone: a client reaching Grafana any other way (its
             // loopback port, another container on media_net) cannot sign in by sending Remote-User.
-            // grafana/grafana pkg/setting/setting.go readAuthSettings reads [auth.proxy] enabled, header_name,
-            // header_property, auto_sign_up, whitelist and headers (defaults in conf/defaults.ini: header_name
-            // X-WEBAUTH-USER, header_property username, auto_sign_up true, whitelist empty = any address);
-            // pkg/services/authn/clients/proxy.go parses the whitelist as comma-separated IPs or CIDRs (no host
-            // names) and matches it against the connection's own address, refusing others with 401
+            // The [auth.proxy] keys enabled, header_name, header_property, auto_sign_up and whitelist, and their
+            // defaults (header_name X-WEBAUTH-USER, header_property username, auto_sign_up true, whitelist empty =
+            // any address; IPs or CIDRs, comma-separated): grafana.com/docs/grafana/v13.0/setup-grafana/
+            // configure-access/configure-authentication/auth-proxy, the newest versioned page of the 13 line.
+            // The 13.2.0 tag's source is not verified: the stored grafana/grafana pkg/setting/setting.go and
+            // pkg/services/authn/clients/proxy.go are of older commits, whose parseAcceptList and isAllowedIP match
+            // the connection's own address (RemoteAddr, not X-Forwarded-For) and refuse others with 401
             // auth-proxy.invalid-ip. GF_<SECTION>_<KEY> overrides: docs setup-grafana/configure-grafana.
             service.environment += [
                 EnvironmentVariable("GF_AUTH_PROXY_ENABLED", "true"),
@@ -38,6 +45,25 @@ extension FrontDoor {
                 guard variable.key == "HOMEPAGE_ALLOWED_HOSTS" else { return variable }
                 return EnvironmentVariable(
                     variable.key, variable.value + ",\(host(of: service.name, domain: domain))")
+            }
+        case .nodeExporter where hasNetwork(settings):
+            // Off the LAN: Node Exporter (host network, no login) listens on loopback (its healthcheck, this host)
+            // and on the host's address on the front door network, the gateway PROXY_SUBNET fixes, where Prometheus
+            // and Blackbox reach it (next case) — not on every interface. The flag is repeatable and each address
+            // gets its own listener (prometheus/node_exporter v1.12.1 node_exporter.go kingpinflag.AddFlags, from
+            // prometheus/exporter-toolkit v0.17.1 web/kingpinflag/flag.go `web.listen-address` .Strings() and
+            // web/tls_config.go ListenAndServe, which fails when one address cannot be bound).
+            guard let port = service.metrics?.port else { break }
+            service.command = service.command.flatMap { argument in
+                guard argument.hasPrefix(nodeExporterListenFlag) else { return [argument] }
+                return ["127.0.0.1", subnet(settings).gatewayAddress].map { "\(nodeExporterListenFlag)\($0):\(port)" }
+            }
+        case .prometheus where hasNetwork(settings), .blackboxExporter where hasNetwork(settings):
+            // They reach the host-network services (Node Exporter, Plex) at host.docker.internal: the front door
+            // network's gateway instead of Docker's host-gateway (docker0's address, which Docker chooses).
+            service.extraHosts = service.extraHosts.map { entry in
+                entry == "\(hostGatewayName):host-gateway"
+                    ? "\(hostGatewayName):\(subnet(settings).gatewayAddress)" : entry
             }
         case authenticator:
             // Identity-verification mail goes through the alert SMTP account when it is configured; the password

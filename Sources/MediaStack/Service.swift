@@ -143,7 +143,7 @@ public struct Service: Hashable, Sendable, Identifiable {
     /// Environment in declared order; values may reference settings as `${KEY}`. For Homepage, `Stack` adds one
     /// `HOMEPAGE_VAR_<KEY>` per setting an enabled service's widget reads.
     public internal(set) var environment: [EnvironmentVariable]
-    public let command: [String]
+    public internal(set) var command: [String]
     /// The probe of `port` (HTTP) or inside the container (command).
     public let health: HealthProbe?
     public let restart: RestartPolicy
@@ -158,7 +158,7 @@ public struct Service: Hashable, Sendable, Identifiable {
     public let capAdd: [String]
     /// Full access to the host's devices; only with a declared reason (cAdvisor reads kernel and cgroup state).
     public let privileged: Bool
-    public let extraHosts: [String]
+    public internal(set) var extraHosts: [String]
     /// Compose secrets mounted at `/run/secrets/<name>`, each filled from a `.env` setting.
     public internal(set) var secrets: [ComposeSecret]
     public let stopGracePeriod: TimeSpan?

@@ -35,6 +35,11 @@ public struct ComposeDriver: Sendable {
         try await compose(stack, ["start"] + services.map(\.rawValue), timeout: 180)
     }
 
+    /// `restart` of some services of one stack: a setting an app reads only at start takes effect.
+    public func restart(_ stack: StackID, services: [ServiceName]) async throws -> ProcessOutput {
+        try await compose(stack, ["restart"] + services.map(\.rawValue))
+    }
+
     public func down(_ stack: StackID) async throws -> ProcessOutput {
         try await compose(stack, ["down", "--remove-orphans"], timeout: 900)
     }

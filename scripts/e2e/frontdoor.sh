@@ -6,11 +6,13 @@
 # `mediaserver up` turns the front door on; then, through the real Caddy inside the engine:
 #   - each admin app sends a browser without a session to the portal, and answers with a two-factor session
 #     (receiving Authelia's Remote-User, never a forged one);
-#   - Jellyfin and the Seerr portals answer without a session;
+#   - Jellyfin, the Seerr portals and Plex answer without a session;
 #   - an *arr /api call with the key passes (a wrong key is refused by the app itself);
-#   - no app answers on its own port at LAN_IP: only Caddy's ports are published there.
-# Plex is the one site left out: its stand-in listens on the host's loopback (host network), which Caddy's
-# host-gateway route cannot reach (the Swift front-door test covers its route).
+#   - no app answers on its own port at LAN_IP (Node Exporter's included): only Caddy's ports are published there;
+#   - Prometheus and Blackbox still reach Node Exporter, at the front door network's gateway;
+#   - `up` turns on Jellyseerr's trust in Caddy's X-Forwarded-For and restarts it so that it applies.
+# Plex (host network, unclaimed in this phase) is reached by Caddy at the host gateway, its stand-in listening on
+# every address as Plex does.
 # Uses run.sh's MS, CHECKOUT, WORK, HERE, pass, fail and envval. Runs under run.sh's `set -euo pipefail`: a look-up
 # that finds nothing yields an empty value (`|| true`) and a FAIL, never an abort.
 
@@ -19,7 +21,7 @@ FD_DOMAIN=media.test
 FD_HTTP=28080
 FD_HTTPS=28443
 FD_ADMIN=(sonarr radarr prowlarr bazarr sabnzbd tautulli dozzle filebrowser prometheus alertmanager homepage grafana)
-FD_OWN_LOGIN=(jellyfin jellyseerr overseerr)
+FD_OWN_LOGIN=(jellyfin jellyseerr overseerr plex)
 
 frontdoor_e2e() {
   local lan t0
@@ -98,7 +100,7 @@ frontdoor_e2e() {
   # The sites Caddy serves are exactly the admin apps, the own-login apps, Plex and the portal.
   local sites expected
   sites=$(sed -n "s/^\([a-z_]*\)\.$FD_DOMAIN {$/\1/p" "$CHECKOUT/deploy/caddy/Caddyfile" | sort | xargs || true)
-  expected=$(printf '%s\n' "${FD_ADMIN[@]}" "${FD_OWN_LOGIN[@]}" plex auth | sort | xargs)
+  expected=$(printf '%s\n' "${FD_ADMIN[@]}" "${FD_OWN_LOGIN[@]}" auth | sort | xargs)
   if [[ $sites == "$expected" ]]; then pass "the Caddyfile has one site per web UI and the portal"; else fail "Caddyfile sites: $sites (expected $expected)"; fi
 
   local app path answer wrong=""
@@ -167,6 +169,10 @@ frontdoor_e2e() {
   # No app answers on its own port at LAN_IP; every published port but Caddy's is on loopback.
   local ports port open="" published
   ports=$(jq -r '.[] | select(.network != "host" and .name != "caddy") | .ports[] | select(endswith("/tcp")) | split("->")[0]' "$WORK/fd-services.json" | sort -un || true)
+  # Node Exporter (host network, no login) too: behind the front door it listens on loopback and the front door
+  # network's gateway only.
+  port=$(jq -r '.[] | select(.name == "node_exporter") | .healthPort // empty' "$WORK/fd-services.json" || true)
+  if [[ -n $port ]]; then ports=$(printf '%s\n%s\n' "$ports" "$port" | sort -un); else fail "front door: no Node Exporter port in the services"; fi
   for port in $ports; do
     if curl -s -o /dev/null --max-time 3 "http://$lan:$port/"; then open+=" $port"; fi
   done
@@ -187,6 +193,34 @@ frontdoor_e2e() {
     pass "Caddy is on media_frontdoor alone at $whitelist: Grafana's auth.proxy whitelist and Jellyfin's KnownProxies"
   else
     fail "proxy address: caddy on '$caddy_nets', Grafana's whitelist '$whitelist', Jellyfin's KnownProxies '$proxies'"
+  fi
+
+  # Prometheus and Blackbox still reach Node Exporter, now at the front door network's gateway (host.docker.internal
+  # in their extra_hosts); Node Exporter's own healthcheck uses loopback.
+  local gateway node_up="" node_probe=""
+  gateway=$(docker network inspect media_frontdoor --format '{{range .IPAM.Config}}{{.Gateway}}{{end}}' 2>/dev/null || true)
+  for _ in $(seq 1 40); do
+    node_up=$(curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=up%7Bjob%3D%22node%22%7D' | jq -r '.data.result[0].value[1] // empty' || true)
+    node_probe=$(curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=probe_success%7Bservice%3D%22node_exporter%22%7D' | jq -r '.data.result[0].value[1] // empty' || true)
+    [[ $node_up == 1 && $node_probe == 1 ]] && break
+    sleep 3
+  done
+  if [[ -n $gateway && $node_up == 1 && $node_probe == 1 ]] &&
+    [[ $(docker inspect prometheus blackbox_exporter --format '{{join .HostConfig.ExtraHosts " "}}' | sort -u | xargs) == "host.docker.internal:$gateway" ]]; then
+    pass "Prometheus scrapes and Blackbox probes Node Exporter at the front door network's gateway ($gateway)"
+  else
+    fail "Node Exporter behind the front door: gateway '$gateway', up{job=node}='$node_up', probe_success='$node_probe'"
+  fi
+
+  # Jellyseerr is restarted by `up` once its wiring turned trustProxy on (Seerr reads it only at start), and comes back
+  # healthy with no restart pending. The stand-in does not keep the fake's state across that restart, so trustProxy
+  # itself is checked by the Swift wiring test against the same fake.
+  local status
+  status=$(curl -fsS http://127.0.0.1:5055/api/v1/status | jq -r .restartRequired || true)
+  if [[ $status == false ]] && grep -q 'restarting jellyseerr' "$WORK/fd-up.log"; then
+    pass "up turned on Jellyseerr's trust in Caddy's X-Forwarded-For and restarted it (no restart pending)"
+  else
+    fail "Jellyseerr's proxy trust: restartRequired '$status'; up: $(grep -c 'restarting' "$WORK/fd-up.log" || true) restarts"
   fi
 
   # Homepage's links follow the front door.

@@ -18,7 +18,8 @@ group_by(.image) | map(
       kind: kind($repo),
       port: .[0].healthPort,
       healthPath: .[0].healthPath,
-      bind: (if .[0].network == "host" then "127.0.0.1" else "0.0.0.0" end),
+      # Every address, as the apps do: on the host network too (Plex), where containers reach it at the host gateway.
+      bind: "0.0.0.0",
       # bash and pgrep are real in the stand-in base; a `pgrep -x crond` probe needs a crond process.
       programs: (($programs - ["bash", "sh", "pgrep"]) + (if ($programs | index("pgrep")) then ["crond"] else [] end)),
       daemons: (if ($programs | index("pgrep")) then ["crond"] else [] end),

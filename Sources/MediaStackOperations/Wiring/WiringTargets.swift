@@ -151,7 +151,7 @@ public struct WiringTargets: Sendable {
                 continue
             }
         }
-        return (apps, failures)
+        return (apps + seerrProxyTrust(apps), failures)
     }
 
     /// Tautulli → Plex, at the address Tautulli's container reaches it, as Homepage's Plex widget does

@@ -639,11 +639,29 @@ class SeerrFake:
     reads Jellyfin's /Library/MediaFolders. Sonarr/Radarr servers are a list (server/routes/settings/sonarr.ts: POST
     appends with id = last id + 1 and answers 201, no validation; PUT /{id}). POST /settings/initialize sets
     public.initialized. The app calls Jellyfin itself, so a sign-in works only when Jellyfin answers.
+
+    Network settings (server/lib/settings/index.ts NetworkSettings and its defaults): GET /settings/network answers
+    them; POST merges the body into them (lodash merge) and answers the result (server/routes/settings/index.ts),
+    after express-openapi-validator checked the body against seerr-api.yml NetworkSettings (400 {message, errors}).
+    Express reads trustProxy once, at start (server/index.ts); /status says restartRequired while csrfProtection,
+    trustProxy or proxy.enabled differ from what the process started with (server/utils/restartFlag.ts). With a
+    state file the fake keeps its state across restarts, as Seerr keeps settings.json and its database.
     """
 
     NOT_CONFIGURED, PLEX, JELLYFIN, EMBY = 4, 1, 2, 3
+    NETWORK = {"csrfProtection": False, "forceIpv4First": False, "trustProxy": False,
+               "proxy": {"enabled": False, "hostname": "", "port": 8080, "useSsl": False, "user": "", "password": "",
+                         "bypassFilter": "", "bypassLocalAddresses": True},
+               "dnsCache": {"enabled": False, "forceMinTtl": 0, "forceMaxTtl": -1},
+               "apiRequestTimeout": 10000}
+    # seerr-api.yml components.schemas.NetworkSettings: the types the validator checks (other keys pass).
+    NETWORK_SCHEMA = {"csrfProtection": bool, "forceIpv4First": bool, "trustProxy": bool,
+                      "proxy": {"enabled": bool, "hostname": str, "port": (int, float), "useSsl": bool, "user": str,
+                                "password": str, "bypassFilter": str, "bypassLocalAddresses": bool},
+                      "dnsCache": {"enabled": bool, "forceMinTtl": (int, float), "forceMaxTtl": (int, float)}}
+    STATE = ("media_server_type", "initialized", "users", "jellyfin", "servers", "network", "plex", "plex_token")
 
-    def __init__(self, api_key, resolve=None, plex_tv="https://plex.tv"):
+    def __init__(self, api_key, resolve=None, plex_tv="https://plex.tv", state_path=None):
         self.api_key = api_key or uuid.uuid4().hex
         self.resolve = resolve or {}
         self.plex_tv = plex_tv
@@ -658,6 +676,55 @@ class SeerrFake:
         # column is select: false, so no answer carries it).
         self.plex = {"name": "", "ip": "", "port": 32400, "useSsl": False, "libraries": []}
         self.plex_token = None
+        self.network = copy.deepcopy(self.NETWORK)
+        self.state_path = state_path
+        if state_path and os.path.exists(state_path):
+            with open(state_path) as f:
+                state = json.load(f)
+            for name in self.STATE:
+                if name in state:
+                    setattr(self, name, state[name])
+        self.started_network = copy.deepcopy(self.network)
+
+    def save(self):
+        if not self.state_path:
+            return
+        temporary = self.state_path + ".tmp"
+        with open(temporary, "w") as f:
+            json.dump({name: getattr(self, name) for name in self.STATE}, f)
+        os.replace(temporary, self.state_path)
+
+    def restart_required(self):
+        before, now = self.started_network, self.network
+        return (before["csrfProtection"] != now["csrfProtection"] or before["trustProxy"] != now["trustProxy"]
+                or before["proxy"]["enabled"] != now["proxy"]["enabled"])
+
+    @classmethod
+    def invalid(cls, body, schema, path):
+        """The validator's errors of `body` against `schema` ({path, message, errorCode} as express-openapi-validator
+        4.13 reports ajv's)."""
+        if not isinstance(body, dict):
+            return [{"path": path, "message": "should be object", "errorCode": "type.openapi.validation"}]
+        errors = []
+        for key, kind in schema.items():
+            if key not in body:
+                continue
+            if isinstance(kind, dict):
+                errors += cls.invalid(body[key], kind, f"{path}.{key}")
+            elif not isinstance(body[key], kind) or (kind is not bool and isinstance(body[key], bool)):
+                name = "boolean" if kind is bool else "string" if kind is str else "number"
+                errors.append({"path": f"{path}.{key}", "message": f"should be {name}",
+                               "errorCode": "type.openapi.validation"})
+        return errors
+
+    @staticmethod
+    def merge(target, source):
+        # lodash merge: nested objects merge key by key, anything else replaces.
+        for key, value in source.items():
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                SeerrFake.merge(target[key], value)
+            else:
+                target[key] = copy.deepcopy(value)
 
     def public(self):
         return {"initialized": self.initialized, "applicationTitle": "Seerr", "applicationUrl": "",
@@ -693,62 +760,81 @@ class SeerrFake:
         return None
 
     def handle(self, req):
-        p, m = req.path, req.method
         with self.lock:
-            if p == "/api/v1/settings/public" and m == "GET":
-                return 200, self.public()
-            if p == "/api/v1/status" and m == "GET":
-                return 200, {"version": "3.1.0", "commitTag": "v3.1.0", "updateAvailable": False, "commitsBehind": 0}
-            if p == "/api/v1/auth/jellyfin" and m == "POST":
-                return self.sign_in(req.json() or {})
-            if p == "/api/v1/auth/plex" and m == "POST":
-                return self.sign_in_plex(req.json() or {})
-            if not p.startswith("/api/v1/"):
-                raise HTTPError(404, None)
-            user = self.user(req)
-            if user is None:
-                raise HTTPError(403, {"status": 403, "error": "You do not have permission to access this endpoint"})
-            # The read of Homepage's Seerr widget (gethomepage/homepage src/widgets/jellyseerr/widget.js).
-            if p == "/api/v1/request/count" and m == "GET":
-                return 200, {"total": 0, "movie": 0, "tv": 0, "pending": 0, "approved": 0, "declined": 0,
-                             "processing": 0, "available": 0, "completed": 0}
-            if p == "/api/v1/settings/main" and m == "GET":
-                return 200, {"apiKey": self.api_key, "applicationTitle": "Seerr", "mediaServerType":
-                             self.media_server_type, "locale": "en"}
-            if p == "/api/v1/settings/jellyfin" and m == "GET":
-                return 200, copy.deepcopy(self.jellyfin)
-            if p == "/api/v1/settings/jellyfin/library" and m == "GET":
-                return self.libraries(req)
-            if p.startswith("/api/v1/settings/plex"):
-                return self.plex_settings(req)
-            if p == "/api/v1/settings/initialize" and m == "POST":
-                self.initialized = True
-                return 200, {"initialized": True}
-            for kind in ("sonarr", "radarr"):
-                base = f"/api/v1/settings/{kind}"
-                if p == base and m == "GET":
-                    return 200, copy.deepcopy(self.servers[kind])
-                if p == base and m == "POST":
-                    body = req.json()
-                    if not isinstance(body, dict):
-                        raise HTTPError(400, {"message": "request.body should be object"})
-                    servers = self.servers[kind]
-                    body["id"] = servers[-1]["id"] + 1 if servers else 0
-                    if body.get("isDefault"):
-                        for server in servers:
-                            if server.get("is4k") == body.get("is4k"):
-                                server["isDefault"] = False
-                    servers.append(body)
-                    return 201, body
-                if p.startswith(base + "/") and m == "PUT":
-                    try:
-                        index = next(i for i, x in enumerate(self.servers[kind]) if x["id"] == int(p[len(base) + 1:]))
-                    except (StopIteration, ValueError):
-                        raise HTTPError(404, {"status": 404, "message": "Settings instance not found"})
-                    body = req.json() or {}
-                    body["id"] = self.servers[kind][index]["id"]
-                    self.servers[kind][index] = body
-                    return 200, body
+            try:
+                return self.answer(req)
+            finally:
+                if req.method != "GET" or req.path == "/api/v1/settings/jellyfin/library":
+                    self.save()
+
+    def answer(self, req):
+        p, m = req.path, req.method
+        if p == "/api/v1/settings/public" and m == "GET":
+            return 200, self.public()
+        if p == "/api/v1/status" and m == "GET":
+            return 200, {"version": "3.1.0", "commitTag": "v3.1.0", "updateAvailable": False, "commitsBehind": 0,
+                         "restartRequired": self.restart_required()}
+        if p == "/api/v1/auth/jellyfin" and m == "POST":
+            return self.sign_in(req.json() or {})
+        if p == "/api/v1/auth/plex" and m == "POST":
+            return self.sign_in_plex(req.json() or {})
+        if not p.startswith("/api/v1/"):
+            raise HTTPError(404, None)
+        user = self.user(req)
+        if user is None:
+            raise HTTPError(403, {"status": 403, "error": "You do not have permission to access this endpoint"})
+        # The read of Homepage's Seerr widget (gethomepage/homepage src/widgets/jellyseerr/widget.js).
+        if p == "/api/v1/request/count" and m == "GET":
+            return 200, {"total": 0, "movie": 0, "tv": 0, "pending": 0, "approved": 0, "declined": 0,
+                         "processing": 0, "available": 0, "completed": 0}
+        if p == "/api/v1/settings/main" and m == "GET":
+            return 200, {"apiKey": self.api_key, "applicationTitle": "Seerr", "mediaServerType":
+                         self.media_server_type, "locale": "en"}
+        if p == "/api/v1/settings/jellyfin" and m == "GET":
+            return 200, copy.deepcopy(self.jellyfin)
+        if p == "/api/v1/settings/network" and m == "GET":
+            return 200, copy.deepcopy(self.network)
+        if p == "/api/v1/settings/network" and m == "POST":
+            body = req.json()
+            errors = self.invalid(body, self.NETWORK_SCHEMA, ".body")
+            if errors:
+                first = errors[0]
+                message = f"request{first['path']} {first['message']}"
+                raise HTTPError(400, {"message": message, "errors": errors})
+            self.merge(self.network, body)
+            return 200, copy.deepcopy(self.network)
+        if p == "/api/v1/settings/jellyfin/library" and m == "GET":
+            return self.libraries(req)
+        if p.startswith("/api/v1/settings/plex"):
+            return self.plex_settings(req)
+        if p == "/api/v1/settings/initialize" and m == "POST":
+            self.initialized = True
+            return 200, {"initialized": True}
+        for kind in ("sonarr", "radarr"):
+            base = f"/api/v1/settings/{kind}"
+            if p == base and m == "GET":
+                return 200, copy.deepcopy(self.servers[kind])
+            if p == base and m == "POST":
+                body = req.json()
+                if not isinstance(body, dict):
+                    raise HTTPError(400, {"message": "request.body should be object"})
+                servers = self.servers[kind]
+                body["id"] = servers[-1]["id"] + 1 if servers else 0
+                if body.get("isDefault"):
+                    for server in servers:
+                        if server.get("is4k") == body.get("is4k"):
+                            server["isDefault"] = False
+                servers.append(body)
+                return 201, body
+            if p.startswith(base + "/") and m == "PUT":
+                try:
+                    index = next(i for i, x in enumerate(self.servers[kind]) if x["id"] == int(p[len(base) + 1:]))
+                except (StopIteration, ValueError):
+                    raise HTTPError(404, {"status": 404, "message": "Settings instance not found"})
+                body = req.json() or {}
+                body["id"] = self.servers[kind][index]["id"]
+                self.servers[kind][index] = body
+                return 200, body
         raise HTTPError(404, {"status": 404, "message": "Not found"})
 
     def sign_in(self, body):
@@ -1240,13 +1326,14 @@ class PlexXML(str):
 # ---- server ---------------------------------------------------------------------------------------------------------
 
 
-def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv", config=None, machine=None):
+def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv", config=None, machine=None,
+              state_path=None):
     if app in ("sonarr", "radarr", "prowlarr"):
         return ServarrFake(app, api_key, fs_root)
     if app == "jellyfin":
         return JellyfinFake(fs_root)
     if app == "seerr":
-        return SeerrFake(api_key, resolve, plex_tv)
+        return SeerrFake(api_key, resolve, plex_tv, state_path)
     if app == "plextv":
         return PlexTvFake(api_key)
     if app == "tautulli":
@@ -1311,11 +1398,13 @@ def main():
     parser.add_argument("--plex-tv", default="https://plex.tv", help="where Seerr's fake asks plex.tv")
     parser.add_argument("--config", help="Tautulli's config.ini (default: FS_ROOT/config.ini)")
     parser.add_argument("--machine-id", help="Plex's machineIdentifier (default: a random one)")
+    parser.add_argument("--state", help="Seerr's fake keeps its state in this file across restarts")
     parser.add_argument("--exit-on-eof", action="store_true",
                         help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
     args = parser.parse_args()
     resolve = dict(item.split("=", 1) for item in args.resolve)
-    fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv, args.config, args.machine_id)
+    fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv, args.config, args.machine_id,
+                     args.state)
     # An app that saves its state when it stops (Tautulli) does so on SIGTERM and when stdin closes.
     def stop(*_):
         if hasattr(fake, "shutdown"):
