@@ -25,8 +25,9 @@ public struct SeerrProxyTrustWiring: AppWiring {
     static let path = "/api/v1/settings/network"
     static let key = "X-Forwarded-For from Caddy"
 
-    /// After Seerr's own wiring (wave 1), whose sign-in makes the settings routes answer.
-    public var wave: Int { 2 }
+    /// After Seerr's own wiring (Jellyseerr's wave 1, Overseerr's wave 2, after Plex's libraries), whose sign-in
+    /// makes the settings routes answer.
+    public var wave: Int { 3 }
 
     public init(app: ServiceName, base: URL, apiKey: String, keySetting: String) {
         self.app = app
