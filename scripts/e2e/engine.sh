@@ -150,10 +150,15 @@ do_start() {
   export DOCKER_HOST=unix://$SOCK
   local pid
   pid=$(dockerd_pid)
+  # A running engine is reused only when it was started with the flags asked for now (an earlier, interrupted run
+  # may have left one whose registry mirror points at a port nobody serves any more).
   if [[ -n $pid ]] && docker info >/dev/null 2>&1; then
-    log "dockerd already running (pid $pid) on $SOCK"
-    print_env
-    return 0
+    if [[ -f $D/args && "$(cat "$D/args")" == "${MS_DOCKERD_ARGS:-}" ]]; then
+      log "dockerd already running (pid $pid) on $SOCK"
+      print_env
+      return 0
+    fi
+    log "dockerd (pid $pid) runs with other flags than asked for (${MS_DOCKERD_ARGS:-none}); restarting it"
   fi
   if [[ -n $pid || -e $D/pid || -e $D/exec || -S $SOCK ]]; then
     log "stale engine state in $D; cleaning it first"
@@ -174,6 +179,7 @@ do_start() {
     "${extra[@]}" </dev/null >"$D/log" 2>&1 &
   pid=$!
   echo "$pid" >"$D/dockerd.pid"
+  printf '%s' "${MS_DOCKERD_ARGS:-}" >"$D/args"
   log "dockerd started (pid $pid), log $D/log; waiting up to ${timeout}s for docker info"
   local deadline=$((SECONDS + timeout))
   until docker info >/dev/null 2>&1; do
