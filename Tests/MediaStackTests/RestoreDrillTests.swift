@@ -224,6 +224,25 @@ struct RestoreDrillTests {
         try copy("plex")
     }
 
+    /// Removes the restore, then compares while a thread writes it again as borg does (`extract`), `altered` changed.
+    static func compareWhileExtracting(_ trees: Trees, altered: String, release: Bool) async throws
+        -> RestoreDrill.Comparison
+    {
+        try FileManager.default.removeItem(atPath: trees.restored)
+        let extraction = TreeComparison.Extraction()
+        let sources = trees.sources
+        let restored = trees.restored
+        let extractor = Thread {
+            try? RestoreDrillTests.extract(from: sources, to: restored, altered: altered)
+            extraction.finish()
+        }
+        extractor.start()
+        return try await RestoreDrill.compare(
+            sources: trees.sources, restored: trees.restored, archiveSourceRoot: "/srv/cfg", dumps: trees.dumps,
+            excludesFile: trees.excludes, folders: ["plex"], readers: 2, progressInterval: .seconds(10),
+            progress: { _ in }, extraction: extraction, release: release)
+    }
+
     @Test("compared while borg still writes the restore: entries are read once complete, a difference is found")
     func duringExtraction() async throws {
         let trees = try Trees()
@@ -236,20 +255,8 @@ struct RestoreDrillTests {
                     mode: file == 3 ? 0o600 : 0o644)
             }
         }
-        try FileManager.default.removeItem(atPath: trees.restored)
         let altered = "plex/Metadata/4/b.bundle/f6"
-        let extraction = TreeComparison.Extraction()
-        let sources = trees.sources
-        let restored = trees.restored
-        let extractor = Thread {
-            try? RestoreDrillTests.extract(from: sources, to: restored, altered: altered)
-            extraction.finish()
-        }
-        extractor.start()
-        let result = try await RestoreDrill.compare(
-            sources: trees.sources, restored: trees.restored, archiveSourceRoot: "/srv/cfg", dumps: trees.dumps,
-            excludesFile: trees.excludes, folders: ["plex"], readers: 2, progressInterval: .seconds(10),
-            progress: { _ in }, extraction: extraction)
+        let result = try await Self.compareWhileExtracting(trees, altered: altered, release: false)
         #expect(result.differences.map { "\($0.path): \($0.problem)" } == ["\(altered): contents differ"])
         #expect(result.files == 48)
     }
@@ -271,20 +278,8 @@ struct RestoreDrillTests {
         // Borg restores a second link by linking it to the first one it extracted: both must stay.
         try FileManager.default.linkItem(
             atPath: trees.sources + "/plex/Metadata/1/b.bundle/f2", toPath: trees.sources + "/plex/Metadata/hard")
-        try FileManager.default.removeItem(atPath: trees.restored)
         let altered = "plex/Metadata/2/b.bundle/f5"
-        let extraction = TreeComparison.Extraction()
-        let sources = trees.sources
-        let restored = trees.restored
-        let extractor = Thread {
-            try? RestoreDrillTests.extract(from: sources, to: restored, altered: altered)
-            extraction.finish()
-        }
-        extractor.start()
-        let result = try await RestoreDrill.compare(
-            sources: trees.sources, restored: trees.restored, archiveSourceRoot: "/srv/cfg", dumps: trees.dumps,
-            excludesFile: trees.excludes, folders: ["plex"], readers: 2, progressInterval: .seconds(10),
-            progress: { _ in }, extraction: extraction, release: true)
+        let result = try await Self.compareWhileExtracting(trees, altered: altered, release: true)
         #expect(result.differences.map { "\($0.path): \($0.problem)" } == ["\(altered): contents differ"])
         #expect(result.files == 4 * 6 + 3)
         // What is left of the restore: the folders, the file that differs, the two links of the hard-linked file.
