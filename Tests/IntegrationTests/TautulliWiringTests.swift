@@ -58,8 +58,12 @@ struct TautulliWiringTests {
         let plex: AppFake
         let containers: FakeContainers
 
-        /// `configINI`: the file as Tautulli left it; `token`: PLEX_TOKEN in .env.
-        init(configINI: String, token: String?, keyInEnv: String = TautulliWiringTests.apiKey) throws {
+        /// `configINI`: the file as Tautulli left it; `token`: PLEX_TOKEN in .env; `claimedWith`: the token in
+        /// Plex's Preferences.xml (no file when nil), which Plex then accepts instead of `token`.
+        init(
+            configINI: String, token: String?, keyInEnv: String = TautulliWiringTests.apiKey,
+            claimedWith: String? = nil
+        ) throws {
             guard IntegrationSupport.tool("python3") != nil else { throw CancellationError() }
             let scratch = try IntegrationSupport.scratchCheckout()
             let configRoot = scratch.appendingPathComponent("config")
@@ -84,8 +88,17 @@ struct TautulliWiringTests {
                 try FileManager.default.createDirectory(
                     at: scratch.appendingPathComponent("data/media/\(folder)"), withIntermediateDirectories: true)
             }
+            if let claimedWith {
+                let preferences = PlexTokenWiring.preferences(configRoot: configRoot.path)
+                try FileManager.default.createDirectory(
+                    at: preferences.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Preferences MachineIdentifier=\"\(TautulliWiringTests.machineID)\" PlexOnlineToken=\"\(claimedWith)\"/>\n"
+                    .write(to: preferences, atomically: true, encoding: .utf8)
+            }
             plex = try AppFake(
-                "plex", apiKey: token, fsRoot: scratch, extra: ["--machine-id", TautulliWiringTests.machineID])
+                "plex", apiKey: claimedWith ?? token, fsRoot: scratch,
+                extra: ["--machine-id", TautulliWiringTests.machineID])
             containers = try FakeContainers(config: config, fsRoot: scratch)
         }
 
@@ -231,5 +244,60 @@ struct TautulliWiringTests {
         #expect(lab.file == before)
         #expect(!(try Self.printed(run)).contains("00000000000000000000000000000000"))
         #expect(!(try Self.printed(run)).contains(Self.plexToken))
+    }
+
+    /// Plex claimed again: its new token replaces the old one in `.env`, and Tautulli's connection to this Plex,
+    /// which `wire` made, follows it; a second run changes nothing.
+    @Test func aNewClaimReachesEnvAndTautulli() async throws {
+        let renewed = "tautulliTestRenewedPlexToken-7"
+        let wired =
+            Self.seeded + "first_run_complete = 1\n[PMS]\npms_ip = host.docker.internal\npms_port = 32400\n"
+            + "pms_ssl = 0\npms_url = http://host.docker.internal:32400\npms_url_manual = 0\npms_is_remote = 0\n"
+            + "pms_identifier = \(Self.machineID)\npms_token = \(Self.plexToken)\n"
+        let lab = try Lab(configINI: wired, token: Self.plexToken, claimedWith: renewed)
+        defer { lab.stop() }
+
+        let run = try await lab.wire()
+        #expect(run.ok, "\(run.summary)")
+        #expect(
+            run.lines.contains(
+                "plex: done: update token \"PLEX_TOKEN in .env\" (Plex's PlexOnlineToken drifted)"), "\(run.lines)")
+        #expect(
+            Self.tautulliLines(run) == [
+                "tautulli: done: update Plex server \"host.docker.internal:32400\" (pms_token drifted)"
+            ])
+        #expect(lab.containers.stops == 1 && lab.containers.starts == 1)
+        let env = try String(contentsOf: lab.root.appendingPathComponent(".env"), encoding: .utf8)
+        #expect(env.contains("PLEX_TOKEN=\(renewed)\n") && !env.contains(Self.plexToken))
+        #expect(lab.file.contains("pms_token = \(renewed)\n") && !lab.file.contains(Self.plexToken))
+        #expect(try await lab.settings("PMS")?["pms_identifier"]?.string == Self.machineID)
+
+        let second = try await lab.wire()
+        #expect(second.ok, "\(second.summary)")
+        #expect(Self.tautulliLines(second) == ["tautulli: Plex server \"host.docker.internal:32400\" is as desired"])
+        #expect(lab.containers.stops == 1, "a second run restarted Tautulli")
+        for outcome in [run, second] {
+            #expect(!(try Self.printed(outcome)).contains(renewed), "the new Plex token was printed")
+            #expect(!(try Self.printed(outcome)).contains(Self.plexToken), "the old Plex token was printed")
+        }
+    }
+
+    /// Plex set up anew at the same address (another machine identifier, the same account's token): Tautulli's
+    /// connection, made by `wire`, is given the new identifier.
+    @Test func aPlexSetUpAnewIsFollowed() async throws {
+        let wired =
+            Self.seeded + "first_run_complete = 1\n[PMS]\npms_ip = host.docker.internal\npms_port = 32400\n"
+            + "pms_identifier = 0000aaaa0000aaaa0000aaaa0000aaaa\npms_token = \(Self.plexToken)\n"
+        let lab = try Lab(configINI: wired, token: Self.plexToken)
+        defer { lab.stop() }
+
+        let run = try await lab.wire()
+        #expect(run.ok, "\(run.summary)")
+        #expect(
+            Self.tautulliLines(run) == [
+                "tautulli: done: update Plex server \"host.docker.internal:32400\" (pms_identifier drifted)"
+            ])
+        #expect(try await lab.settings("PMS")?["pms_identifier"]?.string == Self.machineID)
+        #expect(lab.containers.stops == 1)
     }
 }

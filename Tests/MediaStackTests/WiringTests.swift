@@ -267,6 +267,18 @@ import Testing
         for action in plan { try await wiring.apply(action, context) }
         #expect(context.secrets["PLEX_TOKEN"] == "tok-EN_42")
         #expect(try await wiring.plan(context).map(\.change) == [.unchanged])
+        // Claimed again: Preferences.xml holds a new token, which replaces the old one in .env.
+        try #"<Preferences MachineIdentifier="m1" PlexOnlineToken="tok-NEW_43"/>"#
+            .write(to: preferences, atomically: true, encoding: .utf8)
+        let again = try await wiring.plan(context)
+        #expect(again.map(\.change) == [.update(drifted: ["Plex's PlexOnlineToken"])])
+        #expect(!again.map(\.description).joined().contains("tok-"))
+        for action in again { try await wiring.apply(action, context) }
+        #expect(context.secrets["PLEX_TOKEN"] == "tok-NEW_43")
+        #expect(try String(contentsOf: folder.appendingPathComponent(".env"), encoding: .utf8).contains("tok-NEW_43"))
+        // A Preferences.xml that is gone (Plex reset, not yet claimed) leaves the stored token alone.
+        try FileManager.default.removeItem(at: preferences)
+        #expect(try await wiring.plan(context).map(\.change) == [.unchanged])
     }
 
     @Test func anUnclaimedServerGetsTheClaimSteps() async throws {
@@ -321,8 +333,8 @@ import Testing
         "[PMS]\npms_ip = 192.168.1.50\n",
         "[PMS]\npms_token = fromTheWizard\n",
         "[PMS]\npms_port = 32401\n",
-        "[General]\nfirst_run_complete = 1\n[PMS]\npms_ip = host.docker.internal\npms_port = 32400\n"
-            + "pms_token = anotherToken\npms_identifier = m\n",
+        "[General]\nfirst_run_complete = 1\n[PMS]\npms_ip = 192.168.1.50\npms_port = 32400\n"
+            + "pms_token = ownerToken\npms_identifier = m1\n",
     ])
     func aServerSomeoneChoseIsTheirs(text: String) throws {
         #expect(try state(text) == .theirs)
@@ -340,5 +352,21 @@ import Testing
             pms_token = ownerToken
             """
         #expect(try state(ours) == .ours)
+        let document = try ConfigObjDocument(ours, path: "config.ini")
+        let compared = { (identifier: String) in
+            TautulliWiring.state(
+                of: document, token: Self.token, identifier: identifier, host: "host.docker.internal", port: 32400)
+        }
+        #expect(compared("m1") == .ours)
+        // Plex set up anew at the same address.
+        #expect(compared("m2") == .stale(drifted: ["pms_identifier"]))
+        // Plex claimed again: .env holds the new token, the file the old one.
+        let reclaimed = TautulliWiring.state(
+            of: document, token: "newOwnerToken", identifier: "m2", host: "host.docker.internal", port: 32400)
+        #expect(reclaimed == .stale(drifted: ["pms_token", "pms_identifier"]))
+        // Written without an identifier: it is filled in.
+        #expect(
+            try state(ours.replacingOccurrences(of: "pms_identifier = m1", with: ""))
+                == .stale(drifted: ["pms_identifier"]))
     }
 }

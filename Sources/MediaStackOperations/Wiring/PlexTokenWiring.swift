@@ -30,8 +30,14 @@ public struct PlexTokenWiring: AppWiring {
         + " .env as PLEX_CLAIM=claim-…, run `docker compose up -d --force-recreate plex`, then `mediaserver wire`"
 
     public func plan(_ context: WiringContext) async throws(WiringFailure) -> [WiringAction] {
-        if context.secrets[Self.tokenSetting] != nil {
-            return [WiringAction(app: app, kind: Self.kind, key: Self.name, change: .unchanged)]
+        if let stored = context.secrets[Self.tokenSetting] {
+            // PLEX_TOKEN stands for the server's own token. Another one in Preferences.xml means the server was
+            // claimed again (a new claim gives a new PlexOnlineToken): the old one no longer opens this server for
+            // Homepage and Tautulli. A file that cannot be read now leaves the stored token as it is.
+            guard let current = (try? readToken()) ?? nil, current != stored else {
+                return [WiringAction(app: app, kind: Self.kind, key: Self.name, change: .unchanged)]
+            }
+            return [WiringAction(app: app, kind: Self.kind, key: Self.name, change: .update(drifted: [Self.drift]))]
         }
         let token = try readToken()
         return [
@@ -41,8 +47,11 @@ public struct PlexTokenWiring: AppWiring {
         ]
     }
 
+    /// What drifted when the server's token changed.
+    static let drift = "Plex's PlexOnlineToken"
+
     public func apply(_ action: WiringAction, _ context: WiringContext) async throws(WiringFailure) {
-        guard action.change == .create, let token = try readToken() else { return }
+        guard action.changesSomething, let token = try readToken() else { return }
         try context.store(Self.tokenSetting, token, for: app)
     }
 

@@ -22,7 +22,8 @@ import MediaStack
 ///
 /// The connection is one object: while the file names no server of its own (every key empty or Tautulli's
 /// default, the wizard not done), all of it is written; a server someone chose (in the wizard or the file) is left
-/// alone. Plex's identifier comes from its unauthenticated `GET /identity` (`machineIdentifier` of
+/// alone. A connection at this Plex's address whose token or identifier is no longer Plex's (the server claimed
+/// again, or set up anew) is brought up to date the same way, as Overseerr's Plex server is. Plex's identifier comes from its unauthenticated `GET /identity` (`machineIdentifier` of
 /// `MediaContainer`: LukeHagar/plex-api-spec, and Tautulli's own `get_server_id` fallback reads the same).
 public struct TautulliWiring: AppWiring {
     public let app: ServiceName = .tautulli
@@ -84,11 +85,16 @@ public struct TautulliWiring: AppWiring {
         case unconnected
         /// Connected to our Plex with `.env`'s token.
         case ours
+        /// Connected to our Plex's address, with these keys no longer Plex's.
+        case stale(drifted: [String])
         /// A server someone chose.
         case theirs
     }
 
-    static func state(of document: ConfigObjDocument, token: String, host: String, port: Int) -> State {
+    /// `identifier`: Plex's own, when it could be asked (nil: not compared).
+    static func state(
+        of document: ConfigObjDocument, token: String, identifier: String? = nil, host: String, port: Int
+    ) -> State {
         func value(_ key: String, _ section: String = "PMS") -> String {
             document.value(key, in: [section])?.items.joined(separator: ", ") ?? ""
         }
@@ -98,10 +104,12 @@ public struct TautulliWiring: AppWiring {
         }
         let wizardDone = value("first_run_complete", "General") == "1"
         guard chosen || wizardDone else { return .unconnected }
-        let ours =
-            wizardDone && value("pms_ip") == host && value("pms_port") == String(port) && value("pms_token") == token
-            && !value("pms_identifier").isEmpty
-        return ours ? .ours : .theirs
+        guard wizardDone, value("pms_ip") == host, value("pms_port") == String(port) else { return .theirs }
+        let current = value("pms_identifier")
+        let drifted =
+            (value("pms_token") == token ? [] : ["pms_token"])
+            + (current.isEmpty || identifier.map { $0 != current } == true ? ["pms_identifier"] : [])
+        return drifted.isEmpty ? .ours : .stale(drifted: drifted)
     }
 
     public func plan(_ context: WiringContext) async throws(WiringFailure) -> [WiringAction] {
@@ -113,17 +121,25 @@ public struct TautulliWiring: AppWiring {
                         "Plex has no token in .env yet: claim Plex (see plex), then run `mediaserver wire`"))
             ]
         }
+        let document = try document()
+        var state = Self.state(of: document, token: token, host: plexHost, port: plexPort)
+        // Plex set up anew has another identifier (a Plex that does not answer now is not compared); any other
+        // drift is written with Plex's identifier anyway.
+        if state == .ours, let identifier = try? await plexIdentifier(context) {
+            state = Self.state(of: document, token: token, identifier: identifier, host: plexHost, port: plexPort)
+        }
         let change: WiringChange =
-            switch Self.state(of: try document(), token: token, host: plexHost, port: plexPort) {
+            switch state {
             case .unconnected: .create
             case .ours: .unchanged
+            case .stale(let drifted): .update(drifted: drifted)
             case .theirs: .userMade
             }
         return [WiringAction(app: app, kind: Self.kind, key: key, change: change)]
     }
 
     public func apply(_ action: WiringAction, _ context: WiringContext) async throws(WiringFailure) {
-        guard action.change == .create, let token = context.secrets[PlexTokenWiring.tokenSetting] else { return }
+        guard action.changesSomething, let token = context.secrets[PlexTokenWiring.tokenSetting] else { return }
         let identifier = try await plexIdentifier(context)
         // Tautulli answers with the key in .env before it is stopped: a restart it could not confirm is not made.
         let request = serverInfoRequest
@@ -162,7 +178,10 @@ public struct TautulliWiring: AppWiring {
     /// file (as Tautulli just wrote it) names a server of its own.
     func write(token: String, identifier: String) throws(WiringFailure) {
         var document = try document()
-        guard Self.state(of: document, token: token, host: plexHost, port: plexPort) == .unconnected else { return }
+        switch Self.state(of: document, token: token, identifier: identifier, host: plexHost, port: plexPort) {
+        case .unconnected, .stale: break
+        case .ours, .theirs: return
+        }
         for entry in desired(token: token, identifier: identifier) {
             document.set(entry.key, .single(entry.value), in: [entry.section])
         }
