@@ -32,6 +32,10 @@ public struct SettingDefinition: Hashable, Sendable {
         case seconds(ClosedRange<Int>)
         /// A release tag of one image, in its publisher's scheme (no `latest`, no pre-release).
         case imageTag(repository: String, scheme: TagScheme)
+        /// A host name or IP address alone: no scheme, port or path.
+        case hostName
+        /// A whole number within a range (a count, such as connections).
+        case count(ClosedRange<Int>)
     }
 
     /// The `.env.example` section a setting is listed under, in this order.
@@ -42,6 +46,7 @@ public struct SettingDefinition: Hashable, Sendable {
         case services = "Which services run"
         case ports = "Host ports (read by `mediaserver render`; re-render after a change)"
         case secrets = "Secrets (generate them with `mediaserver init`; never commit .env)"
+        case usenet = "Usenet provider (`mediaserver wire` adds it to SABnzbd; empty USENET_HOST: none)"
         case operations = "Updates, backups and dashboards"
         /// Written by `mediaserver upgrade`; not listed in `.env.example`, so an unset key follows the catalog's pin.
         case imageTags = "Image tags (written by `mediaserver upgrade`)"

@@ -158,7 +158,9 @@ public struct Settings: Hashable, Sendable {
                 }
                 issue(
                     "\(shown) is not a port number in 1-65535",
-                    "use a free port, e.g. \(definition.defaultValue)")
+                    definition.defaultValue.isEmpty
+                        ? "use a number in 1-65535, or leave \(definition.key) empty for the default"
+                        : "use a free port, e.g. \(definition.defaultValue)")
             case .absolutePath, .optionalAbsolutePath:
                 if !value.hasPrefix("/") {
                     issue(
@@ -195,7 +197,8 @@ public struct Settings: Hashable, Sendable {
                 if !choices.contains(value) {
                     issue(
                         "\(definition.key)=\(value) is not one of \(choices.joined(separator: ", "))",
-                        "use one of them, spelt exactly, e.g. \(definition.key)=\(definition.defaultValue)")
+                        "use one of them, spelt exactly, e.g. \(definition.key)="
+                            + (definition.defaultValue.isEmpty ? choices.first ?? "" : definition.defaultValue))
                 }
             case .seconds(let range):
                 if !value.allSatisfy({ $0.isASCII && $0.isNumber }) || !range.contains(Int(value) ?? -1) {
@@ -209,10 +212,21 @@ public struct Settings: Hashable, Sendable {
                         "\(shown) is not a release tag of \(repository) (\(scheme))",
                         "use a tag `mediaserver upgrade --check` lists, or remove the line to use the catalog's pin")
                 }
+            case .hostName:
+                if let problem = UsenetProvider.hostProblem(value) {
+                    issue("\(shown) \(problem.message)", problem.fix)
+                }
+            case .count(let range):
+                if !value.allSatisfy({ $0.isASCII && $0.isNumber }) || !range.contains(Int(value) ?? -1) {
+                    issue(
+                        "\(shown) is not a whole number in \(range.lowerBound)-\(range.upperBound)",
+                        "use a number in that range, or leave it empty for the default")
+                }
             case .secret, .text:
                 break
             }
         }
+        issues += UsenetProvider.issues(of: file)
         return (issues, disabled)
     }
 

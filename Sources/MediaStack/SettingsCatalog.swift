@@ -174,6 +174,7 @@ public enum SettingsCatalog {
                 .imageTag(repository: service.image.repository, scheme: service.image.scheme), .imageTags,
                 help: "\(service.name) image tag (\(service.image.repository)); unset: the catalog's pin.")
         }
-        return base + required + ownSecrets + optional + afterAPIKeys + FrontDoor.settings + ports + tags
+        return base + required + ownSecrets + optional + afterAPIKeys + FrontDoor.settings + UsenetProvider.settings
+            + ports + tags
     }
 }
