@@ -15,8 +15,9 @@ struct WireCommand: AsyncParsableCommand {
             Once PLEX_TOKEN is in .env, Tautulli is connected to Plex and its first-run wizard marked done: its \
             container is stopped, config.ini gets the server, and the container is started again (Tautulli's API \
             cannot set it); Plex gets the libraries Movies and TV Shows on the same folders, and Overseerr gets the \
-            Plex server with those libraries enabled and its setup completed. Keys and passwords it obtains are \
-            stored in .env (mode 600) and never printed.
+            Plex server with those libraries enabled and its setup completed. With USENET_HOST set, SABnzbd gets \
+            that Usenet provider as a news server (USENET_* in .env) and tests the login. Keys and passwords it \
+            obtains are stored in .env (mode 600) and never printed.
 
             Objects are matched by name: what is missing is created, what this command created and that drifted \
             is updated, and anything made by hand is left alone. Nothing is ever deleted. A second run changes \

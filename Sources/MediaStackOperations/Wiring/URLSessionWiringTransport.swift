@@ -28,6 +28,9 @@ public final class URLSessionWiringTransport: WiringTransport, Sendable {
         if let body = request.body {
             urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
             urlRequest.httpBody = body.encoded()
+        } else if let form = request.encodedForm {
+            urlRequest.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            urlRequest.httpBody = form
         }
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let once = ResumeOnce(continuation)

@@ -37,6 +37,12 @@ public final class WiringContext: @unchecked Sendable {
         ownershipValue.record(app: app, path: path, key: key, id: id)
     }
 
+    func record(app: ServiceName, path: String, key: String, fingerprint: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        ownershipValue.record(app: app, path: path, key: key, fingerprint: fingerprint)
+    }
+
     /// Stores `value` as `setting` in `.env`; a file that cannot be written becomes the app's one-line failure.
     func store(_ setting: String, _ value: String, for app: ServiceName) throws(WiringFailure) {
         do {

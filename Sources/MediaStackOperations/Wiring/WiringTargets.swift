@@ -7,7 +7,7 @@ import MediaStackRendering
 public struct WiringTargets: Sendable {
     /// The apps `mediaserver wire` calls, in the order it wires them.
     public static let wiredApps: [ServiceName] = [
-        .prowlarr, .sonarr, .radarr, .jellyfin, .plex, .jellyseerr, .overseerr, .tautulli,
+        .prowlarr, .sonarr, .radarr, .jellyfin, .plex, .jellyseerr, .overseerr, .tautulli, .sabnzbd,
     ]
 
     /// The media folders the *arr apps file into and Jellyfin reads (HostDirectories creates them under DATA_ROOT,
@@ -147,6 +147,10 @@ public struct WiringTargets: Sendable {
                     continue
                 }
                 if let wiring = tautulli(base: base, apiKey: apiKey, keySetting: setting) { apps.append(wiring) }
+            case .sabnzbd:
+                let (wiring, failure) = usenetServer(base: base)
+                if let wiring { apps.append(wiring) }
+                if let failure { failures.append(failure) }
             default:
                 continue
             }

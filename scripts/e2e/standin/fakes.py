@@ -1323,6 +1323,287 @@ class PlexXML(str):
         return super().__new__(cls, '<?xml version="1.0" encoding="UTF-8"?>\n' + element("MediaContainer", container))
 
 
+# ---- SABnzbd 5.0.1: news servers (mediaserver wire's Usenet provider) ----------------------------------------------
+
+
+class SabnzbdFake:
+    """SABnzbd's /api for its news servers, as sabnzbd/sabnzbd 5.0.1 answers it.
+
+    Parameters come from the query and from a form body alike (CherryPy merges both into the handler's kwargs), names
+    matched with case. Before any mode, `check_hostname` (sabnzbd/interface.py) refuses a Host header that is not an
+    IP address, `localhost` or in host_whitelist with HTTP 403 and a text body; then `check_apikey` answers 403
+    `API Key Required` without `apikey` and `API Key Incorrect` with a wrong one (modes version and auth are free).
+    Answers are `report` (sabnzbd/api.py): JSON, errors as HTTP 200 {"status": false, "error": text}.
+
+    Modes served: version; get_config (`get_dconfig`: {"config": {}} while the servers section does not exist,
+    else {"config": {"servers": [...]}}, passwords as ten `*`); set_config with section=servers (`handle_server_api`:
+    keyword or name; adds the server or sets the given fields; answers the server as get_config); del_config with
+    section=servers (`del_from_section`: {"status": true} even for an unknown keyword); config&name=test_server
+    (`test_nntp_server_dict`: connects to the news server and logs in, answering {"value": {"result", "message"}}
+    with SABnzbd's messages). `config_lock` answers {"status": false, "error": "Configuration locked"}.
+    """
+
+    WHITELIST = ("sabnzbd",)
+    # ConfigServer (sabnzbd/config.py): keyword → (kind, default); kinds as its Option classes convert values.
+    SERVER_FIELDS = {
+        "displayname": ("str", ""), "host": ("host", ""), "port": ("int", 119), "timeout": ("int", 60),
+        "username": ("str", ""), "password": ("password", ""), "connections": ("int", 1), "ssl": ("bool", 0),
+        "ssl_verify": ("int", 3), "ssl_ciphers": ("str", ""), "enable": ("bool", 1), "required": ("bool", 0),
+        "optional": ("bool", 0), "pipelining_requests": ("int", 2), "retention": ("int", 0),
+        "expire_date": ("str", ""), "quota": ("str", ""), "usage_at_start": ("int", 0), "priority": ("int", 0),
+        "notes": ("str", ""),
+    }
+    RANGES = {"port": (0, 2 ** 16 - 1), "timeout": (20, 240), "connections": (0, 500), "pipelining_requests": (1, 20),
+              "priority": (0, 99)}
+
+    def __init__(self, api_key, resolve=None, config_lock=False):
+        self.api_key = api_key
+        self.resolve = resolve or {}
+        self.config_lock = config_lock
+        self.lock = threading.Lock()
+        self.servers = None  # no [servers] section until the first server is made
+
+    @staticmethod
+    def int_conv(value, default=0):
+        # sabnzbd/misc.py int_conv: int() or the default.
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return default
+
+    def convert(self, key, value, current):
+        kind, default = self.SERVER_FIELDS[key]
+        if kind == "password":
+            # OptionPassword.set: an all-`*` value (the masked one) keeps the stored password.
+            return value if value == "" or value.strip("*") else current
+        if kind == "bool":
+            return 1 if self.int_conv(value) else 0
+        if kind == "int":
+            number = self.int_conv(value, default)
+            low, high = self.RANGES.get(key, (None, None))
+            if high is not None and number > high:
+                number = high
+            elif low is not None and number < low:
+                number = low
+            return number
+        if kind == "host":
+            return value.lower().strip()
+        return value
+
+    def public(self, name, server):
+        data = {"name": name}
+        for key in self.SERVER_FIELDS:
+            data[key] = server[key]
+        data["password"] = "*" * 10 if server["password"] else ""
+        return data
+
+    @staticmethod
+    def params(req):
+        # CherryPy: query string and urlencoded body merged, names with case, the last value of a repeated name.
+        split = urlsplit(req.raw_path)
+        merged = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        if "x-www-form-urlencoded" in (req.headers.get("Content-Type") or "") and req.raw_body:
+            body = parse_qs(req.raw_body.decode("utf-8"), keep_blank_values=True)
+            merged.update({k: v[-1] for k, v in body.items()})
+        return merged
+
+    def handle(self, req):
+        if req.path != "/api":
+            raise HTTPError(404, "Not Found", "text/html")
+        host = (req.headers.get("Host") or "").lower()
+        host = host.rsplit(":", 1)[0] if host.rsplit(":", 1)[-1].isdigit() else host
+        is_ip = all(p.isdigit() for p in host.split(".")) and host.count(".") == 3 or host.startswith("[")
+        if not (host == "localhost" or is_ip or host in self.WHITELIST or host.endswith((".local", ".local."))):
+            raise HTTPError(403, "Access denied - Hostname verification failed: https://sabnzbd.org/hostname-check",
+                            "text/html")
+        p = self.params(req)
+        mode = p.get("mode", "")
+        if mode == "version":
+            return 200, {"version": "5.0.1"}
+        if not p.get("apikey"):
+            raise HTTPError(403, "API Key Required", "text/html")
+        if p["apikey"] != self.api_key:
+            raise HTTPError(403, "API Key Incorrect", "text/html")
+        with self.lock:
+            if mode == "get_config":
+                return 200, self.get_config(p.get("section"), p.get("keyword"))
+            if mode in ("set_config", "del_config", "config") and self.config_lock:
+                return 200, {"status": False, "error": "Configuration locked"}
+            if mode == "set_config" and p.get("section") == "servers":
+                name = (p.get("keyword") or p.get("name") or "").strip("[]")
+                if name:
+                    server = self.servers.get(name) if self.servers is not None else None
+                    if server is None:
+                        server = {key: default for key, (_, default) in self.SERVER_FIELDS.items()}
+                        if self.servers is None:
+                            self.servers = {}
+                        self.servers[name] = server
+                    for key in self.SERVER_FIELDS:
+                        if key in p:
+                            server[key] = self.convert(key, p[key], server[key])
+                    if not server["displayname"]:
+                        server["displayname"] = name
+                return 200, self.get_config("servers", name)
+            if mode == "del_config":
+                if p.get("section") not in ("sorters", "servers", "rss", "categories"):
+                    return 200, {"status": False, "error": "not implemented"}
+                if p.get("section") == "servers" and self.servers:
+                    self.servers.pop(p.get("keyword") or "", None)
+                return 200, {"status": True}
+        if mode == "config" and p.get("name") == "test_server":
+            if self.config_lock:
+                return 200, {"status": False, "error": "Configuration locked"}
+            result, message = self.test_server(p)
+            return 200, {"value": {"result": result, "message": message}}
+        if mode == "config":
+            return 200, {"status": False, "error": "not implemented"}
+        return 200, {"status": False, "error": "not implemented"}
+
+    def get_config(self, section, keyword):
+        if section != "servers" or self.servers is None:
+            return {"config": {}}
+        if keyword:
+            server = self.servers.get(keyword)
+            return {"config": {"servers": [self.public(keyword, server)]}} if server else {"config": {}}
+        return {"config": {"servers": [self.public(name, server) for name, server in self.servers.items()]}}
+
+    def connect(self, host, port, timeout):
+        target = self.resolve.get(f"{host}:{port}")
+        address = target.rsplit(":", 1) if target else (host, port)
+        import socket
+        return socket.create_connection((address[0], int(address[1])), timeout=timeout)
+
+    def test_server(self, p):
+        """test_nntp_server_dict, with SABnzbd's messages; the news server is reached through --resolve."""
+        import socket
+        import ssl as ssl_module
+        host = p.get("host", "").strip()
+        port = self.int_conv(p.get("port", 0))
+        username = p.get("username", "").strip()
+        password = p.get("password", "").strip()
+        server = p.get("server", "").strip()
+        connections = self.int_conv(p.get("connections", 0))
+        timeout = self.int_conv(p.get("timeout", 5)) or 5
+        use_ssl = self.int_conv(p.get("ssl", 0))
+        ssl_verify = self.int_conv(p.get("ssl_verify", 3))
+        if not host:
+            return False, "The hostname is not set."
+        if not connections:
+            return False, "There are no connections set. Please set at least one connection."
+        if not port:
+            port = 563 if use_ssl else 119
+        if "*" in password and not password.strip("*"):
+            with self.lock:
+                stored = (self.servers or {}).get(server)
+            if not stored:
+                return False, "Password masked in ******, please re-enter"
+            password = stored["password"]
+        try:
+            sock = self.connect(host, port, timeout)
+        except OSError:
+            working = {}
+            for other in (80, 119, 563):
+                if other != port:
+                    try:
+                        self.connect(host, other, 5).close()
+                        working[other] = True
+                    except OSError:
+                        working[other] = False
+            if not working.get(119) and not working.get(563) and working.get(80):
+                return False, (f"Could not connect to {host} on port {port}. It appears that {host} operates as a web"
+                               " server (port 80), possibly an indexer, not a usenet server. You have to fill a"
+                               " usenet server.")
+            if port not in (119, 563):
+                if working.get(563):
+                    return False, (f"Could not connect to {host} on port {port}. Use the default usenet settings:"
+                                   " port 563 and SSL turned on")
+                if working.get(119):
+                    return False, (f"Could not connect to {host} on port {port}. Use the default usenet settings:"
+                                   " port 119 and SSL turned off")
+            return False, f'Server address "{host}:{port}" is not valid.'
+        code, message = 0, ""
+        try:
+            if use_ssl:
+                context = ssl_module.create_default_context()
+                if ssl_verify == 0:
+                    context.check_hostname = False
+                    context.verify_mode = ssl_module.CERT_NONE
+                sock = context.wrap_socket(sock, server_hostname=host)
+            lines = sock.makefile("rb")
+
+            def command(text=None):
+                if text is not None:
+                    sock.sendall(text.encode() + b"\r\n")
+                line = lines.readline().decode("utf-8", "replace").rstrip("\r\n")
+                return self.int_conv(line[:3]), line
+
+            code, message = command()
+            if code not in (400, 500, 502) and (username or password):
+                code, message = command(f"authinfo user {username}")
+                if code == 381:
+                    code, message = command(f"authinfo pass {password}")
+            elif code not in (400, 500, 502):
+                code, message = command("ARTICLE <test@home>")
+        except socket.timeout:
+            if port != 119 and not use_ssl:
+                return False, "Timed out: Try enabling SSL or connecting on a different port."
+            return False, "Timed out"
+        except OSError as err:
+            if any(clue in str(err).lower() for clue in ("unknown protocol", "wrong version number")):
+                return False, "Unknown SSL protocol: Try disabling SSL or connecting on a different port."
+            return False, str(err)
+        finally:
+            sock.close()
+        if code == 480:
+            return False, "Server requires username and password."
+        if code and (code < 300 or code in (411, 423, 430)):
+            return True, "Connection Successful!"
+        lowered = message.lower()
+        if code == 502 or any(c in lowered for c in ("username", "password", "invalid", "authen", "access denied")):
+            return False, "Authentication failed, check username/password."
+        if any(c in lowered for c in ("exceed", "connections", "too many", "threads", "limit")) and \
+                "download" not in lowered and "byte" not in lowered:
+            return False, "Too many connections, please pause downloading or try again later"
+        return False, f"Could not determine connection result ({message})"
+
+
+class NewsServer:
+    """A news server's greeting and login (RFC 3977 greeting 200; RFC 4643 AUTHINFO USER/PASS: 381, 281, 481, 482),
+    the other end of SABnzbd's test_server. ARTICLE answers 480 before a login and 430 after one."""
+
+    def __init__(self, account):
+        self.username, _, self.password = (account or ":").partition(":")
+
+    def serve(self, rfile, wfile):
+        def say(line):
+            wfile.write(line.encode() + b"\r\n")
+            wfile.flush()
+
+        say("200 stand-in news server ready (posting allowed)")
+        user, authenticated = None, False
+        for raw in rfile:
+            words = raw.decode("utf-8", "replace").rstrip("\r\n").split(" ", 2)
+            verb = words[0].upper()
+            if verb == "QUIT":
+                say("205 closing connection")
+                return
+            if verb == "AUTHINFO" and len(words) == 3 and words[1].upper() == "USER":
+                user = words[2]
+                say("381 Password required")
+            elif verb == "AUTHINFO" and len(words) == 3 and words[1].upper() == "PASS":
+                if user is None:
+                    say("482 Authentication commands issued out of sequence")
+                elif user == self.username and words[2] == self.password:
+                    authenticated = True
+                    say("281 Authentication accepted")
+                else:
+                    say("481 Authentication failed")
+            elif verb == "ARTICLE":
+                say("430 No such article" if authenticated else "480 Authentication required")
+            else:
+                say("500 Unknown command")
+
+
 # ---- server ---------------------------------------------------------------------------------------------------------
 
 
@@ -1342,6 +1623,8 @@ def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://ple
         return PlexIdentityFake(api_key or uuid.uuid4().hex)
     if app == "plex":
         return PlexFake(api_key, fs_root, machine)
+    if app == "sabnzbd":
+        return SabnzbdFake(api_key, resolve)
     return None
 
 
@@ -1388,7 +1671,8 @@ def make_handler(fake, quiet=True):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr", "plextv",
-                                                                "tautulli", "plex-identity", "plex"])
+                                                                "tautulli", "plex-identity", "plex", "sabnzbd",
+                                                                "newsserver"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--api-key", default=os.environ.get("FAKE_API_KEY"))
@@ -1399,10 +1683,14 @@ def main():
     parser.add_argument("--config", help="Tautulli's config.ini (default: FS_ROOT/config.ini)")
     parser.add_argument("--machine-id", help="Plex's machineIdentifier (default: a random one)")
     parser.add_argument("--state", help="Seerr's fake keeps its state in this file across restarts")
+    parser.add_argument("--account", help="the news server stand-in's USER:PASSWORD (--app newsserver)")
     parser.add_argument("--exit-on-eof", action="store_true",
                         help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
     args = parser.parse_args()
     resolve = dict(item.split("=", 1) for item in args.resolve)
+    if args.app == "newsserver":
+        serve_news(args)
+        return
     fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv, args.config, args.machine_id,
                      args.state)
     # An app that saves its state when it stops (Tautulli) does so on SIGTERM and when stdin closes.
@@ -1421,6 +1709,27 @@ def main():
         sys.stdin.read()
         stop()
     httpd.serve_forever()
+
+
+def serve_news(args):
+    import socketserver
+
+    news = NewsServer(args.account)
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            news.serve(self.rfile, self.wfile)
+
+    socketserver.ThreadingTCPServer.allow_reuse_address = True
+    socketserver.ThreadingTCPServer.daemon_threads = True
+    server = socketserver.ThreadingTCPServer((args.bind, args.port), Handler)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    print("ready", server.server_address[1], flush=True)
+    if args.exit_on_eof:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        sys.stdin.read()
+        os._exit(0)
+    server.serve_forever()
 
 
 if __name__ == "__main__":
