@@ -80,7 +80,7 @@ public struct UsenetProvider: Hashable, Sendable {
     ]
 
     /// The problems between the provider's settings (each value on its own is checked by its kind): a server name
-    /// SABnzbd would change, a login with one half missing, settings that no host puts to use.
+    /// SABnzbd would change, a password SABnzbd would take for its mask, a login with one half missing.
     static func issues(of file: EnvFile) -> [SettingsIssue] {
         func entry(_ key: SettingKey) -> EnvFile.Entry? {
             file.entries.first { $0.key == key.rawValue && !$0.value.isEmpty }
@@ -102,19 +102,8 @@ public struct UsenetProvider: Hashable, Sendable {
                         "use a name without them, e.g. \(serverNameKey)=provider, or leave it empty (the host)"))
             }
         }
-        guard let host = entry(hostKey) else {
-            let unused = [portKey, sslKey, usernameKey, passwordKey, connectionsKey, serverNameKey].compactMap(entry)
-            if let first = unused.first {
-                issues.append(
-                    issue(
-                        first,
-                        "\(unused.map(\.key).joined(separator: ", ")) \(unused.count == 1 ? "is" : "are") set but"
-                            + " \(hostKey) is empty, so no provider is added to SABnzbd",
-                        "set \(hostKey) to your provider's news server (e.g. news.example.com), or clear"
-                            + " \(unused.count == 1 ? "it" : "them")"))
-            }
-            return issues
-        }
+        // Without a host nothing is configured, and the other values wait for it (a secret may be set first).
+        guard let host = entry(hostKey) else { return issues }
         if let password = entry(passwordKey), password.value.allSatisfy({ $0 == "*" }) {
             // SABnzbd keeps the stored password when given one of only `*`, its mask (`OptionPassword.set`,
             // sabnzbd/config.py).

@@ -5,7 +5,9 @@ import MediaStack
 ///
 /// Behaviour at this boundary, from sabnzbd/sabnzbd at 5.0.1 (the newest tag of the source read; the catalog pins
 /// the image of 5.0.4, a patch release of the same line):
-/// - `/api` takes its parameters from the query or a form body alike (CherryPy's request params) and checks
+/// - `/api` (mounted at `/` and at url_base, SABnzbd.py) takes its parameters from the query or a form body alike
+///   (CherryPy's request params; SABnzbd's own server page POSTs `mode=config&name=test_server&…` as a form,
+///   interfaces/Config/templates/config_server.tmpl) and checks
 ///   `apikey` (`check_apikey` in sabnzbd/interface.py): none answers HTTP 403 `API Key Required`, a wrong one 403
 ///   `API Key Incorrect`, and a `Host` header that is neither an IP address, `localhost` nor in `host_whitelist`
 ///   403 `Access denied - Hostname verification failed…` (`check_hostname`).
