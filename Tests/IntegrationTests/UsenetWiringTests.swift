@@ -220,7 +220,17 @@ struct UsenetWiringTests {
         ])
         #expect(held?["value"]?["result"]?.bool == true, "\(String(describing: held))")
         #expect(try await lab.servers().count == 1)
-        Self.expectNoSecret([refused, corrected, again, plan, changed, rotated], lab)
+
+        // A new USENET_SERVER_NAME cannot rename the server (SABnzbd's name is its section), nor add a second one
+        // for the same host.
+        try lab.setEnv("USENET_SERVER_NAME", "Provider")
+        let renamed = try await lab.wire()
+        #expect(renamed.status == 0, "\(renamed.standardError)")
+        #expect(
+            renamed.standardOutput.contains(
+                "sabnzbd: news server \"\(Self.host)\" differs (name) and cannot be updated: left alone"))
+        #expect(try await lab.servers().count == 1)
+        Self.expectNoSecret([refused, corrected, again, plan, changed, rotated, renamed], lab)
     }
 
     @Test func anUnreachableProviderAndAWrongKeyAreReportedWithTheirFix() async throws {

@@ -78,7 +78,11 @@ public struct UsenetServerWiring: AppWiring {
             // A server someone made for this host under another name (SABnzbd's wizard names it by the host, but a
             // person may rename it): a second one would double the connections to the provider.
             if let other = servers.first(where: { $0["host"]?.string?.lowercased() == provider.host }) {
-                return [action(.userMade, key: other["name"]?.string ?? provider.host)]
+                let name = other["name"]?.string ?? provider.host
+                // The server wire added under an earlier USENET_SERVER_NAME: SABnzbd cannot rename a server (its
+                // name is its section), and a second one would double the connections.
+                let ours = context.ownership.id(app: app, path: Self.section, key: name) != nil
+                return [action(ours ? .driftedNotUpdatable(drifted: ["name"]) : .userMade, key: name)]
             }
             return [action(.create)]
         }

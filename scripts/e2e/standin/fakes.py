@@ -1335,12 +1335,13 @@ class SabnzbdFake:
     `API Key Required` without `apikey` and `API Key Incorrect` with a wrong one (modes version and auth are free).
     Answers are `report` (sabnzbd/api.py): JSON, errors as HTTP 200 {"status": false, "error": text}.
 
-    Modes served: version; get_config (`get_dconfig`: {"config": {}} while the servers section does not exist,
-    else {"config": {"servers": [...]}}, passwords as ten `*`); set_config with section=servers (`handle_server_api`:
-    keyword or name; adds the server or sets the given fields; answers the server as get_config); del_config with
-    section=servers (`del_from_section`: {"status": true} even for an unknown keyword); config&name=test_server
-    (`test_nntp_server_dict`: connects to the news server and logs in, answering {"value": {"result", "message"}}
-    with SABnzbd's messages). `config_lock` answers {"status": false, "error": "Configuration locked"}.
+    Modes served, the ones `mediaserver wire` calls: get_config (`get_dconfig`: {"config": {}} while the servers
+    section does not exist, else {"config": {"servers": [...]}}, passwords as ten `*`); set_config with
+    section=servers (`handle_server_api`: keyword or name; adds the server or sets the given fields; answers the
+    server as get_config); config&name=test_server (`test_nntp_server_dict`: connects to the news server and logs
+    in, answering {"value": {"result", "message"}} with SABnzbd's messages). Any other mode answers as SABnzbd's
+    `_api_undefined`: {"status": false, "error": "not implemented"}. `config_lock` answers {"status": false,
+    "error": "Configuration locked"}.
     """
 
     WHITELIST = ("sabnzbd",)
@@ -1418,8 +1419,6 @@ class SabnzbdFake:
                             "text/html")
         p = self.params(req)
         mode = p.get("mode", "")
-        if mode == "version":
-            return 200, {"version": "5.0.1"}
         if not p.get("apikey"):
             raise HTTPError(403, "API Key Required", "text/html")
         if p["apikey"] != self.api_key:
@@ -1427,7 +1426,7 @@ class SabnzbdFake:
         with self.lock:
             if mode == "get_config":
                 return 200, self.get_config(p.get("section"), p.get("keyword"))
-            if mode in ("set_config", "del_config", "config") and self.config_lock:
+            if mode in ("set_config", "config") and self.config_lock:
                 return 200, {"status": False, "error": "Configuration locked"}
             if mode == "set_config" and p.get("section") == "servers":
                 name = (p.get("keyword") or p.get("name") or "").strip("[]")
@@ -1444,19 +1443,11 @@ class SabnzbdFake:
                     if not server["displayname"]:
                         server["displayname"] = name
                 return 200, self.get_config("servers", name)
-            if mode == "del_config":
-                if p.get("section") not in ("sorters", "servers", "rss", "categories"):
-                    return 200, {"status": False, "error": "not implemented"}
-                if p.get("section") == "servers" and self.servers:
-                    self.servers.pop(p.get("keyword") or "", None)
-                return 200, {"status": True}
         if mode == "config" and p.get("name") == "test_server":
             if self.config_lock:
                 return 200, {"status": False, "error": "Configuration locked"}
             result, message = self.test_server(p)
             return 200, {"value": {"result": result, "message": message}}
-        if mode == "config":
-            return 200, {"status": False, "error": "not implemented"}
         return 200, {"status": False, "error": "not implemented"}
 
     def get_config(self, section, keyword):
