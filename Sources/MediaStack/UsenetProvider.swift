@@ -92,13 +92,12 @@ public struct UsenetProvider: Hashable, Sendable {
         if let name = entry(serverNameKey) {
             // SABnzbd strips brackets from the ends of a server's name (`clean_section_name`, sabnzbd/config.py), so
             // the server would not be found again under the name asked for.
-            let trimmed = name.value.trimmingWhitespace()
-            if name.value.hasPrefix("[") || name.value.hasSuffix("]") || trimmed != Substring(name.value) {
+            if name.value.hasPrefix("[") || name.value.hasSuffix("]") {
                 issues.append(
                     issue(
                         name,
-                        "\(serverNameKey)=\(SettingsIssue.excerpt(name.value)) starts or ends with a bracket or"
-                            + " a space, which SABnzbd removes from a server's name",
+                        "\(serverNameKey)=\(SettingsIssue.excerpt(name.value)) starts or ends with a bracket, which"
+                            + " SABnzbd removes from a server's name",
                         "use a name without them, e.g. \(serverNameKey)=provider, or leave it empty (the host)"))
             }
         }
