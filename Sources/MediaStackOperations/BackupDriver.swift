@@ -149,6 +149,8 @@ public struct BackupDriver: Sendable {
         let arguments: [String]
         let environment: [String: String]?
         let workingDirectory: String?
+        /// Runs with a runtime directory of its own (`BorgmaticRuntimeDirectory`): a borgmatic run on this host.
+        var ownRuntimeDirectory = false
     }
 
     /// `borgmatic <arguments>` with the rendered configuration.
@@ -158,7 +160,7 @@ public struct BackupDriver: Sendable {
         case .direct(let paths):
             return Invocation(
                 executable: "borgmatic", arguments: ["-c", paths.configFile] + lock + arguments,
-                environment: try directEnvironment(paths), workingDirectory: nil)
+                environment: try directEnvironment(paths), workingDirectory: nil, ownRuntimeDirectory: true)
         case .compose(let target):
             return exec(target, service: Self.backupService, ["borgmatic"] + lock + arguments)
         }
@@ -184,6 +186,16 @@ public struct BackupDriver: Sendable {
     func step(_ what: String, _ invocation: Invocation, timeout: Int = 6 * 3600, allowFailure: Bool = false)
         async throws -> ProcessOutput
     {
+        // Made before the progress line, so a base that cannot be written to is the only thing said.
+        let runtime =
+            try invocation.ownRuntimeDirectory
+            ? BorgmaticRuntimeDirectory(environment: invocation.environment ?? self.environment) : nil
+        // Removed when the tool has stopped: after it finished, failed, or was stopped by a signal (`Interruption`
+        // cancels this step and waits for it).
+        defer { runtime?.remove() }
+        let toolEnvironment =
+            runtime.map { $0.applied(to: invocation.environment ?? self.environment) }
+            ?? invocation.environment
         progress("\(what) …")
         let clock = ContinuousClock()
         let start = clock.now
@@ -192,7 +204,7 @@ public struct BackupDriver: Sendable {
             output = try await withThrowingTaskGroup(of: ProcessOutput?.self) { group in
                 group.addTask {
                     try await runner.run(
-                        invocation.executable, invocation.arguments, environment: invocation.environment,
+                        invocation.executable, invocation.arguments, environment: toolEnvironment,
                         workingDirectory: invocation.workingDirectory, timeout: timeout)
                 }
                 let interval = progressInterval

@@ -49,6 +49,8 @@ struct BackupFaultTests {
         try settings.write(to: checkout.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
         var environment = IntegrationSupport.cleanEnvironment
         environment["HOME"] = home.path
+        // What the tools leave in the temporary folder (borgmatic's runtime folders) goes with the lab.
+        environment["TMPDIR"] = home.path
         let lab = Lab(
             base: base, checkout: checkout, sources: sources, repository: repository, environment: environment)
         let data = try await SubprocessRunner().run(
@@ -152,6 +154,26 @@ struct BackupFaultTests {
         #expect(output.status == 1)
         #expect(Self.firstErrorLine(output).contains("wrong-passphrase"), "\(output.standardError)")
         #expect(!FileManager.default.fileExists(atPath: lab.repository.path + "-dumps"), "the copies were left behind")
+    }
+
+    /// borgmatic removes the bootstrap manifest of every run under its runtime base, not only its own (see
+    /// `BorgmaticRuntimeDirectory`): each run has a base of its own, so a run beside it (another backup, a restore
+    /// drill, a benchmark) keeps its manifest, and the run's own folder goes with it.
+    @Test func aRunLeavesTheRuntimeDirectoryOfAnotherRunAlone() async throws {
+        guard let lab = try await Self.lab() else { return }
+        defer { try? FileManager.default.removeItem(at: lab.base) }
+        let shared = lab.base.appendingPathComponent("runtime")
+        // What a borgmatic run beside this one has made in the same base (borgmatic 2.1.10
+        // borgmatic/hooks/data_source/bootstrap.py, `dump_data_sources`).
+        let other = shared.appendingPathComponent("borgmatic-otherrun/borgmatic/bootstrap/manifest.json")
+        try FileManager.default.createDirectory(
+            at: other.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: other)
+        let output = try await lab.mediaserver(
+            ["backup", "run", "--create-only"], extra: ["XDG_RUNTIME_DIR": shared.path])
+        #expect(output.succeeded, "\(output.standardError)")
+        #expect(FileManager.default.fileExists(atPath: other.path), "the run removed another run's bootstrap manifest")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shared.path) == ["borgmatic-otherrun"])
     }
 
     /// The processes whose command line mentions `path` (borgmatic and borg of a lab).

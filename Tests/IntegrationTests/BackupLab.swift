@@ -59,6 +59,8 @@ struct BackupLab: Sendable {
         var environment = IntegrationSupport.cleanEnvironment
         // Borg's keys, cache and security folder and borgmatic's state stay in the lab.
         environment["HOME"] = home.path
+        // What the tools leave in the temporary folder (borgmatic's runtime folders) goes with the lab.
+        environment["TMPDIR"] = home.path
         environment["RCLONE_CONFIG"] = "/dev/null"
         let lab = BackupLab(
             base: base, checkout: checkout, sources: sources, repository: repository,
