@@ -288,9 +288,9 @@ struct ScratchOptions: ParsableArguments {
     }
 }
 
-/// Stops a running backup tool cleanly on SIGINT or SIGTERM.
+/// Stops a running backup tool cleanly on SIGINT, SIGTERM or SIGHUP (`SignalWatch.stopSignals`).
 ///
-/// Without this, SIGTERM ends `mediaserver` at once and leaves borgmatic and borg running (holding the repository
+/// Without this, the signal ends `mediaserver` at once and leaves borgmatic and borg running (holding the repository
 /// lock). Here the signal cancels the work: the runner sends SIGTERM to the tool's process group and waits for it
 /// (see `SubprocessRunner.stopGracePeriod`), then the command exits with 128 + the signal.
 enum Interruption {
@@ -301,20 +301,16 @@ enum Interruption {
 
     static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let (signals, continuation) = AsyncStream<Int32>.makeStream()
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            sources.append(source)
+        defer { continuation.finish() }
+        return try await SignalWatch.during(handler: { continuation.yield($0) }) { () async throws -> T in
+            try await stopping(body, on: signals)
         }
-        defer {
-            for source in sources { source.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-            continuation.finish()
-        }
+    }
+
+    /// Runs `body` until it returns, or until the first of `signals` stops it.
+    private static func stopping<T: Sendable>(
+        _ body: @escaping @Sendable () async throws -> T, on signals: AsyncStream<Int32>
+    ) async throws -> T {
         return try await withThrowingTaskGroup(of: Outcome<T>?.self) { group in
             group.addTask { .finished(try await body()) }
             group.addTask {
@@ -327,7 +323,7 @@ enum Interruption {
                     group.cancelAll()
                     return value
                 case .signal(let number)?:
-                    Console.error("\(number == SIGINT ? "interrupted" : "terminated"): stopping the running tool …")
+                    Console.error("\(SignalWatch.verb(number)): stopping the running tool …")
                     // The tools' process groups (borgmatic's holds borg), taken before cancelling: when
                     // borgmatic has exited, borg may still be finishing and releasing its lock.
                     let groups = toolGroups()

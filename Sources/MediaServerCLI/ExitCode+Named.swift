@@ -6,7 +6,7 @@ extension ExitCode {
     /// A check found problems of severity error (bad settings, a port clash, a doctor error); nothing was changed.
     static let findings = ExitCode(2)
 
-    /// Stopped by `signal` (SIGINT, SIGTERM) after the running tool was stopped cleanly: 128 + the signal, as a
+    /// Stopped by `signal` (SIGINT, SIGTERM, SIGHUP) after the running tool was stopped cleanly: 128 + the signal, as a
     /// shell reports it.
     static func interrupted(by signal: Int32) -> ExitCode { ExitCode(128 + signal) }
 }

@@ -163,19 +163,16 @@ struct UpgradeExecution {
     }
 }
 
-/// SIGINT, SIGTERM and SIGHUP (the terminal or SSH session closing) while an upgrade runs: each one is a stop request for ``UpgradeRun`` instead of the end of
-/// the process. The first stops the step in progress and puts its service back; later ones cannot cut that short
-/// (a config folder half moved back or a half-written `.env` is what this avoids), they only skip the last wait,
-/// for the health of the previous image.
+/// SIGINT, SIGTERM and SIGHUP (`SignalWatch.stopSignals`) while an upgrade runs: each one is a stop request for
+/// ``UpgradeRun`` instead of the end of the process. The first stops the step in progress and puts its service back;
+/// later ones cannot cut that short (a config folder half moved back or a half-written `.env` is what this avoids),
+/// they only skip the last wait, for the health of the previous image.
 enum UpgradeSignals {
     static func watching<T: Sendable>(
         _ stop: UpgradeStop, _ body: () async throws(UpgradeError) -> T
     ) async throws(UpgradeError) -> T {
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM, SIGHUP] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
+        try await SignalWatch.during(
+            handler: { number in
                 stop.request(number)
                 let name = UpgradeError.signalName(number)
                 if stop.count == 1 {
@@ -190,16 +187,6 @@ enum UpgradeSignals {
                             + " is skipped. If the process is killed (kill -9) before it is done, its copy stays in"
                             + " CONFIG_ROOT/.pre-upgrade/<service>: docs/upgrade.md says what to do with it")
                 }
-            }
-            source.resume()
-            sources.append(source)
-        }
-        defer {
-            for source in sources { source.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-            signal(SIGHUP, SIG_DFL)
-        }
-        return try await body()
+            }, body)
     }
 }

@@ -225,6 +225,41 @@ struct BackupFaultTests {
         #expect(!FileManager.default.fileExists(atPath: lock), "the repository is still locked")
     }
 
+    /// SIGHUP (the terminal or SSH session closing) stops a backup command as SIGTERM does: borg is stopped and
+    /// waited for, and the command exits 128 + 1. Borg waits here for a lock another host holds (borg 1.4.5
+    /// src/borg/locking.py `kill_stale_lock` keeps a lock whose holder src/borg/platform/posix.pyx `process_alive`
+    /// cannot rule out, as one on another host), so the signal finds it running without a large data set.
+    @Test func sighupStopsTheToolAndExits129() async throws {
+        guard let lab = try await Self.lab() else { return }
+        defer {
+            // Where the signal was not handled, borg would wait out its lock wait.
+            for line in Self.processes(mentioning: lab.base.path) {
+                if let pid = Int32(line.prefix { $0 != ":" }) { kill(pid, SIGKILL) }
+            }
+            try? FileManager.default.removeItem(at: lab.base)
+        }
+        let lock = lab.repository.appendingPathComponent("lock.exclusive")
+        try FileManager.default.createDirectory(at: lock, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: lock.appendingPathComponent("3f9a2c@99.4242-0").path, contents: nil)
+        let run = try BackgroundProcess(
+            try IntegrationSupport.executable(),
+            ["backup", "list", "--lock-wait", "120", "--direct", "--root", lab.checkout.path],
+            environment: lab.environment, log: lab.base.appendingPathComponent("run.log"))
+        var waiting = false
+        for _ in 0..<TestTime.polls(every: .milliseconds(100), within: TestTime.duration(.seconds(60))) where !waiting {
+            waiting = !Self.processes(mentioning: lab.repository.path).isEmpty
+            if !waiting { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(waiting, "borg never started: \(run.output)")
+        kill(run.pid, SIGHUP)
+        run.wait()
+        #expect(run.process.terminationStatus == 129, "\(run.output)")
+        #expect(run.output.contains("hung up: stopping the running tool"), "\(run.output)")
+        #expect(
+            Self.processes(mentioning: lab.base.path).isEmpty,
+            "left running: \(Self.processes(mentioning: lab.base.path))")
+    }
+
     /// Through Compose the holder's pid is the container's: the lock is named, with how to clear it if stale.
     @Test func throughComposeALockIsNamedBeforeBorgWaits() async throws {
         guard IntegrationSupport.tool("docker-compose") != nil else { return }
