@@ -129,51 +129,26 @@ struct FrontDoorIntegrationTests {
         try (hosts.joined(separator: "\n") + "\n").write(to: hostsFile, atomically: true, encoding: .utf8)
 
         let portal = "https://\(FrontDoor.portalHost(domain: Self.domain))"
-        let labProcess = Process()
-        labProcess.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        labProcess.arguments =
-            [
-                "python3",
-                IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/front_door_lab.py").path,
-                portal,
-            ]
-            + lab
-        let labInput = Pipe()
-        let labOutput = Pipe()
-        labProcess.standardInput = labInput
-        labProcess.standardOutput = labOutput
-        IntegrationSupport.diesWithTestRun(labProcess)
-        try labProcess.run()
-        let caddyProcess = Process()
-        defer {
-            try? labInput.fileHandleForWriting.close()
-            for process in [caddyProcess, labProcess] where process.isRunning {
-                kill(process.processIdentifier, SIGTERM)
-                for _ in 0..<100 where process.isRunning { usleep(50_000) }
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            }
-        }
-        let ready = String(decoding: labOutput.fileHandleForReading.availableData, as: UTF8.self)
-        try #require(ready.contains("ready"), "the stand-ins did not start: \(ready)")
+        // Each stand-in reports its port: the ready line has one port per server.
+        let standIns = try FixtureServer.python(
+            "front-door stand-ins", "scripts/fixtures/front_door_lab.py", [portal] + lab, readyPorts: lab.count)
+        defer { standIns.stop() }
 
-        caddyProcess.executableURL = URL(fileURLWithPath: wrapper)
-        caddyProcess.arguments = [
-            hostsFile.path, caddy, "run", "--adapter", "caddyfile", "--config",
-            folder.appendingPathComponent("Caddyfile").path,
-        ]
-        caddyProcess.environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": folder.path,
-            "XDG_DATA_HOME": folder.appendingPathComponent("data").path,
-            "XDG_CONFIG_HOME": folder.appendingPathComponent("config").path,
-        ]
         let log = folder.appendingPathComponent("caddy.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: log)
-        caddyProcess.standardOutput = logHandle
-        caddyProcess.standardError = logHandle
-        caddyProcess.standardInput = FileHandle.nullDevice
-        IntegrationSupport.diesWithTestRun(caddyProcess)
-        try caddyProcess.run()
+        let caddyServer = try FixtureServer(
+            "caddy", wrapper,
+            [
+                hostsFile.path, caddy, "run", "--adapter", "caddyfile", "--config",
+                folder.appendingPathComponent("Caddyfile").path,
+            ],
+            readyPorts: 0, stopsOnEOF: false,
+            environment: [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": folder.path,
+                "XDG_DATA_HOME": folder.appendingPathComponent("data").path,
+                "XDG_CONFIG_HOME": folder.appendingPathComponent("config").path,
+            ], log: try FileHandle(forWritingTo: log))
+        defer { caddyServer.stop() }
 
         let root = folder.appendingPathComponent("data/caddy/pki/authorities/local/root.crt")
         func request(_ service: String, _ path: String = "/", _ extra: [String] = []) async throws -> Answer {

@@ -15,37 +15,6 @@ import Testing
 /// (scripts/fixtures/die-with-parent).
 @Suite("Live: real Prometheus, Node Exporter and Blackbox on the rendered files", .serialized)
 struct ObservabilityLiveTests {
-    /// A daemon started by the test, stopped by its pid.
-    final class Daemon: @unchecked Sendable {
-        let name: String
-        let process = Process()
-
-        init(_ name: String, _ executable: String, _ arguments: [String], log: URL) throws {
-            self.name = name
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-            process.standardInput = FileHandle.nullDevice
-            IntegrationSupport.diesWithTestRun(process)
-            try process.run()
-        }
-
-        /// SIGTERM, then SIGKILL when the daemon is still there after 5 s (an inherited signal mask can block
-        /// SIGTERM in children of the test process).
-        func stop() {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGTERM)
-            for _ in 0..<100 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            for _ in 0..<40 where process.isRunning { usleep(50_000) }
-        }
-
-        deinit { stop() }
-    }
-
     static let realDaemons: [ServiceName: String] = [
         "prometheus": "prometheus", "node_exporter": "prometheus-node-exporter",
         "blackbox_exporter": "prometheus-blackbox-exporter", "alertmanager": "prometheus-alertmanager",
@@ -148,7 +117,9 @@ struct ObservabilityLiveTests {
 
         let logs = folder.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        var daemons: [Daemon] = []
+        // The real daemons, each a `FixtureServer` that reports no ready line: its log is its output, and the polls
+        // below tell when it serves.
+        var daemons: [FixtureServer] = []
         var standIns: [ServiceName: [StandInServer]] = [:]
         defer {
             for daemon in daemons { daemon.stop() }
@@ -158,11 +129,13 @@ struct ObservabilityLiveTests {
             let program = try #require(Self.realDaemons[name])
             let tool = try #require(tools[program])
             let log = logs.appendingPathComponent("\(name).log")
-            if resolves && namespaces {
-                daemons.append(try Daemon(name.rawValue, wrapper, [hostsFile.path, tool] + arguments, log: log))
-            } else {
-                daemons.append(try Daemon(name.rawValue, tool, arguments, log: log))
-            }
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let (executable, words): (String, [String]) =
+                resolves && namespaces ? (wrapper, [hostsFile.path, tool]) : (tool, [])
+            daemons.append(
+                try FixtureServer(
+                    name.rawValue, executable, words + arguments, readyPorts: 0, stopsOnEOF: false,
+                    log: try FileHandle(forWritingTo: log)))
         }
         // Every host:port the rendered prometheus.yml names, and the free port that stands in for it.
         var freePort: [String: Int] = [:]

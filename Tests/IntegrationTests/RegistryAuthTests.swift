@@ -1,6 +1,7 @@
 import Foundation
 import MediaStack
 import MediaStackOperations
+import TestKit
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -9,13 +10,13 @@ import Testing
 
 /// One role of scripts/fixtures/registry_auth_stand_in.py on a free loopback port: a registry with a realm of its
 /// own, a redirecting front (what lscr.io does for Docker clients), a registry whose realm is bad, or one that
-/// rate-limits. Stops when released, and dies with the test run.
-final class RegistryAuthStandIn: @unchecked Sendable {
-    let process = Process()
-    let input = Pipe()
-    private(set) var port = 0
+/// rate-limits. A `FixtureServer`: stops when released, and dies with the test run.
+final class RegistryAuthStandIn: Sendable {
+    let server: FixtureServer
+    /// Holds the tags file, in the run's scratch folder.
     let folder: URL
 
+    var port: Int { server.port }
     var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// What the stand-in got: each request's path and Authorization header.
@@ -25,29 +26,12 @@ final class RegistryAuthStandIn: @unchecked Sendable {
     }
 
     init(_ role: String, _ argument: String? = nil, repositories: [String: [String]] = [:]) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediaserver-auth-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try Scratch.folder("mediaserver-auth")
         let file = folder.appendingPathComponent("tags.json")
         try JSONEncoder().encode(repositories).write(to: file)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            [
-                "python3",
-                IntegrationSupport.repositoryRoot.appendingPathComponent("scripts/fixtures/registry_auth_stand_in.py")
-                    .path,
-                "0", file.path, role,
-            ] + (argument.map { [$0] } ?? [])
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        IntegrationSupport.diesWithTestRun(process)
-        try process.run()
-        // "ready PORT"
-        let ready = IntegrationSupport.firstLine(of: output)
-        guard ready.hasPrefix("ready "),
-            let port = Int(ready.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw LabError("the registry stand-in (\(role)) did not start: \(ready)") }
-        self.port = port
+        server = try FixtureServer.python(
+            "registry stand-in (\(role))", "scripts/fixtures/registry_auth_stand_in.py",
+            ["0", file.path, role] + (argument.map { [$0] } ?? []))
     }
 
     /// Every request the stand-in got so far, in order.
@@ -57,9 +41,7 @@ final class RegistryAuthStandIn: @unchecked Sendable {
     }
 
     deinit {
-        try? input.fileHandleForWriting.close()
-        for _ in 0..<60 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        server.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 }
