@@ -1,14 +1,15 @@
 #!/bin/sh
 # Rendered to backup/ by `mediaserver render` from Sources/MediaStackRendering/Scripts/backup/post-backup.sh.
-# post-backup.sh STATE REPOSITORY DUMP_ROOT TEXTFILE_DIR
+# post-backup.sh STATE REPOSITORY DUMP_ROOT TEXTFILE_DIR RUN_STARTED
 #
 # borgmatic `after: everything` hook (create runs only; backup/config/config.yaml passes every argument); STATE
-# is "finish" or "fail". Writes node_exporter textfile metrics to TEXTFILE_DIR/mediaserver_backup.prom,
+# is "finish" or "fail"; RUN_STARTED is the name of the file pre-backup.sh wrote the run's start time to in
+# DUMP_ROOT. Writes node_exporter textfile metrics to TEXTFILE_DIR/mediaserver_backup.prom,
 # atomically (temp file in the same directory, then mv), so a scrape never sees half a file:
 #   mediaserver_backup_last_run_timestamp_seconds      end of this run
 #   mediaserver_backup_last_success_timestamp_seconds  end of the last successful run (kept on fail)
 #   mediaserver_backup_last_status                     1 = ok, 0 = failed
-#   mediaserver_backup_duration_seconds                this run, from DUMP_ROOT/.run-started
+#   mediaserver_backup_duration_seconds                this run, from DUMP_ROOT/RUN_STARTED
 #   mediaserver_backup_repository_size_bytes           deduplicated compressed size (borg info --json);
 #                                                      the previous value is kept when borg info fails, so
 #                                                      the series never switches to another measure
@@ -19,13 +20,14 @@ set -eu
 . "$(dirname "$0")/textfile-metrics.sh"
 
 log() { printf 'post-backup: %s\n' "$*" >&2; }
-usage() { log "usage: post-backup.sh finish|fail REPOSITORY DUMP_ROOT TEXTFILE_DIR ($*)"; exit 2; }
+usage() { log "usage: post-backup.sh finish|fail REPOSITORY DUMP_ROOT TEXTFILE_DIR RUN_STARTED ($*)"; exit 2; }
 
-[ "$#" -eq 4 ] || usage "got $# arguments"
+[ "$#" -eq 5 ] || usage "got $# arguments"
 STATE=$1
 REPOSITORY=$2
 DUMP_ROOT=$3
 TEXTFILE_DIR=$4
+RUN_STARTED=$5
 PROM="$TEXTFILE_DIR/mediaserver_backup.prom"
 
 case "$STATE" in
@@ -42,8 +44,8 @@ last_success=$(previous_value "$PROM" mediaserver_backup_last_success_timestamp_
 [ "$status" -eq 1 ] && last_success=$now
 
 duration=
-if [ -r "$DUMP_ROOT/.run-started" ]; then
-  started=$(head -n 1 "$DUMP_ROOT/.run-started")
+if [ -r "$DUMP_ROOT/$RUN_STARTED" ]; then
+  started=$(head -n 1 "$DUMP_ROOT/$RUN_STARTED")
   case "$started" in '' | *[!0-9]*) ;; *) [ "$started" -le "$now" ] && duration=$((now - started)) ;; esac
 fi
 

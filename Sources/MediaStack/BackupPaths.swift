@@ -25,6 +25,9 @@ public enum BackupPaths {
     /// Written by pre-backup.sh in the dump root: Borg patterns for the live database files its copies replace, which
     /// config.yaml excludes (and hands pre-backup.sh the name of) and the restore drill does not compare.
     public static let liveDatabaseExcludes = "live-databases.exclude"
+    /// Written by pre-backup.sh in the dump root: the run's start in epoch seconds, which post-backup.sh reads for
+    /// the duration metric. config.yaml hands the name to both.
+    public static let runStarted = ".run-started"
 
     public static let backupDirectoryVariable = "MEDIASERVER_BACKUP_DIR"
     public static let sourceRootVariable = "MEDIASERVER_BACKUP_SOURCE_ROOT"

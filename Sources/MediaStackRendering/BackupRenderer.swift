@@ -178,25 +178,28 @@ public struct BackupRenderer: Sendable {
             "  # a before-everything hook fails, so a failed database copy would never reach the metrics. A failing",
             "  # `before: action` hook aborts the run and still triggers the `after: everything` fail hook.",
             "  # `when: [create]` keeps all three out of manual `borgmatic list` or `check` runs.",
-            "  # pre-backup.sh is given the names of the manifest and of the live-database excludes it writes in",
-            "  # the dump root, then the options that select what create archives (exclude_from, exclude_caches,",
-            "  # one_file_system as borg flags), for `borg create --dry-run`, so it copies exactly the databases the",
-            "  # archive would hold.",
+            "  # pre-backup.sh is given the names of the manifest, of the live-database excludes and of the run's",
+            "  # start time it writes in the dump root, then the options that select what create archives",
+            "  # (exclude_from, exclude_caches, one_file_system as borg flags), for `borg create --dry-run`, so it",
+            "  # copies exactly the databases the archive would hold. post-backup.sh reads the start time by the",
+            "  # name it is given.",
             "  - before: action",
             "    when: [create]",
             "    run:",
             "      - \"{backup_dir}/pre-backup.sh {source_root} {dump_root} \(BackupPaths.dumpManifest) "
-                + "\(BackupPaths.liveDatabaseExcludes) \(Self.preBackupSelection)\"",
+                + "\(BackupPaths.liveDatabaseExcludes) \(BackupPaths.runStarted) \(Self.preBackupSelection)\"",
             "  - after: everything",
             "    when: [create]",
             "    states: [finish]",
             "    run:",
-            "      - \"{backup_dir}/post-backup.sh finish {repository_path} {dump_root} {textfile_dir}\"",
+            "      - \"{backup_dir}/post-backup.sh finish {repository_path} {dump_root} {textfile_dir} "
+                + "\(BackupPaths.runStarted)\"",
             "  - after: everything",
             "    when: [create]",
             "    states: [fail]",
             "    run:",
-            "      - \"{backup_dir}/post-backup.sh fail {repository_path} {dump_root} {textfile_dir}\"",
+            "      - \"{backup_dir}/post-backup.sh fail {repository_path} {dump_root} {textfile_dir} "
+                + "\(BackupPaths.runStarted)\"",
         ]
         return RenderedFile(path: BackupPaths.configFile, contents: lines.joined(separator: "\n") + "\n")
     }

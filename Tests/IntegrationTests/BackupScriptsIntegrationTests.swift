@@ -102,7 +102,7 @@ struct BackupScriptsIntegrationTests {
             "env",
             [
                 "BORG_BASE_DIR=\(base.path)/borg-base", "sh", script, source.path, dumps.path,
-                BackupPaths.dumpManifest, BackupPaths.liveDatabaseExcludes, "--exclude-from",
+                BackupPaths.dumpManifest, BackupPaths.liveDatabaseExcludes, BackupPaths.runStarted, "--exclude-from",
                 base.appendingPathComponent("missing.txt").path,
             ])
         #expect(output.status == 2, "\(output.standardError)")
@@ -111,8 +111,9 @@ struct BackupScriptsIntegrationTests {
             try String(contentsOf: dumps.appendingPathComponent(BackupPaths.dumpManifest), encoding: .utf8) == "kept\n")
     }
 
-    /// The script knows no file name of its own: it writes the manifest and the live-database excludes under the
-    /// names it is given (config.yaml gives it `BackupPaths`'), and restore-dumps.sh reads the manifest it is given.
+    /// The script knows no file name of its own: it writes the manifest, the live-database excludes and the start
+    /// time under the names it is given (config.yaml gives it `BackupPaths`'), and restore-dumps.sh reads the
+    /// manifest it is given.
     @Test("pre-backup and restore-dumps use the file names they are given")
     func scriptsUseTheNamesTheyAreGiven() async throws {
         guard IntegrationSupport.tool("borg") != nil, let python = IntegrationSupport.tool("python3") else { return }
@@ -131,11 +132,11 @@ struct BackupScriptsIntegrationTests {
             "env",
             [
                 "BORG_BASE_DIR=\(base.path)/borg-base", "sh", folder.appendingPathComponent("pre-backup.sh").path,
-                source.path, dumps.path, "copies.list", "live.patterns",
+                source.path, dumps.path, "copies.list", "live.patterns", "started.stamp",
             ])
         #expect(output.succeeded, "\(output.standardError)")
         let written = try FileManager.default.contentsOfDirectory(atPath: dumps.path).sorted()
-        #expect(written == [".run-started", "copies.list", "live.patterns", "sonarr"])
+        #expect(written == ["copies.list", "live.patterns", "sonarr", "started.stamp"])
         let live = try String(contentsOf: dumps.appendingPathComponent("live.patterns"), encoding: .utf8)
         #expect(live.contains("\npp:\(database.path)\n"))
 
@@ -164,7 +165,7 @@ struct BackupScriptsIntegrationTests {
         try FileManager.default.createDirectory(at: textfile, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)
         let started = Int(Date().timeIntervalSince1970) - 3
-        try Data("\(started)\n".utf8).write(to: dumps.appendingPathComponent(".run-started"))
+        try Data("\(started)\n".utf8).write(to: dumps.appendingPathComponent(BackupPaths.runStarted))
         let prom = textfile.appendingPathComponent("mediaserver_backup.prom")
         // No repository here: the size of an earlier run is kept, as after a failed `borg info`.
         try Data("mediaserver_backup_repository_size_bytes 5\n".utf8).write(to: prom)

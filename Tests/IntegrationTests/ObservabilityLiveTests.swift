@@ -104,7 +104,7 @@ struct ObservabilityLiveTests {
         let dumps = folder.appendingPathComponent("dumps")
         try FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)
         try "\(Int(Date().timeIntervalSince1970) - 42)\n".write(
-            to: dumps.appendingPathComponent(".run-started"), atomically: true, encoding: .utf8)
+            to: dumps.appendingPathComponent(BackupPaths.runStarted), atomically: true, encoding: .utf8)
         try "mediaserver_backup_repository_size_bytes 123456789\n".write(
             to: textfiles.appendingPathComponent("mediaserver_backup.prom"), atomically: true, encoding: .utf8)
         let postBackup = try await IntegrationSupport.run(
@@ -112,6 +112,7 @@ struct ObservabilityLiveTests {
             [
                 folder.appendingPathComponent("backup/post-backup.sh").path, "finish",
                 folder.appendingPathComponent("no-repository").path, dumps.path, textfiles.path,
+                BackupPaths.runStarted,
             ])
         #expect(postBackup.succeeded, "\(postBackup.standardError)")
 

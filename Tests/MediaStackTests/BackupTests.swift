@@ -62,7 +62,7 @@ struct BackupTests {
 
     /// pre-backup.sh's `borg create --dry-run` must select what create archives: the options config.yaml sets, as
     /// the borg flags borgmatic makes of them, and every excludes file but the one pre-backup.sh writes. Before them,
-    /// the names of the files it writes: the ones `mediaserver` reads, and config.yaml excludes.
+    /// the names of the files it writes: the ones `mediaserver` reads, config.yaml excludes, and post-backup.sh reads.
     @Test func preBackupIsHandedTheSelectionOfCreate() throws {
         let text = TestSupport.file(try Self.files(), BackupPaths.configFile)
         let config = try #require(try Yams.load(yaml: text) as? [String: Any])
@@ -70,9 +70,9 @@ struct BackupTests {
         let before = try #require(hooks.first { $0["before"] as? String == "action" }?["run"] as? [String])
         let words = try #require(before.first).split(separator: " ").map(String.init)
         #expect(
-            words.prefix(5) == [
+            words.prefix(6) == [
                 "{backup_dir}/pre-backup.sh", "{source_root}", "{dump_root}", BackupPaths.dumpManifest,
-                BackupPaths.liveDatabaseExcludes,
+                BackupPaths.liveDatabaseExcludes, BackupPaths.runStarted,
             ])
         var expected: [String] = []
         if config["one_file_system"] as? Bool == true { expected.append("--one-file-system") }
@@ -83,7 +83,7 @@ struct BackupTests {
             expected += ["--exclude-from", file]
         }
         #expect(expected.count == 4, "\(expected)")
-        #expect(Array(words.dropFirst(5)) == expected)
+        #expect(Array(words.dropFirst(6)) == expected)
     }
 
     @Test func scriptsAreExecutableAndCrontabsMatchTheSeed() throws {

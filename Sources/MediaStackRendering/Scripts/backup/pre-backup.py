@@ -1,6 +1,6 @@
 # Rendered to backup/ by `mediaserver render` from Sources/MediaStackRendering/Scripts/backup/pre-backup.py.
-# pre-backup.py SOURCE_ROOT DUMP_ROOT MANIFEST LIVE_EXCLUDES [BORG_CREATE_OPTION...], run by pre-backup.sh (beside
-# it), which says what it makes and how its outputs are used.
+# pre-backup.py SOURCE_ROOT DUMP_ROOT MANIFEST LIVE_EXCLUDES RUN_STARTED [BORG_CREATE_OPTION...], run by
+# pre-backup.sh (beside it), which says what it makes and how its outputs are used.
 import fnmatch
 import hashlib
 import json
@@ -14,9 +14,9 @@ import urllib.parse
 
 source_root = os.path.abspath(sys.argv[1])
 dump_root = os.path.abspath(sys.argv[2])
-# The names of the two files written in dump_root; config.yaml passes them, as mediaserver names them.
-manifest_name, live_excludes_name = sys.argv[3], sys.argv[4]
-borg_options = sys.argv[5:]
+# The names of the three files written in dump_root; config.yaml passes them, as mediaserver names them.
+manifest_name, live_excludes_name, run_started_name = sys.argv[3], sys.argv[4], sys.argv[5]
+borg_options = sys.argv[6:]
 NAME_GLOBS = ("*.db", "*.sqlite", "*.sqlite3", "*.db3")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 COMPANIONS = ("-wal", "-shm", "-journal")
@@ -35,11 +35,12 @@ def die(msg, code=2):
 
 if not os.path.isdir(source_root):
     die(f"source root {source_root} does not exist or is not a directory (is CONFIG_ROOT mounted?)")
-for name in (manifest_name, live_excludes_name):
-    if name in ("", ".", "..", ".run-started") or "/" in name:
+for name in (manifest_name, live_excludes_name, run_started_name):
+    if name in ("", ".", "..") or "/" in name:
         die(f"refusing output file name {name!r}: it must be a plain file name in the dump root")
-if manifest_name == live_excludes_name:
-    die(f"refusing output file names: the manifest and the live-database excludes are both {manifest_name!r}")
+if len({manifest_name, live_excludes_name, run_started_name}) < 3:
+    die("refusing output file names: the manifest, the live-database excludes and the start time need three names,"
+        f" not {manifest_name!r}, {live_excludes_name!r}, {run_started_name!r}")
 if dump_root in ("/", source_root) or dump_root.startswith(source_root + os.sep):
     die(f"refusing dump root {dump_root}: it must be a separate directory outside {source_root}")
 
@@ -91,7 +92,7 @@ for entry in os.listdir(dump_root):  # stale dumps of deleted databases must not
         shutil.rmtree(path)
     else:
         os.unlink(path)
-with open(os.path.join(dump_root, ".run-started"), "w") as fh:
+with open(os.path.join(dump_root, run_started_name), "w") as fh:
     fh.write(f"{started}\n")
 
 
