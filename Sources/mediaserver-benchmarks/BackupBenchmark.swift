@@ -1,4 +1,5 @@
 import Foundation
+import MediaStack
 import MediaStackOperations
 
 #if canImport(Glibc)
@@ -228,14 +229,17 @@ enum BackupBenchmark {
                 _ = try mediaserver(["backup", "run", "--create-only", "--direct"])
             }
 
-            // What `--direct` sets, so raw borgmatic runs the very same config, hooks and repository.
+            // What `--direct` sets, so raw borgmatic runs the very same config, hooks and repository, in a runtime
+            // base of its own as `--direct` does (BorgmaticRuntimeDirectory): a borgmatic beside it in /tmp would
+            // clear its bootstrap manifest.
             let raw = [
-                "MEDIASERVER_BACKUP_DIR": rendered.appendingPathComponent("backup").path,
-                "MEDIASERVER_BACKUP_SOURCE_ROOT": sources.path,
-                "MEDIASERVER_BACKUP_DUMP_ROOT": repository.path + "-dumps",
-                "MEDIASERVER_BACKUP_REPOSITORY": repository.path,
-                "TEXTFILE_DIR": sources.path + "/node_exporter/textfile",
+                BackupPaths.backupDirectoryVariable: rendered.appendingPathComponent("backup").path,
+                BackupPaths.sourceRootVariable: sources.path,
+                BackupPaths.dumpRootVariable: repository.path + "-dumps",
+                BackupPaths.repositoryVariable: repository.path,
+                BackupPaths.textfileDirectoryVariable: sources.appendingPathComponent(Catalog.textfileFolder).path,
                 "BORG_PASSPHRASE": passphrase,
+                "XDG_RUNTIME_DIR": base.appendingPathComponent("runtime").path,
             ]
             let config = rendered.appendingPathComponent("backup/config/config.yaml").path
             let scratch = base.appendingPathComponent("drill")

@@ -64,7 +64,7 @@ struct BackupLab: Sendable {
         environment["RCLONE_CONFIG"] = "/dev/null"
         let lab = BackupLab(
             base: base, checkout: checkout, sources: sources, repository: repository,
-            textfile: sources.appendingPathComponent("node_exporter/textfile"),
+            textfile: sources.appendingPathComponent(Catalog.textfileFolder),
             remoteRoot: base.appendingPathComponent("remote"), environment: environment)
         let python = try await lab.run(
             "python3", [fixtures.appendingPathComponent("make_data.py").path, sources.path, "24"])
