@@ -69,7 +69,7 @@ class Request:
         try:
             return json.loads(self.raw_body)
         except ValueError:
-            raise HTTPError(400, {"message": "the request body is not JSON"})
+            raise HTTPError(400, {"message": "the request body is not JSON"}) from None
 
 
 # ---- Servarr (Sonarr v4.0.19.2979, Radarr v6, Prowlarr v2) ---------------------------------------------------------
@@ -437,7 +437,7 @@ class ServarrFake:
         try:
             return int(text)
         except ValueError:
-            raise HTTPError(404, None)
+            raise HTTPError(404, None) from None
 
 
 # ---- Jellyfin 10.11.11 ----------------------------------------------------------------------------------------------
@@ -504,7 +504,8 @@ class JellyfinFake:
         with self.lock:
             if p == "/health" and m in ("GET", "HEAD"):
                 return 200, "Healthy"
-            # Jellyfin.Api/Controllers/SystemController.cs GetPublicSystemInfo; MediaBrowser.Model/System/PublicSystemInfo.cs
+            # Jellyfin.Api/Controllers/SystemController.cs GetPublicSystemInfo;
+            # MediaBrowser.Model/System/PublicSystemInfo.cs
             if p == "/System/Info/Public" and m == "GET":
                 return 200, {"LocalAddress": "http://jellyfin:8096", "ServerName": self.config["ServerName"],
                              "Version": "10.11.11", "ProductName": "Jellyfin Server", "OperatingSystem": "",
@@ -751,7 +752,7 @@ class SeerrFake:
         except urllib.error.HTTPError as error:
             return error.code, None
         except OSError as error:
-            raise HTTPError(500, {"message": f"Jellyfin is unreachable: {error}"})
+            raise HTTPError(500, {"message": f"Jellyfin is unreachable: {error}"}) from error
 
     def user(self, req):
         if req.headers.get("X-Api-Key") == self.api_key:
@@ -830,7 +831,7 @@ class SeerrFake:
                 try:
                     index = next(i for i, x in enumerate(self.servers[kind]) if x["id"] == int(p[len(base) + 1:]))
                 except (StopIteration, ValueError):
-                    raise HTTPError(404, {"status": 404, "message": "Settings instance not found"})
+                    raise HTTPError(404, {"status": 404, "message": "Settings instance not found"}) from None
                 body = req.json() or {}
                 body["id"] = self.servers[kind][index]["id"]
                 self.servers[kind][index] = body
@@ -900,7 +901,7 @@ class SeerrFake:
             with urllib.request.urlopen(request, timeout=10) as response:
                 account = json.loads(response.read())["user"]
         except (OSError, ValueError, KeyError):
-            raise HTTPError(500, {"message": "Unable to authenticate."})
+            raise HTTPError(500, {"message": "Unable to authenticate."}) from None
         known = next((u for u in self.users if u.get("plexId") == account["id"]), None)
         if known is None and not self.users:
             admin = {"id": 1, "email": account["email"], "plexUsername": account["username"],
