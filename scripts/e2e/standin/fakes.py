@@ -1213,9 +1213,23 @@ class PlexFake:
     (GET / for machineIdentifier and friendlyName, GET /library/sections → MediaContainer.Directory).
 
     Every path but /identity needs the owner's token (header or X-Plex-Token query parameter), else 401 with an
-    HTML body. Section creation validates type, agent and scanner for the type, language, and that each folder
-    exists under --fs-root (the container's view); a bad one is 400 with an HTML body. An empty list has no
-    Directory member, as PMS leaves out empty child arrays.
+    HTML body. An empty list has no Directory member, as PMS leaves out empty child arrays.
+
+    Section creation refuses with 400 (plex-api-spec `addSection`: 400 "Section cannot be created due to bad
+    parameters in request") what the evidence says PMS refuses, and takes what it says PMS takes:
+    - `name`, `type`, `agent` and `language` are required (the spec); `type` is the name (`movie`, as python-plexapi
+      sends it) or the spec's integer; the agent must be one of that type's (python-plexapi `Library.add` docs).
+    - `language`: with one of the current agents (`tv.plex.agents.movie`, `.series`, `.music`) a locale such as
+      `en-US`; PMS 1.32.8 refused `en` with "'language' is invalid" (issue #1348). The legacy agents and the
+      "none" agents took a bare `en` or `xn` (python-plexapi tests: `com.plexapp.agents.imdb` with `en` before
+      617206e8, `com.plexapp.agents.none` with `xn`; `tools/plex-bootstraptest.py` photos with `en`).
+    - `location` is optional: the spec marks it so, and python-plexapi's own tests made a section without one
+      against a real PMS (before 617206e8). Each folder given must exist under --fs-root (the container's view).
+      That PMS refuses a folder it cannot see is this fake's assumption: python-plexapi checks folders itself
+      through /services/browse before it asks (since 617206e8, PR #837), so no public client shows PMS's answer.
+    - `scanner`: the spec marks it optional, but what PMS then picks is not public; the fake asks for one of the
+      type's scanners (`mediaserver wire` always sends one).
+    Unknown agents, scanners, types and languages are refused with the parameter named in the HTML body.
     """
 
     TYPES = {"1": "movie", "2": "show", "8": "artist", "13": "photo"}
@@ -1285,11 +1299,20 @@ class PlexFake:
         name, agent, scanner, language = one("name"), one("agent"), one("scanner"), one("language")
         locations = query.get("location") or []
         agents, scanners = self.AGENTS.get(kind, (set(), set()))
-        bad = (not name.strip() or kind not in self.AGENTS or agent not in agents or scanner not in scanners
-               or not (language == "xn" or (len(language) == 5 and language[2] == "-")) or not locations
-               or not all(os.path.isdir(os.path.join(self.fs_root, x.lstrip("/"))) for x in locations))
+        current_agent = agent.startswith("tv.plex.agents.") and agent != "tv.plex.agents.none"
+        locale = len(language) == 5 and language[2] == "-" and language[:2].isalpha() and language[3:].isalpha()
+        problems = [
+            ("name", not name.strip()),
+            ("type", kind not in self.AGENTS),
+            ("agent", agent not in agents),
+            ("scanner", scanner not in scanners),
+            ("language", not language or (current_agent and not locale)),
+            ("location", not all(os.path.isdir(os.path.join(self.fs_root, x.lstrip("/"))) for x in locations)),
+        ]
+        bad = [field for field, wrong in problems if wrong]
         if bad:
-            raise self.html(400, "Bad Request")
+            raise HTTPError(400, f"<html><head><title>Bad Request</title></head><body><h1>400 Bad Request</h1>"
+                                 f"'{bad[0]}' is invalid</body></html>", "text/html")
         now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
         section = {"allowSync": True, "art": f"/:/resources/{kind}-fanart.jpg", "filters": True,
                    "refreshing": False, "thumb": f"/:/resources/{kind}.png", "key": str(self.next_key),
