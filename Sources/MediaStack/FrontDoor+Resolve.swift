@@ -24,13 +24,16 @@ extension FrontDoor {
             // it). The whitelist is Caddy's fixed address alone: a client reaching Grafana any other way (its
             // loopback port, another container on media_net) cannot sign in by sending Remote-User.
             // The [auth.proxy] keys enabled, header_name, header_property, auto_sign_up and whitelist, and their
-            // defaults (header_name X-WEBAUTH-USER, header_property username, auto_sign_up true, whitelist empty =
-            // any address; IPs or CIDRs, comma-separated): grafana.com/docs/grafana/v13.0/setup-grafana/
-            // configure-access/configure-authentication/auth-proxy, the newest versioned page of the 13 line.
-            // The 13.2.0 tag's source is not verified: the stored grafana/grafana pkg/setting/setting.go and
-            // pkg/services/authn/clients/proxy.go are of older commits, whose parseAcceptList and isAllowedIP match
-            // the connection's own address (RemoteAddr, not X-Forwarded-For) and refuse others with 401
-            // auth-proxy.invalid-ip. GF_<SECTION>_<KEY> overrides: docs setup-grafana/configure-grafana.
+            // defaults (enabled false, header_name X-WEBAUTH-USER, header_property username, auto_sign_up true,
+            // whitelist empty = any address; IPs or CIDRs, comma-separated): grafana/grafana conf/defaults.ini
+            // [auth.proxy] (stored commit 002060fdada8ac00eda5e1cd8f24a780e2463b97) and
+            // grafana.com/docs/grafana/v13.0/setup-grafana/configure-access/configure-authentication/auth-proxy,
+            // the newest versioned page of the 13 line, which lists the same keys and defaults.
+            // The 13.2.0 tag itself could not be read: the repository's snapshot (3.2 GB) is over what can be
+            // fetched, and the stored pkg/setting/setting.go and pkg/services/authn/clients/proxy.go are of older
+            // commits, whose parseAcceptList and isAllowedIP match the connection's own address (RemoteAddr, not
+            // X-Forwarded-For) and refuse others with 401 auth-proxy.invalid-ip. GF_<SECTION>_<KEY> overrides:
+            // docs setup-grafana/configure-grafana.
             service.environment += [
                 EnvironmentVariable("GF_AUTH_PROXY_ENABLED", "true"),
                 EnvironmentVariable("GF_AUTH_PROXY_HEADER_NAME", "Remote-User"),

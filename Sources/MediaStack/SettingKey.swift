@@ -24,6 +24,7 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
     public static let plexClaim = SettingKey("PLEX_CLAIM")
     public static let watchtowerNotificationURL = SettingKey("WATCHTOWER_NOTIFICATION_URL")
     public static let jellyfinAdminPassword = SettingKey("JELLYFIN_ADMIN_PASSWORD")
+    public static let tautulliPassword = SettingKey("TAUTULLI_PASSWORD")
     public static let sabnzbdNZBKey = SettingKey("SABNZBD_NZB_KEY")
     public static let alertDiscordWebhookURL = SettingKey("ALERT_DISCORD_WEBHOOK_URL")
     public static let alertSMTPPassword = SettingKey("ALERT_SMTP_PASSWORD")
@@ -42,7 +43,7 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
         backupRoot, disabledServices, borgPassphrase, grafanaAdminPassword, plexClaim, watchtowerNotificationURL,
         sabnzbdNZBKey,
         alertDiscordWebhookURL, alertSMTPPassword, grafanaAdminUser, alertEmailTo, alertSMTPSmarthost, alertSMTPFrom,
-        alertSMTPUsername, watchtowerSchedule, rcloneRemote, jellyfinAdminPassword,
+        alertSMTPUsername, watchtowerSchedule, rcloneRemote, jellyfinAdminPassword, tautulliPassword,
         upgradeHealthTimeout,
     ]
 }

@@ -12,12 +12,13 @@ public enum SettingsCatalog {
     /// The secrets `mediaserver init` generates: the API keys the catalog declares `.generated` (every key an app
     /// takes before its first start: from its environment, such as Sonarr's `<APP>__AUTH__APIKEY`, which wins over
     /// config.xml, or from a file `mediaserver up` seeds, such as sabnzbd.ini), SABnzbd's NZB key (seeded with its
-    /// API key), and the Borg passphrase and Grafana password, which are ours to choose. Only keys an app makes
+    /// API key), and the Borg passphrase and the Grafana and Tautulli passwords, which are ours to choose. Only keys an app makes
     /// itself (Jellyfin's, Plex's token) are left to the app.
     public static func generatedSecrets(for services: [Service] = Catalog.services) -> [String: GeneratedSecret] {
         var secrets: [String: GeneratedSecret] = [
             SettingKey.sabnzbdNZBKey.rawValue: .apiKey,
             "BORG_PASSPHRASE": .passphrase(length: 40), "GRAFANA_ADMIN_PASSWORD": .passphrase(length: 24),
+            SettingKey.tautulliPassword.rawValue: .passphrase(length: 24),
         ]
         for service in services where service.apiKey?.origin == .generated {
             if let key = service.apiKeySetting { secrets[key] = .apiKey }
@@ -83,6 +84,12 @@ public enum SettingsCatalog {
         SettingDefinition(
             .grafanaAdminPassword, "CHANGE_ME", .secret(placeholder: "CHANGE_ME"), .secrets,
             help: "Password of Grafana's admin user."),
+        SettingDefinition(
+            .tautulliPassword, "", .secret(placeholder: ""), .secrets,
+            help: "Password of Tautulli's login (user admin), which `mediaserver up` writes into config.ini as a"
+                + " PBKDF2 digest while the file has none. Empty: Tautulli has no login; `mediaserver init --force`"
+                + " generates one and keeps every other value.",
+            mayBeEmpty: true),
         SettingDefinition(
             .plexClaim, "", .secret(placeholder: ""), .secrets,
             help: "Optional claim token from https://plex.tv/claim (valid for 4 minutes) for the first start.",

@@ -25,6 +25,10 @@ public struct FirstStartSeed: Hashable, Sendable {
         case boolean(Bool)
         /// Items that must be in a list; the user's items are kept.
         case listIncluding([String])
+        /// The digest of the password a `.env` secret holds, in Tautulli's form (`TautulliPasswordDigest`); left
+        /// out (and said so) while `.env` does not set it. A digest the file has is checked against `.env`'s
+        /// password rather than compared as text, since each digest has its own random salt.
+        case passwordDigest(setting: String)
     }
 
     /// One key: `path` is the section path and the key last (`["misc", "api_key"]`).
@@ -187,6 +191,17 @@ public struct FirstStartSeed: Hashable, Sendable {
     /// (`plexpy/config.py` `_CONFIG_DEFINITIONS`). It generates a key only when `api_key` is empty
     /// (`plexpy/__init__.py`). A key in the file, rather than Tautulli's `TAUTULLI_API_KEY` environment override,
     /// is also masked in Tautulli's logs (`Config._blacklist` reads the file's values only).
+    ///
+    /// The login (Tautulli/Tautulli v2.17.1): `[General] http_username` and `http_password` (`_CONFIG_DEFINITIONS`,
+    /// both empty by default). `plexpy/webstart.py` turns the login on when `http_password` is set: a login form
+    /// (`http_basic_auth` 0, the default) whose `webauth.check_credentials` compares the user name and checks the
+    /// password with `hashing_passwords.check_hash`, so the file holds the digest (`http_hashed_password` 1, the
+    /// default; `Config._upgrade` hashes a plain one only while upgrading a file older than config_version 20).
+    /// The API key keeps working with a login: `/api` has `tools.auth_basic.on` False, `WebInterface.api` carries
+    /// no `requireAuth`, and `webauth.check_csrf_token` skips `/api`. So Homepage's widget keeps working
+    /// (gethomepage/homepage v1.12.3 `src/widgets/tautulli/widget.js`: `{url}/api/v2?apikey={key}&cmd=…`), and so
+    /// do `mediaserver wire` (`TautulliWiring`: the API and the file) and the health probe (`/status`, whose
+    /// `WebInterface.status` carries no `requireAuth`).
     static func tautulli(_ stack: Stack) -> FirstStartSeed? {
         guard let service = stack.service(.tautulli), let apiKey = service.apiKeySetting else { return nil }
         return FirstStartSeed(
@@ -194,9 +209,14 @@ public struct FirstStartSeed: Hashable, Sendable {
             entries: [
                 Entry(["General", "api_key"], .setting(apiKey)),
                 Entry(["General", "api_enabled"], .integer(1)),
+                Entry(["General", "http_username"], .text(tautulliUser)),
+                Entry(["General", "http_password"], .passwordDigest(setting: SettingKey.tautulliPassword.rawValue)),
             ],
             groups: [])
     }
+
+    /// The user name of Tautulli's login.
+    public static let tautulliUser = "admin"
 
     static func isHostName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 253 && name.first != "-"

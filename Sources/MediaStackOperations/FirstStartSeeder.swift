@@ -48,6 +48,8 @@ public struct FirstStartSeeder: Sendable {
 
     public let stack: Stack
     public let seeds: [FirstStartSeed]
+    /// PBKDF2 rounds of a new password digest (`FirstStartSeed.Value.passwordDigest`).
+    public var passwordRounds = TautulliPasswordDigest.defaultRounds
 
     public init(stack: Stack, hostName: String? = FirstStartSeeder.currentHostName()) {
         self.stack = stack
@@ -243,18 +245,38 @@ public struct FirstStartSeeder: Sendable {
 
     /// The value `entry` asks for, and the `.env` key it comes from; nil when that key is not set.
     func desired(_ entry: FirstStartSeed.Entry) -> (value: FirstStartSeed.Value, secret: String?)? {
-        guard case .setting(let key) = entry.value else { return (entry.value, nil) }
+        switch entry.value {
+        case .passwordDigest(let key):
+            guard let password = secretValue(key) else { return nil }
+            return (.text(TautulliPasswordDigest(password: password, rounds: passwordRounds).text), key)
+        case .setting(let key):
+            guard let value = secretValue(key) else { return nil }
+            return (.text(value), key)
+        default:
+            return (entry.value, nil)
+        }
+    }
+
+    /// The value of the `.env` secret `key`; nil while it is empty or its placeholder.
+    func secretValue(_ key: String) -> String? {
         let value = stack.settings[key] ?? ""
         let placeholder = stack.settings.definitions.first { $0.key == key }.flatMap { definition -> String? in
             if case .secret(let placeholder) = definition.kind { return placeholder }
             return nil
         }
         guard !value.isEmpty, value != placeholder else { return nil }
-        return (.text(value), key)
+        return value
     }
 
     /// The note for a key we would write but `.env` does not set (said only while the file lacks it too).
     func skippedNote(_ entry: FirstStartSeed.Entry) -> Note {
+        if case .passwordDigest(let key) = entry.value {
+            return Note(
+                key: entry.name, outcome: .skipped,
+                detail: "\(key) is not set in .env, so the app has no login; run `mediaserver init --force` (it keeps"
+                    + " every value and generates the missing secrets), then `mediaserver up` while the app is stopped",
+                isSecret: true)
+        }
         let key = if case .setting(let key) = entry.value { key } else { entry.name }
         return Note(
             key: entry.name, outcome: .skipped,
@@ -277,6 +299,16 @@ public struct FirstStartSeeder: Sendable {
         return Note(key: entry.name, outcome: .kept, detail: "\(theirs) (ours would be \(ours))")
     }
 
+    /// The note for a password digest in the file that is not of `.env`'s password.
+    func passwordKeptNote(_ entry: FirstStartSeed.Entry, setting: String, path: String) -> Note {
+        Note(
+            key: entry.name, outcome: .kept,
+            detail: "the app's login password is not \(setting) from .env (it was changed in the app, or in .env);"
+                + " sign in with the app's, or delete that line from \((path as NSString).lastPathComponent) while the"
+                + " app is stopped and run `mediaserver up` again to set .env's",
+            isSecret: true)
+    }
+
     func mergeConfigObj(
         _ seed: FirstStartSeed, _ text: String, path: String, notes: inout [Note]
     ) throws(SeedError) -> String {
@@ -293,6 +325,15 @@ public struct FirstStartSeeder: Sendable {
             guard let key = entry.path.last else { continue }
             let section = Array(entry.path.dropLast())
             let existing = document.value(key, in: section)
+            // A digest the file has is checked against .env's password: each digest has its own salt, so two
+            // digests of one password never compare equal as text.
+            if case .passwordDigest(let setting) = entry.value, let existing, !existing.isEmpty {
+                let digest = existing.items.joined(separator: ", ")
+                if let password = secretValue(setting), !TautulliPasswordDigest.matches(password, digest: digest) {
+                    notes.append(passwordKeptNote(entry, setting: setting, path: path))
+                }
+                continue
+            }
             guard let (value, secret) = desired(entry) else {
                 if existing?.isEmpty ?? true { notes.append(skippedNote(entry)) }
                 continue
@@ -328,6 +369,8 @@ public struct FirstStartSeeder: Sendable {
         case .integer(let number): String(number)
         case .boolean(let flag): flag ? "1" : "0"
         case .listIncluding(let items): items.joined(separator: ", ")
+        // `desired` turns it into the digest's text.
+        case .passwordDigest: ""
         }
     }
 
@@ -399,6 +442,8 @@ public struct FirstStartSeeder: Sendable {
         case .integer(let number): Node(String(number), Tag(.int), .plain)
         case .boolean(let flag): Node(flag ? "true" : "false", Tag(.bool), .plain)
         case .listIncluding(let items): Node(items.map { Node($0, Tag(.str), .singleQuoted) })
+        // `desired` turns it into the digest's text.
+        case .passwordDigest: Node("", Tag(.str), .singleQuoted)
         }
     }
 

@@ -29,6 +29,17 @@ public struct Fail2banRenderer: Sendable {
     public static func jails(_ stack: Stack) -> [Jail] {
         // Behind the front door the LAN reaches every app through Caddy's published ports only (the apps' own
         // ports bind to loopback), so a ban there is what keeps an address out; Authelia publishes no port at all.
+        // The ban works because the jailed apps log the client, not Caddy: Jellyfin through its KnownProxies
+        // (`FirstStartSeed.jellyfin`), Seerr through trustProxy (`SeerrWiring+Proxy`), and Sonarr, Radarr and
+        // Prowlarr by themselves: `src/NzbDrone.Host/Startup.cs` configures ForwardedHeadersOptions with
+        // X-Forwarded-For/-Proto/-Host and KnownNetworks 10.0.0.0/8, 172.16.0.0/12 (Caddy's PROXY_SUBNET),
+        // 192.168.0.0/16, fc00::/7 and fe80::/10, then `app.UseForwardedHeaders()`, so the failed-login line
+        // (and `UiAuthorizationHandler`'s local-address test) sees the address Caddy puts in X-Forwarded-For.
+        // Read at Sonarr/Sonarr v4.0.19.2979 (the pinned tag). The pinned Radarr v6.2.1.10461 and Prowlarr
+        // v2.5.2.5491 tags are newer than the stored snapshots: Prowlarr/Prowlarr v2.3.5.5327 and develop (2.3.6)
+        // have the same five networks; Radarr/Radarr develop 1b9662d58 (6.1.0) has them since 7d8444c43 and
+        // 90cd8df1a, while v6.0.3.10276 and older cleared both lists and so trusted X-Forwarded-For from any
+        // address (a client could name itself local). Keep Radarr at 6.1 or later.
         let proxy = FrontDoor.isEnabled(stack.settings) ? stack.service(FrontDoor.proxy) : nil
         return stack.services.compactMap { service in
             guard let log = service.authLog else { return nil }

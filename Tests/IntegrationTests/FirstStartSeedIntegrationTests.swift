@@ -14,6 +14,7 @@ import Testing
         "SABNZBD_API_KEY": "5ab0000000000000000000000000a01e", "SABNZBD_NZB_KEY": "5ab0000000000000000000000000b02e",
         "BAZARR_API_KEY": "12345678901234567890123456789012", "TAUTULLI_API_KEY": "7a07000000000000000000000000d04e",
         "SONARR_API_KEY": "50a0000000000000000000000000e05e", "RADARR_API_KEY": "4ada000000000000000000000000f06e",
+        "TAUTULLI_PASSWORD": "tautulli-test-password",
     ]
 
     static func stack() throws -> (Stack, URL) {
@@ -25,9 +26,9 @@ import Testing
     }
 
     /// What the app would see, as JSON; nil (with a recorded issue) when Python or its libraries are missing.
-    static func read(_ app: String, _ path: URL) async throws -> [String: Any]? {
+    static func read(_ app: String, _ path: URL, _ more: [String] = []) async throws -> [String: Any]? {
         guard let python = IntegrationSupport.tool("python3") else { return nil }
-        let output = try await IntegrationSupport.run(python, [script, app, path.path])
+        let output = try await IntegrationSupport.run(python, [script, app, path.path] + more)
         guard output.succeeded else {
             let message = "\(app) could not read \(path.lastPathComponent): \(output.standardError.suffix(600))"
             Issue.record("\(message)\n(scripts/install-test-tools installs configobj and dynaconf)")
@@ -50,9 +51,16 @@ import Testing
         #expect(categories?.keys.sorted() == ["*", "movies", "tv"])
         #expect(categories?["tv"]?["dir"] == "tv" && categories?["movies"]?["dir"] == "movies")
 
-        let tautulli = try await Self.read("tautulli", root.appendingPathComponent("tautulli/config.ini"))
+        let tautulliFile = root.appendingPathComponent("tautulli/config.ini")
+        let tautulli = try await Self.read("tautulli", tautulliFile, [Self.keys["TAUTULLI_PASSWORD"] ?? ""])
         #expect(tautulli?["api_key"] as? String == Self.keys["TAUTULLI_API_KEY"])
         #expect(tautulli?["api_enabled"] as? Int == 1)
+        // The login Tautulli turns on: its user, and a digest its check accepts for .env's password alone.
+        #expect(tautulli?["http_username"] as? String == "admin")
+        #expect(tautulli?["http_hashed_password"] as? Int == 1)
+        #expect(tautulli?["password_checks"] as? Bool == true)
+        let wrong = try await Self.read("tautulli", tautulliFile, ["tautulli-test-passwore"])
+        #expect(wrong?["password_checks"] as? Bool == false)
 
         let bazarr = try await Self.read("bazarr", root.appendingPathComponent("bazarr/config/config.yaml"))
         #expect(bazarr?["apikey"] as? String == Self.keys["BAZARR_API_KEY"])

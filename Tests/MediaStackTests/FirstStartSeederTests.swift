@@ -8,6 +8,7 @@ import Testing
         "SABNZBD_API_KEY": "5ab0000000000000000000000000a01e", "SABNZBD_NZB_KEY": "5ab0000000000000000000000000b02e",
         "BAZARR_API_KEY": "ba2a000000000000000000000000c03e", "TAUTULLI_API_KEY": "7a07000000000000000000000000d04e",
         "SONARR_API_KEY": "50a0000000000000000000000000e05e", "RADARR_API_KEY": "4ada000000000000000000000000f06e",
+        "TAUTULLI_PASSWORD": "tautulli-test-password",
     ]
 
     /// A stack whose CONFIG_ROOT is a fresh temporary folder.
@@ -43,6 +44,10 @@ import Testing
         let tautulli = try ConfigObjDocument(Self.read(root.appendingPathComponent("tautulli/config.ini")), path: "")
         #expect(tautulli.value("api_key", in: ["General"]) == .single(Self.keys["TAUTULLI_API_KEY"] ?? ""))
         #expect(tautulli.value("api_enabled", in: ["General"]) == .single("1"))
+        #expect(tautulli.value("http_username", in: ["General"]) == .single("admin"))
+        let digest = tautulli.value("http_password", in: ["General"])?.items.joined() ?? ""
+        #expect(TautulliPasswordDigest.matches(Self.keys["TAUTULLI_PASSWORD"] ?? "", digest: digest))
+        #expect(!report.contains(digest))
 
         let bazarr = try Self.read(root.appendingPathComponent("bazarr/config/config.yaml"))
         #expect(bazarr.contains("apikey: '\(Self.keys["BAZARR_API_KEY"] ?? "")'"))
@@ -169,6 +174,49 @@ import Testing
         #expect(Set(skipped) == ["misc.api_key", "General.api_key"])
     }
 
+    @Test func withoutAPasswordInEnvTautulliHasNoLoginAndUpSaysHowToGetOne() throws {
+        let (stack, root) = try Self.stack(["TAUTULLI_PASSWORD": ""])
+        let plans = try FirstStartSeeder(stack: stack, hostName: nil).seed().filter { $0.service == "tautulli" }
+        let document = try ConfigObjDocument(Self.read(root.appendingPathComponent("tautulli/config.ini")), path: "")
+        #expect(document.value("http_password", in: ["General"]) == nil)
+        let report = FirstStartSeeder.report(plans).joined(separator: "\n")
+        #expect(report.contains("left out General.http_password: TAUTULLI_PASSWORD is not set in .env"))
+        #expect(report.contains("mediaserver init --force"))
+    }
+
+    @Test func aLoginPasswordChangedInTautulliIsKeptAndNamedNeverShown() throws {
+        let (stack, root) = try Self.stack()
+        let path = root.appendingPathComponent("tautulli/config.ini")
+        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let theirs = TautulliPasswordDigest(password: "chosen-in-tautulli", rounds: 1000).text
+        let text =
+            "[General]\napi_key = \(Self.keys["TAUTULLI_API_KEY"] ?? "")\napi_enabled = 1\n"
+            + "http_username = admin\nhttp_password = \(theirs)\n"
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        for _ in 0..<2 {
+            let plans = try FirstStartSeeder(stack: stack, hostName: nil).seed().filter { $0.service == "tautulli" }
+            #expect(plans.allSatisfy { !$0.changes })
+            let report = FirstStartSeeder.report(plans).joined(separator: "\n")
+            #expect(report.contains("kept General.http_password: the app's login password is not TAUTULLI_PASSWORD"))
+            #expect(!report.contains(theirs) && !report.contains(Self.keys["TAUTULLI_PASSWORD"] ?? ""))
+        }
+        #expect(try Self.read(path) == text)
+    }
+
+    @Test func aDigestOfEnvsPasswordIsLeftAsItIs() throws {
+        let (stack, root) = try Self.stack()
+        let path = root.appendingPathComponent("tautulli/config.ini")
+        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let ours = TautulliPasswordDigest(password: Self.keys["TAUTULLI_PASSWORD"] ?? "", rounds: 1000).text
+        let text =
+            "[General]\napi_key = \(Self.keys["TAUTULLI_API_KEY"] ?? "")\napi_enabled = 1\n"
+            + "http_username = admin\nhttp_password = \(ours)\n"
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        let plans = try FirstStartSeeder(stack: stack, hostName: nil).seed().filter { $0.service == "tautulli" }
+        #expect(plans.allSatisfy { !$0.changes && $0.notes.isEmpty })
+        #expect(try Self.read(path) == text)
+    }
+
     @Test func aUsersFileWithoutCategoriesGetsOurs() throws {
         let (stack, root) = try Self.stack()
         let path = root.appendingPathComponent("sabnzbd/sabnzbd.ini")
@@ -200,8 +248,9 @@ import Testing
         let (stack, root) = try Self.stack(["TAUTULLI_API_KEY": "CHANGE_ME"])
         let path = root.appendingPathComponent("tautulli/config.ini")
         try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try "[General]\napi_key = made-by-tautulli\napi_enabled = 1\n".write(
-            to: path, atomically: true, encoding: .utf8)
+        let login = TautulliPasswordDigest(password: Self.keys["TAUTULLI_PASSWORD"] ?? "", rounds: 1000).text
+        try "[General]\napi_key = made-by-tautulli\napi_enabled = 1\nhttp_username = admin\nhttp_password = \(login)\n"
+            .write(to: path, atomically: true, encoding: .utf8)
         let plans = try FirstStartSeeder(stack: stack, hostName: nil).seed().filter { $0.service == "tautulli" }
         #expect(plans.allSatisfy { !$0.changes && $0.notes.isEmpty })
     }

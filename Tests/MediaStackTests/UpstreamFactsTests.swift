@@ -32,6 +32,19 @@ struct UpstreamFactsTests {
         #expect(TagScheme.linuxServer.accepts("v2.17.1-ls230"))
     }
 
+    @Test(arguments: [("sonarr", [4, 0]), ("radarr", [6, 1]), ("prowlarr", [2, 3])])
+    func theServarrAppsTrustForwardedHeadersOnlyFromPrivateNetworks(_ name: String, _ first: [Int]) throws {
+        // The fail2ban jails behind the front door ban the address these apps log, which is the client's only
+        // because they trust X-Forwarded-For from private networks alone (KnownNetworks in
+        // src/NzbDrone.Host/Startup.cs; see Fail2banRenderer.jails). Radarr before 6.1 (v6.0.3.10276 and older)
+        // cleared KnownNetworks and KnownProxies and so trusted the header from any address.
+        let service = try Self.service(try #require(ServiceName(name)))
+        let version = try #require(ReleaseVersion(tag: service.image.tag))
+        #expect(
+            version.numbers.lexicographicallyPrecedes(first) == false,
+            "\(service.image) predates the private-network KnownNetworks (\(first))")
+    }
+
     @Test func theSocketProxyOpensEverySectionDozzleReads() throws {
         // Dozzle lists containers, streams their logs and follows events; since 3.4.3-r0-ls92 the proxy denies
         // /containers/{id}/logs unless ALLOW_LOGS is set (linuxserver/docker-socket-proxy haproxy.cfg).

@@ -16,7 +16,11 @@ import MediaStack
 /// The agents and scanners are the current ones Plex ships (python-plexapi `tools/plex-bootstraptest.py` makes its
 /// test server's sections with them against the `plexinc/pms-docker` image): `tv.plex.agents.movie` with
 /// `Plex Movie`, `tv.plex.agents.series` with `Plex TV Series`; the language is `en-US`, since PMS refuses a bare
-/// `en` with 400 "'language' is invalid" (pkkid/python-plexapi issue #1348).
+/// `en` with these agents with 400 "'language' is invalid" (pkkid/python-plexapi issue #1348, PMS 1.32.8). The
+/// spec's `addSection` (its 2025 overhaul lists it under `/library/sections/all`, with `name`, `type`, `agent` and
+/// `language` required) answers bad parameters with 400, which `apply` turns into a failure naming the folder.
+/// Read at python-plexapi 4.16.1 and plex-api-spec ae9507ea; the Plex fake (scripts/e2e/standin/fakes.py) holds
+/// the same rules, and `PlexFakeContractTests` checks them.
 public struct PlexLibraryWiring: AppWiring {
     /// One library: its name, Plex's section type, agent and scanner, and the folder inside Plex's container.
     public struct Library: Sendable, Hashable {
@@ -109,12 +113,7 @@ public struct PlexLibraryWiring: AppWiring {
         {
             return
         }
-        let query = [
-            "name=\(JellyfinWiring.escape(library.name))", "type=\(library.type)",
-            "agent=\(JellyfinWiring.escape(library.agent))", "scanner=\(JellyfinWiring.escape(library.scanner))",
-            "language=\(Self.language)", "location=\(JellyfinWiring.escape(library.path))",
-        ].joined(separator: "&")
-        let request = WiringRequest("POST", "\(Self.collection.path)?\(query)", headers: Self.headers(serverToken))
+        let request = WiringRequest("POST", Self.creationPath(library), headers: Self.headers(serverToken))
         do {
             _ = try await Self.send(context, base: base, request, token: serverToken)
         } catch let failure where failure.status == 400 {
@@ -128,6 +127,16 @@ public struct PlexLibraryWiring: AppWiring {
         if let made, let id = Int(made.key) {
             context.record(app: .plex, path: Self.collection.path, key: library.name, id: id)
         }
+    }
+
+    /// The call that makes `library`: `POST` to this path (python-plexapi's `Library.add`, see above).
+    public static func creationPath(_ library: Library) -> String {
+        let query = [
+            "name=\(JellyfinWiring.escape(library.name))", "type=\(library.type)",
+            "agent=\(JellyfinWiring.escape(library.agent))", "scanner=\(JellyfinWiring.escape(library.scanner))",
+            "language=\(language)", "location=\(JellyfinWiring.escape(library.path))",
+        ].joined(separator: "&")
+        return "\(collection.path)?\(query)"
     }
 
     /// The token `.env` holds, else the one in Preferences.xml (a dry run plans before the token step stores it).

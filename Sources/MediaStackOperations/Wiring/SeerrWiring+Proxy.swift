@@ -25,9 +25,9 @@ public struct SeerrProxyTrustWiring: AppWiring {
     static let path = "/api/v1/settings/network"
     static let key = "X-Forwarded-For from Caddy"
 
-    /// After Seerr's own wiring (Jellyseerr's wave 1, Overseerr's wave 2, after Plex's libraries), whose sign-in
-    /// makes the settings routes answer.
-    public var wave: Int { 3 }
+    /// After Seerr's own wiring (whichever wave it has: Jellyseerr's follows Jellyfin's, Overseerr's Plex's
+    /// libraries), whose sign-in makes the settings routes answer.
+    public var followsTheAppsOtherSteps: Bool { true }
 
     public init(app: ServiceName, base: URL, apiKey: String, keySetting: String) {
         self.app = app

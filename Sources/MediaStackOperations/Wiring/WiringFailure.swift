@@ -20,9 +20,16 @@ public struct WiringFailure: Error, Sendable, Hashable, CustomStringConvertible 
         self.fix = fix
     }
 
+    /// `<app>: <call> failed: [HTTP <status>: ]<message>; fix: <fix>`, the same for every step, on one line
+    /// whatever the parts hold (a process's stderr, an app's multi-line error): their lines are joined with "; ".
     public var description: String {
         let answer = status.map { "HTTP \($0): " } ?? ""
-        return "\(app): \(call) failed: \(answer)\(message); fix: \(fix)"
+        return "\(app): \(Self.oneLine(call)) failed: \(answer)\(Self.oneLine(message)); fix: \(Self.oneLine(fix))"
+    }
+
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: "; ")
     }
 
     /// A failure for a response the app refused, with the app's own words.

@@ -14,8 +14,9 @@ public struct WiringRun: Sendable {
 
     public func run(_ apps: [any AppWiring], setupFailures: [WiringFailure] = []) async -> [AppWiringReport] {
         var result = [AppWiringReport?](repeating: nil, count: apps.count)
-        for wave in Set(apps.map(\.wave)).sorted() {
-            let members = apps.enumerated().filter { $0.element.wave == wave }
+        let waves = Self.waves(apps)
+        for wave in Set(waves).sorted() {
+            let members = apps.enumerated().filter { waves[$0.offset] == wave }
             let reports = await withTaskGroup(of: (Int, AppWiringReport).self) { group in
                 for (index, app) in members {
                     group.addTask { (index, await wire(app)) }
@@ -48,6 +49,16 @@ public struct WiringRun: Sendable {
             }
         }
         return merged
+    }
+
+    /// The wave each step runs in: its own, or for a step that follows its app's other steps, the one after the
+    /// latest of theirs (its own when the app has no other step).
+    static func waves(_ apps: [any AppWiring]) -> [Int] {
+        apps.map { step in
+            guard step.followsTheAppsOtherSteps else { return step.wave }
+            let others = apps.filter { $0.app == step.app && !$0.followsTheAppsOtherSteps }.map(\.wave)
+            return others.max().map { max($0 + 1, step.wave) } ?? step.wave
+        }
     }
 
     func wire(_ app: any AppWiring) async -> AppWiringReport {

@@ -3,7 +3,10 @@ each app would see as JSON. Writes a user's sabnzbd.ini the way SABnzbd's own wr
 
   read_like_the_apps.py sabnzbd PATH    configobj.ConfigObj(infile=PATH, default_encoding="utf-8", encoding="utf-8")
                                         (sabnzbd/config.py _read_config); lists as OptionList.set takes them
-  read_like_the_apps.py tautulli PATH   ConfigObj(PATH, encoding="utf-8") (Tautulli plexpy/config.py Config)
+  read_like_the_apps.py tautulli PATH [PASSWORD]   ConfigObj(PATH, encoding="utf-8") (Tautulli plexpy/config.py
+                                        Config); with PASSWORD, whether the login accepts it: the stored
+                                        http_password read as Tautulli's PBKDF2$function$rounds$salt$key digest
+                                        (lib/hashing_passwords.py check_hash) and checked with hashlib
   read_like_the_apps.py bazarr PATH     Dynaconf(settings_file=PATH, core_loaders=["YAML"],
                                         apply_default_on_none=True) and validators of the seeded keys' types
                                         (bazarr/app/config.py)
@@ -37,7 +40,23 @@ def sabnzbd(path):
     }
 
 
-def tautulli(path):
+def password_checks(password, digest):
+    # The stored form, as Tautulli v2.17.1 lib/hashing_passwords.py defines it: the salt enters PBKDF2 as its
+    # Base64 text; the derived key's length is that of the stored key.
+    import base64
+    import hashlib
+    import hmac
+
+    parts = digest.split("$")
+    if len(parts) != 5 or parts[0] != "PBKDF2":
+        return False
+    _, function, rounds, salt, key = parts
+    expected = base64.b64decode(key)
+    derived = hashlib.pbkdf2_hmac(function, password.encode("utf-8"), salt.encode("utf-8"), int(rounds), len(expected))
+    return hmac.compare_digest(derived, expected)
+
+
+def tautulli(path, password=None):
     cfg = configobj.ConfigObj(path, encoding="utf-8")
     general = cfg["General"]
     pms = cfg.get("PMS", {})
@@ -45,8 +64,13 @@ def tautulli(path):
     kinds = {"pms_ip": (str, "127.0.0.1"), "pms_port": (int, 32400), "pms_ssl": (int, 0), "pms_url": (str, ""),
              "pms_url_manual": (int, 0), "pms_is_remote": (int, 0), "pms_identifier": (str, ""),
              "pms_token": (str, "")}
+    # HTTP_USERNAME and HTTP_PASSWORD str (default empty: no login), HTTP_HASHED_PASSWORD int (default 1).
+    login = {"http_username": str(general.get("http_username", "")),
+             "http_hashed_password": int(general.get("http_hashed_password", 1))}
+    if password is not None:
+        login["password_checks"] = password_checks(password, str(general.get("http_password", "")))
     return {"api_key": str(general.get("api_key", "")), "api_enabled": int(general.get("api_enabled", 1)),
-            "first_run_complete": int(general.get("first_run_complete", 0)),
+            "first_run_complete": int(general.get("first_run_complete", 0)), **login,
             "pms": {key: kind(pms.get(key, default)) for key, (kind, default) in kinds.items()}}
 
 
@@ -106,5 +130,7 @@ if __name__ == "__main__":
     command, target = sys.argv[1], sys.argv[2]
     if command == "write-sabnzbd":
         write_sabnzbd(target, sys.argv[3])
+    elif command == "tautulli":
+        print(json.dumps(tautulli(target, *sys.argv[3:4])))
     else:
         print(json.dumps({"sabnzbd": sabnzbd, "tautulli": tautulli, "bazarr": bazarr}[command](target)))

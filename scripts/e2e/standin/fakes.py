@@ -645,8 +645,16 @@ class SeerrFake:
     them; POST merges the body into them (lodash merge) and answers the result (server/routes/settings/index.ts),
     after express-openapi-validator checked the body against seerr-api.yml NetworkSettings (400 {message, errors}).
     Express reads trustProxy once, at start (server/index.ts); /status says restartRequired while csrfProtection,
-    trustProxy or proxy.enabled differ from what the process started with (server/utils/restartFlag.ts). With a
-    state file the fake keeps its state across restarts, as Seerr keeps settings.json and its database.
+    trustProxy or proxy.enabled differ from what the process started with (server/utils/restartFlag.ts).
+
+    With a config directory (Seerr's CONFIG_DIRECTORY, /app/config in the image) the fake keeps what Seerr keeps
+    across a restart, where Seerr keeps it: the settings in `settings.json` (server/lib/settings/index.ts
+    SETTINGS_PATH, `AllSettings`: main.apiKey and main.mediaServerType, public.initialized, jellyfin, plex, sonarr,
+    radarr, network; other keys of the file are kept as they are, and keys missing from it take their defaults, as
+    `Settings.load` merges the file over them), written whole after each change (`Settings.save`: a temporary file,
+    then a rename); the users and the owner's Plex token, which Seerr keeps in its database (`db/db.sqlite3`,
+    server/datasource.ts), in `db/standin-db.json`. The API key of the environment wins over the file's, as
+    API_KEY does in Seerr.
     """
 
     NOT_CONFIGURED, PLEX, JELLYFIN, EMBY = 4, 1, 2, 3
@@ -660,9 +668,7 @@ class SeerrFake:
                       "proxy": {"enabled": bool, "hostname": str, "port": (int, float), "useSsl": bool, "user": str,
                                 "password": str, "bypassFilter": str, "bypassLocalAddresses": bool},
                       "dnsCache": {"enabled": bool, "forceMinTtl": (int, float), "forceMaxTtl": (int, float)}}
-    STATE = ("media_server_type", "initialized", "users", "jellyfin", "servers", "network", "plex", "plex_token")
-
-    def __init__(self, api_key, resolve=None, plex_tv="https://plex.tv", state_path=None):
+    def __init__(self, api_key, resolve=None, plex_tv="https://plex.tv", config_dir=None):
         self.api_key = api_key or uuid.uuid4().hex
         self.resolve = resolve or {}
         self.plex_tv = plex_tv
@@ -678,22 +684,62 @@ class SeerrFake:
         self.plex = {"name": "", "ip": "", "port": 32400, "useSsl": False, "libraries": []}
         self.plex_token = None
         self.network = copy.deepcopy(self.NETWORK)
-        self.state_path = state_path
-        if state_path and os.path.exists(state_path):
-            with open(state_path) as f:
-                state = json.load(f)
-            for name in self.STATE:
-                if name in state:
-                    setattr(self, name, state[name])
+        self.config_dir = config_dir
+        self.load()
         self.started_network = copy.deepcopy(self.network)
+        self.saved = self.snapshot()
+
+    def paths(self):
+        return os.path.join(self.config_dir, "settings.json"), os.path.join(self.config_dir, "db", "standin-db.json")
+
+    @staticmethod
+    def read_json(path):
+        if not os.path.exists(path):
+            return {}
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+
+    @staticmethod
+    def write_json(path, data, indent=None):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = path + ".tmp"
+        with open(temporary, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=indent)
+        os.replace(temporary, path)
+
+    def load(self):
+        if not self.config_dir:
+            return
+        settings_path, db_path = self.paths()
+        settings = self.read_json(settings_path)
+        self.media_server_type = settings.get("main", {}).get("mediaServerType", self.media_server_type)
+        self.initialized = settings.get("public", {}).get("initialized", self.initialized)
+        self.jellyfin = {**self.jellyfin, **settings.get("jellyfin", {})}
+        self.plex = {**self.plex, **settings.get("plex", {})}
+        self.servers = {kind: settings.get(kind, []) for kind in ("sonarr", "radarr")}
+        self.merge(self.network, settings.get("network", {}))
+        database = self.read_json(db_path)
+        self.users = database.get("users", self.users)
+        self.plex_token = database.get("plexToken", self.plex_token)
+
+    def snapshot(self):
+        return json.dumps([self.media_server_type, self.initialized, self.jellyfin, self.plex, self.servers,
+                           self.network, self.users, self.plex_token], sort_keys=True)
 
     def save(self):
-        if not self.state_path:
+        """Writes settings.json and the stand-in database when something changed since the last write."""
+        if not self.config_dir or self.snapshot() == self.saved:
             return
-        temporary = self.state_path + ".tmp"
-        with open(temporary, "w") as f:
-            json.dump({name: getattr(self, name) for name in self.STATE}, f)
-        os.replace(temporary, self.state_path)
+        settings_path, db_path = self.paths()
+        settings = self.read_json(settings_path)
+        settings.setdefault("main", {}).update({"apiKey": self.api_key, "mediaServerType": self.media_server_type})
+        settings.setdefault("public", {})["initialized"] = self.initialized
+        settings.update({"jellyfin": self.jellyfin, "plex": self.plex, "sonarr": self.servers["sonarr"],
+                         "radarr": self.servers["radarr"], "network": self.network})
+        # Seerr writes JSON.stringify(data, undefined, ' ').
+        self.write_json(settings_path, settings, indent=1)
+        self.write_json(db_path, {"users": self.users, "plexToken": self.plex_token})
+        self.saved = self.snapshot()
 
     def restart_required(self):
         before, now = self.started_network, self.network
@@ -765,8 +811,7 @@ class SeerrFake:
             try:
                 return self.answer(req)
             finally:
-                if req.method != "GET" or req.path == "/api/v1/settings/jellyfin/library":
-                    self.save()
+                self.save()
 
     def answer(self, req):
         p, m = req.path, req.method
@@ -1214,9 +1259,23 @@ class PlexFake:
     (GET / for machineIdentifier and friendlyName, GET /library/sections → MediaContainer.Directory).
 
     Every path but /identity needs the owner's token (header or X-Plex-Token query parameter), else 401 with an
-    HTML body. Section creation validates type, agent and scanner for the type, language, and that each folder
-    exists under --fs-root (the container's view); a bad one is 400 with an HTML body. An empty list has no
-    Directory member, as PMS leaves out empty child arrays.
+    HTML body. An empty list has no Directory member, as PMS leaves out empty child arrays.
+
+    Section creation refuses with 400 (plex-api-spec `addSection`: 400 "Section cannot be created due to bad
+    parameters in request") what the evidence says PMS refuses, and takes what it says PMS takes:
+    - `name`, `type`, `agent` and `language` are required (the spec); `type` is the name (`movie`, as python-plexapi
+      sends it) or the spec's integer; the agent must be one of that type's (python-plexapi `Library.add` docs).
+    - `language`: with one of the current agents (`tv.plex.agents.movie`, `.series`, `.music`) a locale such as
+      `en-US`; PMS 1.32.8 refused `en` with "'language' is invalid" (issue #1348). The legacy agents and the
+      "none" agents took a bare `en` or `xn` (python-plexapi tests: `com.plexapp.agents.imdb` with `en` before
+      617206e8, `com.plexapp.agents.none` with `xn`; `tools/plex-bootstraptest.py` photos with `en`).
+    - `location` is optional: the spec marks it so, and python-plexapi's own tests made a section without one
+      against a real PMS (before 617206e8). Each folder given must exist under --fs-root (the container's view).
+      That PMS refuses a folder it cannot see is this fake's assumption: python-plexapi checks folders itself
+      through /services/browse before it asks (since 617206e8, PR #837), so no public client shows PMS's answer.
+    - `scanner`: the spec marks it optional, but what PMS then picks is not public; the fake asks for one of the
+      type's scanners (`mediaserver wire` always sends one).
+    Unknown agents, scanners, types and languages are refused with the parameter named in the HTML body.
     """
 
     TYPES = {"1": "movie", "2": "show", "8": "artist", "13": "photo"}
@@ -1286,11 +1345,20 @@ class PlexFake:
         name, agent, scanner, language = one("name"), one("agent"), one("scanner"), one("language")
         locations = query.get("location") or []
         agents, scanners = self.AGENTS.get(kind, (set(), set()))
-        bad = (not name.strip() or kind not in self.AGENTS or agent not in agents or scanner not in scanners
-               or not (language == "xn" or (len(language) == 5 and language[2] == "-")) or not locations
-               or not all(os.path.isdir(os.path.join(self.fs_root, x.lstrip("/"))) for x in locations))
+        current_agent = agent.startswith("tv.plex.agents.") and agent != "tv.plex.agents.none"
+        locale = len(language) == 5 and language[2] == "-" and language[:2].isalpha() and language[3:].isalpha()
+        problems = [
+            ("name", not name.strip()),
+            ("type", kind not in self.AGENTS),
+            ("agent", agent not in agents),
+            ("scanner", scanner not in scanners),
+            ("language", not language or (current_agent and not locale)),
+            ("location", not all(os.path.isdir(os.path.join(self.fs_root, x.lstrip("/"))) for x in locations)),
+        ]
+        bad = [field for field, wrong in problems if wrong]
         if bad:
-            raise self.html(400, "Bad Request")
+            raise HTTPError(400, f"<html><head><title>Bad Request</title></head><body><h1>400 Bad Request</h1>"
+                                 f"'{bad[0]}' is invalid</body></html>", "text/html")
         now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
         section = {"allowSync": True, "art": f"/:/resources/{kind}-fanart.jpg", "filters": True,
                    "refreshing": False, "thumb": f"/:/resources/{kind}.png", "key": str(self.next_key),
@@ -1600,13 +1668,13 @@ class NewsServer:
 
 
 def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://plex.tv", config=None, machine=None,
-              state_path=None):
+              config_dir=None):
     if app in ("sonarr", "radarr", "prowlarr"):
         return ServarrFake(app, api_key, fs_root)
     if app == "jellyfin":
         return JellyfinFake(fs_root)
     if app == "seerr":
-        return SeerrFake(api_key, resolve, plex_tv, state_path)
+        return SeerrFake(api_key, resolve, plex_tv, config_dir)
     if app == "plextv":
         return PlexTvFake(api_key)
     if app == "tautulli":
@@ -1674,7 +1742,8 @@ def main():
     parser.add_argument("--plex-tv", default="https://plex.tv", help="where Seerr's fake asks plex.tv")
     parser.add_argument("--config", help="Tautulli's config.ini (default: FS_ROOT/config.ini)")
     parser.add_argument("--machine-id", help="Plex's machineIdentifier (default: a random one)")
-    parser.add_argument("--state", help="Seerr's fake keeps its state in this file across restarts")
+    parser.add_argument("--config-dir", help="Seerr's config directory (/app/config in the image): the fake keeps"
+                        " settings.json and its database there across restarts, as Seerr does")
     parser.add_argument("--account", help="the news server stand-in's USER:PASSWORD (--app newsserver)")
     parser.add_argument("--exit-on-eof", action="store_true",
                         help="exit when stdin closes (how the test suite stops it; signals can be masked there)")
@@ -1684,7 +1753,7 @@ def main():
         serve_news(args)
         return
     fake = make_fake(args.app, args.api_key, args.fs_root, resolve, args.plex_tv, args.config, args.machine_id,
-                     args.state)
+                     args.config_dir)
     # An app that saves its state when it stops (Tautulli) does so on SIGTERM and when stdin closes.
     def stop(*_):
         if hasattr(fake, "shutdown"):

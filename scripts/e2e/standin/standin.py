@@ -11,7 +11,7 @@ STANDIN_DAEMONS: programs (stubs) started in the background at start, so a healt
 Arguments (a compose `command:` written for the real image) are ignored.
 Apps that `mediaserver wire` calls (Sonarr, Radarr, Prowlarr, Jellyfin, Seerr) are served by their stateful contract
 fake (fakes.py) instead, which also answers their health paths; the fakes take their API key from the environment the
-real app reads (SONARR__AUTH__APIKEY, …; Seerr: API_KEY).
+real app reads (SONARR__AUTH__APIKEY, …; Seerr: API_KEY). Seerr's keeps its state in /app/config, as Seerr does.
 Authelia is served by the contract fake of its forward-auth endpoint (front_door_lab.py, the one the Swift front-door
 test runs), its portal URL read from the rendered /config/configuration.yml; `authelia crypto hash generate argon2`
 (what `mediaserver up` runs in the image for the first user) is answered by authelia_hash.py.
@@ -135,7 +135,12 @@ def main():
 
         # Servarr reads <APP>__AUTH__APIKEY; Seerr reads API_KEY (server/lib/settings/index.ts).
         key = os.environ.get("API_KEY" if app == "seerr" else f"{app.upper()}__AUTH__APIKEY")
-        handler = fakes.make_handler(fakes.make_fake(app, key), QUIET)
+        # Seerr keeps its settings in /app/config (settings.json, db/), the volume the stack mounts there: the fake
+        # keeps what Seerr keeps, so a restarted container answers as the real one does.
+        config_dir = "/app/config" if app == "seerr" and os.access("/app/config", os.W_OK) else None
+        if app == "seerr" and not config_dir:
+            log("/app/config is not a writable folder: Seerr's settings last only until the container stops")
+        handler = fakes.make_handler(fakes.make_fake(app, key, config_dir=config_dir), QUIET)
         log(f"serving the contract fake of {app}")
     httpd = fixture_server.bind(BIND, int(PORT), handler)
     log(f"listening on {BIND}:{PORT}, health path {HEALTH}")
