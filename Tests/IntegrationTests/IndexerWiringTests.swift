@@ -27,10 +27,19 @@ struct IndexerWiringTests {
                 """)
         }
 
-        func append(_ lines: String) throws {
+        func append(_ lines: String) throws { try write(lab.env + lines) }
+
+        /// Replaces `.env`, keeping it private as `init` writes it.
+        func write(_ text: String) throws {
             let envURL = lab.root.appendingPathComponent(".env")
-            try (lab.env + lines).write(to: envURL, atomically: true, encoding: .utf8)
+            try text.write(to: envURL, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: envURL.path)
+        }
+
+        /// `.env` without the line `line`.
+        func removing(_ line: String) -> String {
+            lab.env.split(separator: "\n", omittingEmptySubsequences: false).filter { $0 != line }.joined(
+                separator: "\n")
         }
 
         var secrets: [String] {
@@ -81,13 +90,25 @@ struct IndexerWiringTests {
         #expect(!second.standardOutput.contains("done:"))
         #expect(try await lab.indexers() == indexers)
 
+        // The address changed in .env (here: the same site by another name): the indexer wire made is updated in
+        // place, and Prowlarr tests it again with the key.
+        try lab.append("INDEXER_NZBGEEK_URL=http://localhost:\(lab.site.port)\n")
+        try lab.write(lab.removing("INDEXER_NZBGEEK_URL=\(lab.site.url.absoluteString)"))
+        let moved = try await lab.lab.wire()
+        #expect(
+            moved.standardOutput.contains("prowlarr: done: update indexer \"nzbgeek\" (fields.baseUrl drifted)"),
+            "\(moved.standardOutput)\n\(moved.standardError)")
+        let updated = try #require(try await lab.indexers().first)
+        #expect(updated["id"] == indexer["id"])
+        #expect(WiringIntegrationTests.field(updated, "baseUrl")?.string == "http://localhost:\(lab.site.port)")
+
         let json = try await lab.lab.wire(["--json"])
         let report = try #require(WireJSON.parse(Data(json.standardOutput.utf8)))
         let prowlarr = try #require(report["apps"]?.array?.first { $0["app"] == "prowlarr" })
         let item = try #require(prowlarr["items"]?.array?.first { $0["kind"] == "indexer" })
         #expect(item["name"] == "nzbgeek")
         #expect(item["change"] == "unchanged")
-        Self.expectNoSecret([plan, first, second, json], lab)
+        Self.expectNoSecret([plan, first, second, moved, json], lab)
     }
 
     @Test func anIndexerMadeByHandIsLeftAlone() async throws {
@@ -156,12 +177,8 @@ struct IndexerWiringTests {
         let lab = try IndexerLab()
         defer { lab.stop() }
         try lab.append("INDEXERS=nzbgeek,drunkenslug\n")
-        let envURL = lab.lab.root.appendingPathComponent(".env")
         // The list is set twice now: keep the last one only.
-        let text = lab.lab.env.split(separator: "\n", omittingEmptySubsequences: false).enumerated().filter {
-            !($0.element == "INDEXERS=nzbgeek")
-        }.map { String($0.element) }
-        try text.joined(separator: "\n").write(to: envURL, atomically: true, encoding: .utf8)
+        try lab.write(lab.removing("INDEXERS=nzbgeek"))
 
         let run = try await lab.lab.wire()
         #expect(run.status == 2, "\(run.standardError)")
