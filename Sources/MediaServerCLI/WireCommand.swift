@@ -9,7 +9,8 @@ struct WireCommand: AsyncParsableCommand {
         abstract: "Connect the apps to each other through their HTTP APIs (idempotent).",
         discussion: """
             Reconciles the desired wiring with what each app holds: Prowlarr gets Sonarr and Radarr as \
-            applications; Sonarr and Radarr get SABnzbd as their download client (categories tv and movies) and \
+            applications, and the Newznab indexers .env lists (INDEXERS, with INDEXER_<NAME>_URL and \
+            INDEXER_<NAME>_API_KEY; Prowlarr tests each with the site before it saves it); Sonarr and Radarr get SABnzbd as their download client (categories tv and movies) and \
             their root folders /data/media/tv and /data/media/movies; Jellyfin's startup wizard is completed \
             with a generated admin password, an API key is created, and the libraries Movies and Shows are added. \
             Once PLEX_TOKEN is in .env, Tautulli is connected to Plex and its first-run wizard marked done: its \

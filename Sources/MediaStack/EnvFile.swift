@@ -196,7 +196,8 @@ private struct Parser {
         let number = line(at: offset)
         let start = lineStarts[number - 1]
         let text = String(String.UnicodeScalarView(scalars[start..<endOfLine(from: start)])).uppercased()
-        return EnvFile.secretKeys.contains { text.contains($0) }
+        // An indexer's key (`INDEXER_<NAME>_API_KEY`) is a secret no definition declares.
+        return EnvFile.secretKeys.contains { text.contains($0) } || text.contains("_API_KEY")
     }
 
     mutating func issue(_ offset: Int, key: String?, _ message: String, _ fix: String) {
@@ -284,7 +285,7 @@ private struct Parser {
         let key = rawKey
         position = index + 1
         while position < scalars.count && Self.isSpace(scalars[position]) { position += 1 }
-        let secret = EnvFile.secretKeys.contains(key)
+        let secret = EnvFile.secretKeys.contains(key) || NewznabIndexer.isAPIKeySetting(key)
         guard EnvFile.isValidKey(key) else {
             let shown = mentionsSecret(lineAt: start) ? "this name" : "'\(SettingsIssue.excerpt(key))'"
             issue(

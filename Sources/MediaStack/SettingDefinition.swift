@@ -44,6 +44,7 @@ public struct SettingDefinition: Hashable, Sendable {
         case network = "Network"
         case paths = "Paths on the host"
         case services = "Which services run"
+        case indexers = "Indexers in Prowlarr (added by `mediaserver wire`)"
         case ports = "Host ports (read by `mediaserver render`; re-render after a change)"
         case secrets = "Secrets (generate them with `mediaserver init`; never commit .env)"
         case usenet = "Usenet provider (`mediaserver wire` adds it to SABnzbd; empty USENET_HOST: none)"
@@ -60,9 +61,12 @@ public struct SettingDefinition: Hashable, Sendable {
     public let help: String
     /// Whether an empty value is acceptable (optional secrets such as a Plex claim token).
     public let mayBeEmpty: Bool
+    /// Lines `.env.example` shows commented out after the setting, for settings that come with keys of their own.
+    public let example: [String]
 
     public init(
-        _ key: String, _ defaultValue: String, _ kind: Kind, _ section: Section, help: String, mayBeEmpty: Bool = false
+        _ key: String, _ defaultValue: String, _ kind: Kind, _ section: Section, help: String, mayBeEmpty: Bool = false,
+        example: [String] = []
     ) {
         self.key = key
         self.defaultValue = defaultValue
@@ -70,14 +74,15 @@ public struct SettingDefinition: Hashable, Sendable {
         self.section = section
         self.help = help
         self.mayBeEmpty = mayBeEmpty
+        self.example = example
     }
 
     /// A setting the code reads by name.
     public init(
         _ key: SettingKey, _ defaultValue: String, _ kind: Kind, _ section: Section, help: String,
-        mayBeEmpty: Bool = false
+        mayBeEmpty: Bool = false, example: [String] = []
     ) {
-        self.init(key.rawValue, defaultValue, kind, section, help: help, mayBeEmpty: mayBeEmpty)
+        self.init(key.rawValue, defaultValue, kind, section, help: help, mayBeEmpty: mayBeEmpty, example: example)
     }
 
     public var isSecret: Bool {

@@ -19,6 +19,7 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
     public static let dataRoot = SettingKey("DATA_ROOT")
     public static let backupRoot = SettingKey("BACKUP_ROOT")
     public static let disabledServices = SettingKey("DISABLED_SERVICES")
+    public static let indexers = SettingKey("INDEXERS")
     public static let borgPassphrase = SettingKey("BORG_PASSPHRASE")
     public static let grafanaAdminPassword = SettingKey("GRAFANA_ADMIN_PASSWORD")
     public static let plexClaim = SettingKey("PLEX_CLAIM")
@@ -40,7 +41,8 @@ public struct SettingKey: Hashable, Sendable, CustomStringConvertible {
     /// Every constant above, for the test that each is defined.
     public static let all: [SettingKey] = [
         puid, pgid, umask, timeZone, transcodeDevice, renderGID, lanIP, arrAuthRequired, configRoot, dataRoot,
-        backupRoot, disabledServices, borgPassphrase, grafanaAdminPassword, plexClaim, watchtowerNotificationURL,
+        backupRoot, disabledServices, indexers, borgPassphrase, grafanaAdminPassword, plexClaim,
+        watchtowerNotificationURL,
         sabnzbdNZBKey,
         alertDiscordWebhookURL, alertSMTPPassword, grafanaAdminUser, alertEmailTo, alertSMTPSmarthost, alertSMTPFrom,
         alertSMTPUsername, watchtowerSchedule, rcloneRemote, jellyfinAdminPassword, tautulliPassword,

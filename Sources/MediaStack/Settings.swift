@@ -227,6 +227,8 @@ public struct Settings: Hashable, Sendable {
             }
         }
         issues += UsenetProvider.issues(of: file)
+        // The indexers' own keys are named by INDEXERS, not by a definition.
+        issues += NewznabIndexer.parse(file).issues
         return (issues, disabled)
     }
 

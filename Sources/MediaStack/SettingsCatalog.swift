@@ -74,6 +74,17 @@ public enum SettingsCatalog {
             help: "Comma-separated services to leave out, e.g. `plex,overseerr,tautulli`. Run `mediaserver render`"
                 + " afterwards: the render then leaves no trace of them.",
             mayBeEmpty: true),
+        SettingDefinition(
+            .indexers, "", .text, .indexers,
+            help: "Comma-separated names of your Usenet (Newznab) indexers, e.g. `nzbgeek,drunkenslug`. For each NAME"
+                + " set INDEXER_<NAME>_URL (the site's address, without /api) and INDEXER_<NAME>_API_KEY (from your"
+                + " account there); INDEXER_<NAME>_API_PATH only if the API is not at /api. `mediaserver wire` adds"
+                + " each to Prowlarr under its name, and Prowlarr hands them to Sonarr and Radarr.",
+            mayBeEmpty: true,
+            example: [
+                "INDEXERS=nzbgeek", "INDEXER_NZBGEEK_URL=https://api.nzbgeek.info",
+                "INDEXER_NZBGEEK_API_KEY=your-key-from-the-site",
+            ]),
     ]
 
     /// Listed between the required and the optional API keys: the secrets that are ours to choose.

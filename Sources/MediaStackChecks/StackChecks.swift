@@ -145,7 +145,7 @@ public struct StackChecks: Sendable {
                 if firstUse[reference.name] == nil { firstUse[reference.name] = file.path }
             }
         }
-        let known = Set(stack.settings.definitions.map(\.key))
+        let known = Set(stack.settings.definitions.map(\.key)).union(stack.settings.indexerKeys)
         return firstUse.sorted { $0.key < $1.key }.compactMap { name, path in
             if !known.contains(name) {
                 return Finding(
@@ -165,7 +165,7 @@ public struct StackChecks: Sendable {
     }
 
     func unknownSettings(_ stack: Stack) -> [Finding] {
-        let known = Set(stack.settings.definitions.map(\.key))
+        let known = Set(stack.settings.definitions.map(\.key)).union(stack.settings.indexerKeys)
         return stack.settings.file.entries.filter { !known.contains($0.key) && !$0.key.hasPrefix("COMPOSE_") }.map {
             Finding(
                 .warning, .unknownSetting, subject: $0.key,

@@ -246,7 +246,13 @@ public struct EnvInitializer: Sendable {
         let tags = (previous?.entries ?? []).filter { tagKeys.contains($0.key) }
         for entry in tags { values[entry.key] = entry.value }
         // Variables of the user's own that the catalog does not know are carried over at the end.
-        let extra = (previous?.entries ?? []).filter { entry in !definitions.contains { $0.key == entry.key } }
+        // The keys of the indexers INDEXERS lists are settings too, declared by the list rather than the catalog.
+        let listed = (values[SettingKey.indexers.rawValue] ?? "").split(separator: ",").map {
+            NewznabIndexer.keyPrefix(String($0).trimmingCharacters(in: .whitespaces))
+        }
+        let unknown = (previous?.entries ?? []).filter { entry in !definitions.contains { $0.key == entry.key } }
+        let indexerKeys = unknown.filter { entry in listed.contains { entry.key.hasPrefix($0) } }
+        let extra = unknown.filter { entry in !listed.contains { entry.key.hasPrefix($0) } }
         var text =
             EnvFileComposer().compose(
                 values: values,
@@ -257,6 +263,10 @@ public struct EnvInitializer: Sendable {
         if !tags.isEmpty {
             text += "\n# Image tags chosen by `mediaserver upgrade` (delete a line to follow the catalog's pin)\n"
             text += tags.map { "\($0.key)=\(EnvFile.literal($0.value))\n" }.joined()
+        }
+        if !indexerKeys.isEmpty {
+            text += "\n# The indexers INDEXERS lists (`mediaserver wire` adds them to Prowlarr)\n"
+            text += indexerKeys.map { "\($0.key)=\(EnvFile.literal($0.value))\n" }.joined()
         }
         if !extra.isEmpty {
             text += "\n# Kept from the previous .env (not mediaserver settings)\n"

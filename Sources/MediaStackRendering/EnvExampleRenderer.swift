@@ -22,6 +22,7 @@ public struct EnvExampleRenderer: Sendable {
             for definition in members {
                 lines.append("# \(definition.help)")
                 lines.append("\(definition.key)=\(Self.quoted(definition.defaultValue))")
+                lines += definition.example.map { "# \($0)" }
             }
         }
         return RenderedFile(path: Self.path, contents: lines.joined(separator: "\n") + "\n")

@@ -71,7 +71,9 @@ public struct WiringFailure: Error, Sendable, Hashable, CustomStringConvertible 
             if let failures = json.array {
                 let lines = failures.compactMap { failure -> String? in
                     guard let text = failure["errorMessage"]?.string else { return nil }
-                    return failure["propertyName"]?.string.map { "\($0): \(text)" } ?? text
+                    // A test failure has no property (Prowlarr's `new ValidationFailure(string.Empty, …)`).
+                    guard let property = failure["propertyName"]?.string, !property.isEmpty else { return text }
+                    return "\(property): \(text)"
                 }
                 if !lines.isEmpty { return lines.joined(separator: "; ") }
             }

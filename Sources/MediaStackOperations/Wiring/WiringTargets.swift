@@ -110,6 +110,11 @@ public struct WiringTargets: Sendable {
                 apps.append(
                     ServarrWiring(
                         app: app, base: base, apiKey: apiKey, keySetting: setting, desired: desired, secrets: secrets))
+                let indexers = stack.settings.indexers
+                if app == .prowlarr && !indexers.isEmpty {
+                    apps.append(
+                        ProwlarrIndexerWiring(base: base, apiKey: apiKey, keySetting: setting, indexers: indexers))
+                }
             case .jellyfin:
                 apps.append(JellyfinWiring(base: base, libraries: JellyfinWiring.defaultLibraries))
             case .plex:

@@ -18,12 +18,15 @@ import copy
 import datetime
 import json
 import os
+import re
 import signal
 import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.error import HTTPError as URLHTTPError, URLError
 from urllib.parse import parse_qs, urlsplit
+from urllib.request import Request as URLRequest, urlopen
 
 PRIVATE = "********"
 
@@ -326,6 +329,260 @@ class RootFolders:
         return {}
 
 
+# ---- Prowlarr's indexers (Newznab) ---------------------------------------------------------------------------------
+# Prowlarr/Prowlarr src/NzbDrone.Core/Indexers/Definitions/Newznab/NewznabSettings.cs: the settings fields, in
+# SchemaBuilder order (nested IndexerBaseSettings as `baseSettings.*`), and NewznabSettingsValidator.
+NEWZNAB_FIELDS = [
+    ("baseUrl", None, False),
+    ("apiPath", "/api", False),
+    ("apiKey", None, True),
+    ("additionalParameters", None, False),
+    ("vipExpiration", "", False),
+    ("baseSettings.queryLimit", None, False),
+    ("baseSettings.grabLimit", None, False),
+    ("baseSettings.limitsUnit", 0, False),
+]
+# NewznabSettingsValidator.ApiKeyAllowList: sites whose key may not be empty.
+NEWZNAB_KEY_REQUIRED = ["nzbs.org", "nzb.life", "dognzb.cr", "nzbplanet.net", "nzbid.org", "nzbndx.com",
+                        "nzbindex.in"]
+# A few of Newznab.DefaultDefinitions (each a schema entry of its own), and the generic one.
+NEWZNAB_PRESETS = [
+    ("DrunkenSlug", "https://drunkenslug.com"),
+    ("Generic Newznab", ""),
+    ("NZBgeek", "https://api.nzbgeek.info"),
+    ("NzbPlanet", "https://api.nzbplanet.net"),
+]
+
+
+def newznab_validator(s):
+    failures = []
+    base = s.get("baseUrl")
+    # RuleBuilderExtensions.ValidRootUrl: NotEmpty, then IsValidUrl and starts with http.
+    if not isinstance(base, str) or not base.strip():
+        failures.append(validation_failure("BaseUrl", "'Base Url' must not be empty.", base))
+    elif valid_url(s, "baseUrl"):
+        failures.append(validation_failure("BaseUrl", "must be valid URL that starts with http(s)://", base))
+    path = s.get("apiPath")
+    # ValidUrlBase("/api"): `^(?!\/?https?://[-_a-z0-9.]+)`.
+    if isinstance(path, str) and re.match(r"^/?https?://[-_a-z0-9.]+", path, re.IGNORECASE):
+        failures.append(validation_failure("ApiPath", "Must be a valid URL path (ie: '/api')", path))
+    if isinstance(base, str) and any(site in base.lower() for site in NEWZNAB_KEY_REQUIRED):
+        if not (s.get("apiKey") or "").strip():
+            failures.append(validation_failure("ApiKey", "'Api Key' must not be empty.", ""))
+    for limit in ("queryLimit", "grabLimit"):
+        value = s.get("baseSettings." + limit)
+        if value is not None and (not isinstance(value, int) or value <= 0):
+            failures.append(validation_failure("BaseSettings." + limit[0].upper() + limit[1:],
+                                               "Should be greater than zero", value))
+    return failures
+
+
+def newznab_test(s):
+    """Indexer test on save (Newznab.Test → HttpIndexerBase.TestConnection): the caps, then a search with the key,
+    against the real site over HTTP. Failures as Prowlarr words them; like Prowlarr's HttpException they may quote
+    the URL, key included."""
+    base = (s.get("baseUrl") or "").rstrip("/")
+    path = (s.get("apiPath") or "/api").rstrip("/")
+    key = s.get("apiKey") or ""
+    suffix = f"&apikey={key}" if key else ""
+
+    def fetch(url):
+        request = URLRequest(url, headers={"Accept": "application/rss+xml, text/rss+xml, application/xml, text/xml"})
+        with urlopen(request, timeout=10) as response:
+            return response.read().decode("utf-8", "replace")
+
+    def failure(message):
+        return [validation_failure("", message)]
+
+    try:
+        # NewznabCapabilitiesProvider.FetchCapabilities: a failed request propagates; an <error/> answer is parsed,
+        # thrown and swallowed there (empty capabilities), so the search below meets it again.
+        fetch(f"{base}{path}?t=caps{suffix}")
+        search_url = f"{base}{path}?t=search&extended=1{suffix}&limit=100&offset=0"
+        body = fetch(search_url)
+    except URLHTTPError as error:
+        # HttpException: "HTTP request failed: [{status}:{reason}] [GET] at [{url}]".
+        detail = f"HTTP request failed: [{error.code}:{error.reason.replace(' ', '')}] [GET] at [{error.url}]"
+        if error.code >= 500:
+            return failure("Unable to connect to indexer, indexer's server is unavailable. Try again later. " + detail)
+        return failure("Unable to connect to indexer, check the log above the ValidationFailure for more details. "
+                       + detail)
+    except (URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        return failure("Unable to connect to indexer. This is typically caused by DNS/SSL issues. Check DNS "
+                       "settings, ensure IPv6 is working or disabled, consider using different DNS servers, or try a "
+                       "VPN/proxy if needed. See: 'https://wiki.servarr.com/prowlarr/troubleshooting#dns-ssl-"
+                       f"connection-issues' {reason}")
+    # NewznabRssParser.CheckError: codes 100-199 are IndexerAuthException.
+    match = re.search(r'<error\s+code="(\d+)"\s+description="([^"]*)"', body)
+    if match:
+        code, description = int(match.group(1)), match.group(2)
+        if 100 <= code <= 199:
+            return failure("Indexer returned result for RSS URL, Credentials appears to be invalid. Response: "
+                           + description)
+        return failure("Unable to connect to indexer. " + description)
+    if "<item" not in body:
+        return failure("Query successful, but no results were returned from your indexer. This may be an issue with "
+                       "the indexer, your indexer category settings, or other indexer settings such as search "
+                       "freeleech only etc. See the FAQ for details.")
+    return []
+
+
+NEWZNAB_KIND = ProviderKind("Newznab", "NewznabSettings", NEWZNAB_FIELDS, newznab_validator,
+                            extra={"implementationName": "Newznab"})
+
+
+class IndexerCollection(ProviderCollection):
+    """Prowlarr's /api/v1/indexer: src/Prowlarr.Api.V1/Indexers/IndexerController.cs over ProviderControllerBase.
+    The resource rules (AppProfileId ValidId and AppProfileExistsValidator, Priority 1-50) apply to every save; an
+    enabled indexer is then validated (Redirect on for Usenet, the settings) and tested against its site, on POST
+    even with forceSave (which only lets warnings pass), on PUT unless forceSave."""
+
+    MEMBERS = {"enable": False, "redirect": False, "appProfileId": 0, "priority": 0, "downloadClientId": 0}
+
+    def __init__(self, profiles):
+        super().__init__([NEWZNAB_KIND], dict(self.MEMBERS), lambda item: bool(item.get("enable")))
+        self.profiles = profiles
+
+    def to_resource(self, item):
+        resource = super().to_resource(item)
+        resource.update({
+            "definitionName": "Newznab", "protocol": "usenet", "privacy": "private", "supportsRss": True,
+            "supportsSearch": True, "supportsRedirect": True, "supportsPagination": True,
+            "indexerUrls": [item["settings"].get("baseUrl")], "legacyUrls": [],
+            "description": "Newznab is an API search specification for Usenet", "language": "en-US",
+            "added": item.get("added", "0001-01-01T00:00:00Z"), "sortName": item["name"].lower(),
+            "infoLink": "https://wiki.servarr.com/prowlarr/supported-indexers#newznab",
+            "capabilities": {"id": 0, "limitsMax": 100, "limitsDefault": 100, "categories": [],
+                             "supportsRawSearch": False, "searchParams": ["q"], "tvSearchParams": [],
+                             "movieSearchParams": [], "musicSearchParams": [], "bookSearchParams": []},
+        })
+        return resource
+
+    def schema(self):
+        entries = []
+        for name, url in NEWZNAB_PRESETS:
+            settings = {n: copy.deepcopy(d) for n, d, _p in NEWZNAB_KIND.fields}
+            settings["baseUrl"] = url
+            resource = self.to_resource({"id": 0, "name": name, "implementation": "Newznab", "settings": settings,
+                                         "tags": [], "enable": True, "redirect": True, "appProfileId": 0,
+                                         "priority": 25, "downloadClientId": 0})
+            resource["presets"] = []
+            entries.append(resource)
+        # Not every entry is Newznab: Cardigann definitions come first by name.
+        entries.insert(0, {"id": 0, "name": "1337x", "implementation": "Cardigann", "implementationName": "Cardigann",
+                           "configContract": "CardigannSettings", "protocol": "torrent", "fields": [], "tags": [],
+                           "presets": [], "enable": True, "redirect": False, "appProfileId": 0, "priority": 25})
+        return entries
+
+    def _resource_rules(self, body):
+        failures = []
+        profile = body.get("appProfileId", 0) if isinstance(body, dict) else 0
+        if not isinstance(profile, int) or profile <= 0:
+            failures.append(validation_failure("AppProfileId", "'App Profile Id' must be greater than '0'.", profile))
+        elif profile not in self.profiles:
+            failures.append(validation_failure("AppProfileId", "App Profile does not exist", profile))
+        priority = body.get("priority", 0) if isinstance(body, dict) else 0
+        if not isinstance(priority, int) or not 1 <= priority <= 50:
+            failures.append(validation_failure(
+                "Priority", f"'Priority' must be between 1 and 50. You entered {priority}.", priority))
+        if failures:
+            raise HTTPError(400, failures)
+
+    def _validate(self, kind, item, force_save):
+        if not self.enabled_of(item):
+            return
+        if not item.get("redirect"):
+            raise HTTPError(400, [validation_failure("Redirect", "Redirect must be enabled for Usenet indexers")])
+        failures = kind.validate(item["settings"])
+        if failures:
+            raise HTTPError(400, failures)
+
+    def create(self, body, force_save):
+        self._resource_rules(body)
+        kind, item = self._model(body, None, True)
+        self._validate(kind, item, force_save)
+        if item.get("enable"):
+            failures = newznab_test(item["settings"])
+            if failures:
+                raise HTTPError(400, failures)
+        item["id"] = self.next_id
+        item["added"] = now_iso()
+        self.next_id += 1
+        self.items[item["id"]] = item
+        return self.to_resource(item)
+
+    def update(self, item_id, body, force_save):
+        existing = self.items.get(item_id)
+        if existing is None:
+            raise HTTPError(404, {"message": "NotFound"})
+        self._resource_rules(body)
+        kind, item = self._model(body, existing, False)
+        self._validate(kind, item, force_save)
+        if item.get("enable") and not force_save:
+            failures = newznab_test(item["settings"])
+            if failures:
+                raise HTTPError(400, failures)
+        item["id"] = item_id
+        item["added"] = existing.get("added")
+        self.items[item_id] = item
+        return self.to_resource(item)
+
+    def test(self, body, force_test):
+        """POST /api/v1/indexer/test: validated (warnings too unless forceTest) and tested, enabled or not; 200 "{}"."""
+        self._resource_rules(body)
+        kind, item = self._model(body, self.items.get((body or {}).get("id") or 0), True)
+        failures = kind.validate(item["settings"]) or newznab_test(item["settings"])
+        if failures:
+            raise HTTPError(400, failures)
+        return "{}"
+
+
+class NewznabFake:
+    """A Newznab indexer site (the API Prowlarr tests an indexer with): GET {path}?t=caps|search&apikey=KEY.
+    Errors as the Newznab API documents them and Prowlarr reads them (NewznabRssParser.CheckError): 200 with
+    <error code="100" description="Incorrect user credentials"/> for a wrong key, code 200 "Missing parameter"
+    without one."""
+
+    def __init__(self, api_key):
+        self.api_key = api_key
+
+    class XML(str):
+        content_type = "application/xml"
+
+    def handle(self, req):
+        if req.path != "/api":
+            raise HTTPError(404, None)
+        given = req.query.get("apikey")
+        kind = req.query.get("t")
+        if kind not in ("caps", "search", "tvsearch", "movie"):
+            return 200, self.XML('<?xml version="1.0" encoding="UTF-8"?>\n'
+                                 '<error code="202" description="No such function"/>')
+        if not given:
+            return 200, self.XML('<?xml version="1.0" encoding="UTF-8"?>\n'
+                                 '<error code="200" description="Missing parameter (apikey)"/>')
+        if given != self.api_key:
+            return 200, self.XML('<?xml version="1.0" encoding="UTF-8"?>\n'
+                                 '<error code="100" description="Incorrect user credentials"/>')
+        if kind == "caps":
+            return 200, self.XML(
+                '<?xml version="1.0" encoding="UTF-8"?>\n<caps><server title="fake"/>'
+                '<limits max="100" default="100"/><searching>'
+                '<search available="yes" supportedParams="q"/>'
+                '<tv-search available="yes" supportedParams="q,season,ep,tvdbid"/>'
+                '<movie-search available="yes" supportedParams="q,imdbid"/></searching>'
+                '<categories><category id="2000" name="Movies"/><category id="5000" name="TV"/></categories>'
+                '</caps>')
+        return 200, self.XML(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<rss version="2.0" xmlns:newznab="http://www.newznab.com/DTD/2010/feeds/attributes/"><channel>'
+            '<title>fake</title><item><title>Some.Show.S01E01.1080p.WEB.h264-GROUP</title>'
+            '<guid>https://indexer.invalid/details/1</guid><pubDate>Wed, 02 Dec 2026 10:00:00 +0000</pubDate>'
+            '<enclosure url="https://indexer.invalid/getnzb/1.nzb" length="1000000" type="application/x-nzb"/>'
+            '<newznab:attr name="category" value="5040"/><newznab:attr name="size" value="1000000"/>'
+            '</item></channel></rss>')
+
+
 class ServarrFake:
     """Sonarr, Radarr or Prowlarr. Authentication: X-Api-Key header or apikey query parameter, else 401 with no
     body (Sonarr/Sonarr src/Sonarr.Http/Authentication/ApiKeyAuthenticationHandler.cs; openapi securitySchemes);
@@ -337,10 +594,15 @@ class ServarrFake:
         self.lock = threading.Lock()
         if app == "prowlarr":
             self.version = "2.5.2.5491"
+            # AppSyncProfileService adds "Standard" at the first start.
+            self.app_profiles = [{"id": 1, "name": "Standard", "enableRss": True, "enableAutomaticSearch": True,
+                                  "enableInteractiveSearch": True, "minimumSeeders": 1}]
+            self.indexers = IndexerCollection({p["id"] for p in self.app_profiles})
             self.collections = {
                 "/api/v1/applications": ProviderCollection(
                     APPLICATION_KINDS.values(), {"syncLevel": "fullSync"},
                     lambda item: item.get("syncLevel") in ("addOnly", "fullSync")),
+                "/api/v1/indexer": self.indexers,
             }
             self.root_folders = None
             self.api = "/api/v1"
@@ -371,6 +633,14 @@ class ServarrFake:
             raise HTTPError(401, None)
         force = req.query.get("forcesave", "false").lower() == "true"
         with self.lock:
+            if self.app == "prowlarr":
+                if req.path == "/api/v1/indexer/schema" and req.method == "GET":
+                    return 200, self.indexers.schema()
+                if req.path == "/api/v1/indexer/test" and req.method == "POST":
+                    force_test = req.query.get("forcetest", "false").lower() == "true"
+                    return 200, self.indexers.test(req.json(), force_test)
+                if req.path == "/api/v1/appprofile" and req.method == "GET":
+                    return 200, self.app_profiles
             if req.path == f"{self.api}/system/status" and req.method == "GET":
                 return 200, {"appName": self.app.capitalize(), "version": self.version, "urlBase": ""}
             for path, collection in self.collections.items():
@@ -429,7 +699,7 @@ class ServarrFake:
                     "/api/v3/queue/status": {"id": 0, "totalCount": 0, "count": 0, "unknownCount": 0,
                                              "errors": False, "warnings": False, "unknownErrors": False,
                                              "unknownWarnings": False}}
-        return {"/api/v1/indexer": [], "/api/v1/indexerstats": {"id": 0, "indexers": [], "userAgents": [],
+        return {"/api/v1/indexerstats": {"id": 0, "indexers": [], "userAgents": [],
                                                                  "hosts": []}}
 
     @staticmethod
@@ -1671,6 +1941,8 @@ def make_fake(app, api_key=None, fs_root="/", resolve=None, plex_tv="https://ple
               config_dir=None):
     if app in ("sonarr", "radarr", "prowlarr"):
         return ServarrFake(app, api_key, fs_root)
+    if app == "newznab":
+        return NewznabFake(api_key)
     if app == "jellyfin":
         return JellyfinFake(fs_root)
     if app == "seerr":
@@ -1732,7 +2004,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--app", required=True, choices=["sonarr", "radarr", "prowlarr", "jellyfin", "seerr", "plextv",
                                                                 "tautulli", "plex-identity", "plex", "sabnzbd",
-                                                                "newsserver"])
+                                                                "newsserver", "newznab"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--api-key", default=os.environ.get("FAKE_API_KEY"))
