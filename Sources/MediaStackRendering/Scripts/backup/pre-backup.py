@@ -46,12 +46,20 @@ if dump_root in ("/", source_root) or dump_root.startswith(source_root + os.sep)
 
 
 # ---- what borg create would archive ------------------------------------------------------------
-def archived_files():
-    """The paths under source_root that `borg create` with borg_options would archive.
+def has_database_name(path):
+    return any(fnmatch.fnmatchcase(os.path.basename(path), g) for g in NAME_GLOBS)
+
+
+def archived_databases():
+    """The paths with a database's name (NAME_GLOBS) under source_root that `borg create` with borg_options would
+    archive.
 
     Borg itself decides (a dry run lists every item without a repository), so a database under an excluded folder,
     a CACHEDIR.TAG folder or another file system is skipped exactly as the archive skips it. `--log-json` makes each
-    listed path a JSON string, so any file name survives.
+    listed path a JSON string, so any file name survives. Only database names are kept, so memory does not grow
+    with the number of files (a Plex metadata folder holds hundreds of thousands), and a listed file is decoded only
+    when its line holds ".db" or ".sqlite", which every such name contains (borg 1.4.5 src/borg/archiver.py
+    `print_file_status` writes `json.dumps({'type': 'file_status', ...})`, which escapes no ASCII letter or dot).
     """
     # A dry run never opens the repository (borg 1.4.5 src/borg/archiver.py: do_create is
     # `with_repository(fake="dry_run")`): the name only has to parse, and one that cannot exist keeps this run
@@ -65,14 +73,17 @@ def archived_files():
         die(f"cannot run borg: {err}")
     paths = []
     for line in borg.stderr:
+        if '"file_status"' in line and ".db" not in line and ".sqlite" not in line:
+            continue
         try:
             entry = json.loads(line)
         except ValueError:
             log(f"borg: {line.rstrip()}")
             continue
         if entry.get("type") == "file_status":
-            if entry.get("status") != "x":
-                paths.append(entry.get("path", ""))
+            path = entry.get("path", "")
+            if entry.get("status") != "x" and has_database_name(path):
+                paths.append(path)
         elif entry.get("message"):
             log(f"borg: {entry['message']}")
     # 1 = warnings (an unreadable folder, a file that vanished): logged above, the rest is still listed.
@@ -82,7 +93,7 @@ def archived_files():
 
 
 started = int(time.time())
-candidates = archived_files()
+candidates = archived_databases()
 
 # ---- prepare the dump root --------------------------------------------------------------------
 os.makedirs(dump_root, exist_ok=True)
@@ -106,8 +117,6 @@ def is_sqlite(path):
 
 def find_databases(paths):
     for path in paths:
-        if not any(fnmatch.fnmatchcase(os.path.basename(path), g) for g in NAME_GLOBS):
-            continue
         if os.path.islink(path) or not os.path.isfile(path):
             continue
         if is_sqlite(path):
