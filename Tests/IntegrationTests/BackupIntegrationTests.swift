@@ -95,6 +95,9 @@ struct BackupIntegrationTests {
         #expect(!paths.contains { $0.hasSuffix(lab.sources.path.dropFirst() + "/sonarr/sonarr.db") })
         #expect(!paths.contains { $0.hasSuffix("-wal") || $0.hasSuffix("-shm") })
         #expect(paths.contains { $0.hasSuffix("-dumps/sonarr/sonarr.db") })
+        // borgmatic's runtime folder is archived (its bootstrap manifest), which is what its own dry-run walk before
+        // create would check; config.yaml skips that walk (unsafe_skip_path_validation_before_create).
+        #expect(paths.contains { $0.hasSuffix("borgmatic/bootstrap/manifest.json") }, "no bootstrap manifest")
         for kept in [
             "Plex Media Server/Metadata/", "sonarr/asp/key-1.xml", "Definitions/Custom", "data/Thumbs.db",
             "borgmatic/borg-config/keys/",
