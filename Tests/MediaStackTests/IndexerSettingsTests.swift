@@ -36,54 +36,45 @@ struct IndexerSettingsTests {
         "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_URL=https://api.nzbgeek.info\nINDEXER_NZBGEEK_API_KEY=\(Self.key)\n\(extra)\n"
     }
 
-    struct BadCase: Sendable, CustomTestStringConvertible {
-        let name: String
-        let lines: String
-        let key: String
-        let message: String
-        let fix: String
-        var testDescription: String { name }
-    }
-
-    static let badCases: [BadCase] = [
-        BadCase(
-            name: "no URL", lines: "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_API_KEY=\(key)", key: "INDEXER_NZBGEEK_URL",
+    static let badCases: [SettingsBadCase] = [
+        SettingsBadCase(
+            name: "no URL", text: "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_API_KEY=\(key)", key: "INDEXER_NZBGEEK_URL",
             message: "INDEXERS lists nzbgeek, but INDEXER_NZBGEEK_URL is not set", fix: "INDEXER_NZBGEEK_URL=https://"
         ),
-        BadCase(
-            name: "no key", lines: "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_URL=https://api.nzbgeek.info",
+        SettingsBadCase(
+            name: "no key", text: "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_URL=https://api.nzbgeek.info",
             key: "INDEXER_NZBGEEK_API_KEY", message: "INDEXER_NZBGEEK_API_KEY is not set",
             fix: "API key from your account page"),
-        BadCase(
+        SettingsBadCase(
             name: "key pasted into the URL",
-            lines: "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_URL=https://api.nzbgeek.info/api?t=caps&apikey=\(key)",
+            text: "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_URL=https://api.nzbgeek.info/api?t=caps&apikey=\(key)",
             key: "INDEXER_NZBGEEK_URL", message: "holds a query string", fix: "INDEXER_NZBGEEK_API_KEY"),
-        BadCase(
+        SettingsBadCase(
             name: "URL with the API path",
-            lines:
+            text:
                 "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_URL=https://api.nzbgeek.info/api/\nINDEXER_NZBGEEK_API_KEY=\(key)",
             key: "INDEXER_NZBGEEK_URL", message: "ends in /api", fix: "remove /api from INDEXER_NZBGEEK_URL"),
-        BadCase(
+        SettingsBadCase(
             name: "not http",
-            lines: "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_URL=api.nzbgeek.info\nINDEXER_NZBGEEK_API_KEY=\(key)",
+            text: "INDEXERS=nzbgeek\nINDEXER_NZBGEEK_URL=api.nzbgeek.info\nINDEXER_NZBGEEK_API_KEY=\(key)",
             key: "INDEXER_NZBGEEK_URL", message: "does not start with http", fix: "INDEXER_NZBGEEK_URL=https://"),
-        BadCase(
-            name: "bad name", lines: "INDEXERS=nzb geek", key: "INDEXERS", message: "not an indexer name",
+        SettingsBadCase(
+            name: "bad name", text: "INDEXERS=nzb geek", key: "INDEXERS", message: "not an indexer name",
             fix: "letters, digits"),
-        BadCase(
+        SettingsBadCase(
             name: "two names, one set of keys",
-            lines: "INDEXERS=nzb-geek,NZB_geek\nINDEXER_NZB_GEEK_URL=https://a.test\nINDEXER_NZB_GEEK_API_KEY=\(key)",
+            text: "INDEXERS=nzb-geek,NZB_geek\nINDEXER_NZB_GEEK_URL=https://a.test\nINDEXER_NZB_GEEK_API_KEY=\(key)",
             key: "INDEXERS", message: "share the keys INDEXER_NZB_GEEK_", fix: "one name"),
-        BadCase(
+        SettingsBadCase(
             name: "API path is a URL",
-            lines: "INDEXERS=x\nINDEXER_X_URL=https://a.test\nINDEXER_X_API_KEY=\(key)\nINDEXER_X_API_PATH=https://b",
+            text: "INDEXERS=x\nINDEXER_X_URL=https://a.test\nINDEXER_X_API_KEY=\(key)\nINDEXER_X_API_PATH=https://b",
             key: "INDEXER_X_API_PATH", message: "not a path", fix: "starting with /"),
     ]
 
     @Test("bad indexer settings are refused, naming the key and never the API key", arguments: badCases)
-    func aBadSettingNamesItsKey(_ bad: BadCase) {
+    func aBadSettingNamesItsKey(_ bad: SettingsBadCase) {
         do {
-            let settings = try Settings.parse("PUID=1000\n\(bad.lines)\n", path: ".env")
+            let settings = try Settings.parse("PUID=1000\n\(bad.text)\n", path: ".env")
             Issue.record("accepted: \(bad.name), \(settings.indexers.count) indexers")
         } catch {
             let issue = error.issues.first { $0.key == bad.key }

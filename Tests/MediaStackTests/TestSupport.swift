@@ -1,6 +1,7 @@
 import Foundation
 import MediaStackRendering
 import TestKit
+import Testing
 
 @testable import MediaStack
 
@@ -63,4 +64,14 @@ enum TestSupport {
     static func temporaryFolder() throws -> URL {
         try Scratch.folder("mediaserver-tests")
     }
+}
+
+/// A settings file that must be refused: the key named, and the message and the fix it must hold.
+struct SettingsBadCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let text: String
+    let key: String
+    let message: String
+    let fix: String
+    var testDescription: String { name }
 }

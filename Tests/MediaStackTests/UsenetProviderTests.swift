@@ -18,57 +18,48 @@ struct UsenetProviderTests {
         }
     }
 
-    struct BadCase: Sendable, CustomTestStringConvertible {
-        let name: String
-        let text: String
-        let key: String
-        let message: String
-        let fix: String
-        var testDescription: String { name }
-    }
-
-    static let badCases: [BadCase] = [
-        BadCase(
+    static let badCases: [SettingsBadCase] = [
+        SettingsBadCase(
             name: "scheme", text: "USENET_HOST=nntps://news.example.com", key: "USENET_HOST",
             message: "holds a URL scheme", fix: "USENET_SSL"),
-        BadCase(
+        SettingsBadCase(
             name: "port in the host", text: "USENET_HOST=news.example.com:563", key: "USENET_HOST",
             message: "holds a port", fix: "USENET_PORT"),
-        BadCase(
+        SettingsBadCase(
             name: "path", text: "USENET_HOST=news.example.com/x", key: "USENET_HOST", message: "holds a path",
             fix: "news.example.com"),
-        BadCase(
+        SettingsBadCase(
             name: "space", text: "USENET_HOST=\"news example\"", key: "USENET_HOST",
             message: "is not a host name or IP address", fix: "news.example.com"),
-        BadCase(
+        SettingsBadCase(
             name: "port out of range", text: "USENET_HOST=h.example\nUSENET_PORT=70000", key: "USENET_PORT",
             message: "is not a port number in 1-65535", fix: "leave USENET_PORT empty"),
-        BadCase(
+        SettingsBadCase(
             name: "boolean", text: "USENET_HOST=h.example\nUSENET_SSL=on", key: "USENET_SSL",
             message: "is not one of true, false", fix: "USENET_SSL=true"),
-        BadCase(
+        SettingsBadCase(
             name: "no connections", text: "USENET_HOST=h.example\nUSENET_CONNECTIONS=0", key: "USENET_CONNECTIONS",
             message: "is not a whole number in 1-500", fix: "in that range"),
-        BadCase(
+        SettingsBadCase(
             name: "connections not a number", text: "USENET_HOST=h.example\nUSENET_CONNECTIONS=eight",
             key: "USENET_CONNECTIONS", message: "is not a whole number", fix: "in that range"),
-        BadCase(
+        SettingsBadCase(
             name: "bracketed name", text: "USENET_HOST=h.example\nUSENET_SERVER_NAME=[main]",
             key: "USENET_SERVER_NAME", message: "bracket", fix: "without them"),
-        BadCase(
+        SettingsBadCase(
             name: "password alone", text: "USENET_HOST=h.example\nUSENET_PASSWORD=\(password)",
             key: "USENET_PASSWORD", message: "USENET_PASSWORD is set but USENET_USERNAME is empty",
             fix: "set USENET_USERNAME"),
-        BadCase(
+        SettingsBadCase(
             name: "masked password", text: "USENET_HOST=h.example\nUSENET_USERNAME=alice\nUSENET_PASSWORD=*****",
             key: "USENET_PASSWORD", message: "only `*` characters", fix: "real password"),
-        BadCase(
+        SettingsBadCase(
             name: "user alone", text: "USENET_HOST=h.example\nUSENET_USERNAME=alice", key: "USENET_USERNAME",
             message: "USENET_USERNAME is set but USENET_PASSWORD is empty", fix: "set USENET_PASSWORD"),
     ]
 
     @Test(arguments: badCases)
-    func badSettingsNameTheKeyAndTheFix(_ bad: BadCase) {
+    func badSettingsNameTheKeyAndTheFix(_ bad: SettingsBadCase) {
         let issues = Self.issues(bad.text)
         let issue = issues.first { $0.key == bad.key }
         #expect(issue != nil, "\(issues)")
